@@ -1,0 +1,81 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Tessera.Archive.Access;
+using Tessera.Archive.Audit;
+using Tessera.Archive.CustomFields;
+using Tessera.Archive.Data;
+using Tessera.Archive.Files;
+using Tessera.Archive.Hierarchy;
+using Tessera.Archive.Ingest;
+using Tessera.Archive.Projects;
+using Tessera.Archive.Storage;
+using Tessera.Archive.Users;
+
+namespace Tessera.Archive;
+
+public static class ArchiveServiceCollectionExtensions
+{
+    public static IServiceCollection AddTesseraArchive(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+        services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.SectionName).ValidateOnStart();
+
+        services.TryAddSingletonTimeProvider();
+        services.AddDbContext<ArchiveDbContext>((provider, options) =>
+        {
+            var database = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
+            Configure(options, database, storage);
+        });
+
+        services.AddSingleton<IBlobStore, FileSystemBlobStore>();
+        services.AddSingleton<CustomFieldValidator>();
+        services.AddScoped<AccessService>();
+        services.AddScoped<UserService>();
+        services.AddScoped<TokenService>();
+        services.AddScoped<ProjectService>();
+        services.AddScoped<MemberService>();
+        services.AddScoped<HierarchyService>();
+        services.AddScoped<FileService>();
+        services.AddScoped<IngestService>();
+        services.AddScoped<AuditService>();
+        services.AddScoped<BlobSweeper>();
+        services.AddScoped<DatabaseInitializer>();
+        return services;
+    }
+
+    /// <summary>Points a context at the configured provider; shared by the server and the migration command.</summary>
+    public static void Configure(DbContextOptionsBuilder options, DatabaseOptions database, StorageOptions storage)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(storage);
+        if (database.IsPostgres)
+        {
+            options.UseNpgsql(database.ConnectionString);
+        }
+        else
+        {
+            var connection = database.ConnectionString
+                ?? $"Data Source={Path.Combine(Path.GetFullPath(storage.DataDirectory), "tessera.db")};Pooling=True";
+            options.UseSqlite(connection);
+        }
+        // Migrations are hand-written (no design-time package, so no model snapshot); a test
+        // compares the migrated schema with the model instead.
+        options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+    }
+
+    private static void TryAddSingletonTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+}

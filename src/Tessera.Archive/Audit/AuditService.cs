@@ -1,0 +1,52 @@
+using Microsoft.EntityFrameworkCore;
+using Tessera.Archive.Access;
+using Tessera.Archive.Data;
+using Tessera.Archive.Hierarchy;
+
+namespace Tessera.Archive.Audit;
+
+public sealed class AuditService(ArchiveDbContext db, AccessService access)
+{
+    public async Task RecordAsync(AuditEntry entry, CancellationToken ct)
+    {
+        db.AuditEntries.Add(entry);
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Admins read the whole log; a project owner reads the entries of that project.</summary>
+    public async Task<Page<AuditEntry>> QueryAsync(
+        Caller caller, string? project, string? user, DateTime? since, DateTime? until, Paging paging, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (!caller.IsAuthenticated)
+        {
+            throw TesseraException.Unauthenticated();
+        }
+        if (project is null && !caller.IsAdmin)
+        {
+            throw TesseraException.Forbidden("Only administrators read the whole audit log; owners pass ?project=.");
+        }
+        if (project is not null)
+        {
+            await access.RequireAsync(project, caller, AccessLevel.Manage, ct);
+        }
+        var query = db.AuditEntries.AsNoTracking();
+        if (project is not null)
+        {
+            query = query.Where(a => a.Project == project);
+        }
+        if (user is not null)
+        {
+            query = query.Where(a => a.Username == user);
+        }
+        if (since is { } from)
+        {
+            query = query.Where(a => a.At >= from);
+        }
+        if (until is { } to)
+        {
+            query = query.Where(a => a.At < to);
+        }
+        return await paging.ApplyAsync(query.OrderByDescending(a => a.Id), ct);
+    }
+}

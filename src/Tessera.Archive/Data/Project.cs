@@ -1,0 +1,18 @@
+namespace Tessera.Archive.Data;
+
+public sealed class Project
+{
+    public Guid Id { get; set; }
+    /// <summary>The URL-safe identifier users see; immutable.</summary>
+    public required string Slug { get; set; }
+    public required string Name { get; set; }
+    public string? Description { get; set; }
+    public bool IsPublic { get; set; }
+    /// <summary>JSON Schema for subject custom fields, or null.</summary>
+    public string? SubjectSchema { get; set; }
+    public string? SessionSchema { get; set; }
+    public string? ScanSchema { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public List<ProjectMember> Members { get; set; } = [];
+}

@@ -1,0 +1,8 @@
+namespace Tessera.Archive.Data;
+
+public enum ScanQuality
+{
+    Usable,
+    Questionable,
+    Unusable,
+}

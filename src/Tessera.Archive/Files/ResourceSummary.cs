@@ -1,0 +1,3 @@
+namespace Tessera.Archive.Files;
+
+public sealed record ResourceSummary(string Label, int FileCount, long TotalSize);

@@ -1,0 +1,26 @@
+namespace Tessera.Archive.Storage;
+
+/// <summary>
+/// The storage area for file content, addressed by SHA-256. Deliberately small (as Orthanc's
+/// storage area): the index in the database decides what is referenced; the store only holds bytes.
+/// </summary>
+public interface IBlobStore
+{
+    /// <summary>
+    /// Streams <paramref name="content"/> to a temporary, durable location while hashing it.
+    /// Nothing is visible under a key until <see cref="IStagedBlob.CommitAsync"/>; disposing an
+    /// uncommitted blob removes the temporary data.
+    /// </summary>
+    Task<IStagedBlob> StageAsync(Stream content, CancellationToken cancellationToken);
+
+    /// <summary>Opens a committed blob for reading; the stream is seekable where the store allows.</summary>
+    Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken);
+
+    Task<bool> ExistsAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a blob; deleting a missing blob is not an error.</summary>
+    Task DeleteAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Removes temporary data older than <paramref name="olderThan"/> (left by crashes); returns how many.</summary>
+    Task<int> SweepTemporaryAsync(TimeSpan olderThan, CancellationToken cancellationToken);
+}

@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Tessera.Archive.Storage;
+
+public sealed class StorageOptions
+{
+    public const string SectionName = "Storage";
+
+    /// <summary>Root of everything Tessera keeps on local disk (database, blobs) by default.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "tessera-data";
+
+    /// <summary>Where the filesystem blob store keeps content; defaults to <c>DataDirectory/blobs</c>.</summary>
+    public string? BlobDirectory { get; set; }
+
+    /// <summary>How often orphan blobs and temporary files are swept.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>An unreferenced blob is deleted only once it has been unused this long.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
+    public TimeSpan OrphanGracePeriod { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Temporary upload files untouched this long are considered abandoned.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
+    public TimeSpan TemporaryMaxAge { get; set; } = TimeSpan.FromHours(6);
+
+    public string ResolveBlobDirectory() =>
+        Path.GetFullPath(BlobDirectory ?? Path.Combine(DataDirectory, "blobs"));
+}

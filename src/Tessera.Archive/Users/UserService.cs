@@ -1,0 +1,109 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Tessera.Archive.Access;
+using Tessera.Archive.Data;
+using Tessera.Archive.Hierarchy;
+
+namespace Tessera.Archive.Users;
+
+public sealed class UserService(ArchiveDbContext db, TimeProvider clock)
+{
+    public const int MinimumPasswordLength = 8;
+    private static readonly PasswordHasher<User> s_hasher = new();
+
+    public async Task<User> CreateAsync(string username, string password, string? email, bool isAdmin, CancellationToken ct)
+    {
+        Labels.Validate(username, "username");
+        ValidatePassword(password);
+        if (email is not null && (email.Length > 256 || !email.Contains('@', StringComparison.Ordinal)))
+        {
+            throw TesseraException.Invalid($"'{email}' is not an e-mail address.");
+        }
+        if (await db.Users.AnyAsync(u => u.Username == username, ct))
+        {
+            throw TesseraException.Conflict($"A user named '{username}' already exists.");
+        }
+        var user = new User
+        {
+            Id = Guid.CreateVersion7(),
+            Username = username,
+            Email = email,
+            PasswordHash = "",
+            IsAdmin = isAdmin,
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        user.PasswordHash = s_hasher.HashPassword(user, password);
+        db.Users.Add(user);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (DatabaseErrors.IsUniqueViolation(e))
+        {
+            throw TesseraException.Conflict($"A user named '{username}' already exists.");
+        }
+        return user;
+    }
+
+    /// <summary>Checks a username and password; null when they do not match an active user.</summary>
+    public async Task<User?> VerifyPasswordAsync(string username, string password, CancellationToken ct)
+    {
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Username == username, ct);
+        if (user is null || user.IsDisabled)
+        {
+            return null;
+        }
+        var result = s_hasher.VerifyHashedPassword(user, user.PasswordHash, password);
+        if (result == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            user.PasswordHash = s_hasher.HashPassword(user, password);
+            await db.SaveChangesAsync(ct);
+        }
+        return result == PasswordVerificationResult.Failed ? null : user;
+    }
+
+    public async Task SetPasswordAsync(Guid userId, string password, CancellationToken ct)
+    {
+        ValidatePassword(password);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct)
+            ?? throw TesseraException.NotFound("User");
+        user.PasswordHash = s_hasher.HashPassword(user, password);
+        await db.SaveChangesAsync(ct);
+    }
+
+    public Task<User?> FindAsync(string username, CancellationToken ct) =>
+        db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == username, ct);
+
+    public async Task<User> GetAsync(Guid id, CancellationToken ct) =>
+        await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct)
+        ?? throw TesseraException.NotFound("User");
+
+    public Task<List<User>> ListAsync(CancellationToken ct) =>
+        db.Users.AsNoTracking().OrderBy(u => u.Username).ToListAsync(ct);
+
+    public async Task<User> UpdateAsync(string username, bool? isAdmin, bool? isDisabled, string? email, Caller caller, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Username == username, ct)
+            ?? throw TesseraException.NotFound($"User '{username}'");
+        if (user.Id == caller.UserId && (isAdmin == false || isDisabled == true))
+        {
+            throw TesseraException.Conflict("You cannot remove your own admin right or disable yourself.");
+        }
+        user.IsAdmin = isAdmin ?? user.IsAdmin;
+        user.IsDisabled = isDisabled ?? user.IsDisabled;
+        user.Email = email ?? user.Email;
+        await db.SaveChangesAsync(ct);
+        return user;
+    }
+
+    public Task<bool> AnyAsync(CancellationToken ct) => db.Users.AnyAsync(ct);
+
+    private static void ValidatePassword(string password)
+    {
+        if (string.IsNullOrEmpty(password) || password.Length < MinimumPasswordLength)
+        {
+            throw TesseraException.Invalid($"A password needs at least {MinimumPasswordLength} characters.");
+        }
+    }
+}

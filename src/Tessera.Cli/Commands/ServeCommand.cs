@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Microsoft.Extensions.Hosting;
+using Tessera.Server;
+
+namespace Tessera.Cli.Commands;
+
+/// <summary><c>tessera serve</c>: the whole platform in one process.</summary>
+internal static class ServeCommand
+{
+    public static readonly Option<string?> DataOption = new("--data")
+    {
+        Description = "Folder for the embedded database and blobs (default ./tessera-data); sets Storage:DataDirectory.",
+    };
+
+    public static readonly Option<string?> UrlsOption = new("--urls")
+    {
+        Description = $"URL(s) to listen on, ';'-separated (default {TesseraServer.DefaultUrl}).",
+    };
+
+    public static Command Create()
+    {
+        var command = new Command("serve", "Start the Tessera server (web, API) on embedded defaults or the configured database and storage.")
+        {
+            DataOption, UrlsOption,
+        };
+        command.SetAction((result, ct) => CommandErrors.RunAsync(async () =>
+        {
+            await using var app = TesseraServer.Build([], Settings(result));
+            var generated = await TesseraServer.PrepareAsync(app, Environment.GetEnvironmentVariable("TESSERA_ADMIN_PASSWORD"), ct);
+            if (generated is not null)
+            {
+                Console.WriteLine();
+                Console.WriteLine("Created the administrator account. It is shown only this once:");
+                Console.WriteLine($"  username: admin");
+                Console.WriteLine($"  password: {generated}");
+                Console.WriteLine("(Set TESSERA_ADMIN_PASSWORD before the first start to choose it.)");
+                Console.WriteLine();
+            }
+            await app.StartAsync(ct);
+            await app.WaitForShutdownAsync(ct);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    /// <summary>The command-line options as configuration keys; they override every other source.</summary>
+    public static Dictionary<string, string?> Settings(ParseResult result)
+    {
+        var settings = new Dictionary<string, string?>();
+        if (result.GetValue(DataOption) is { } data)
+        {
+            settings["Storage:DataDirectory"] = data;
+        }
+        if (result.GetValue(UrlsOption) is { } urls)
+        {
+            settings["urls"] = urls;
+        }
+        return settings;
+    }
+}

@@ -1,0 +1,13 @@
+using System.CommandLine;
+using Tessera.Cli.Commands;
+
+var root = new RootCommand("Tessera: an archive, viewer and pipeline engine for biomedical imaging data.")
+{
+    ServeCommand.Create(),
+    DbCommand.Create(),
+    LoginCommand.Create(),
+    UploadCommand.Create(),
+    DownloadCommand.Create(),
+    UsersCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,8 @@
+namespace Tessera.Client.Contracts;
+
+public enum Quality
+{
+    Usable,
+    Questionable,
+    Unusable,
+}

@@ -1,0 +1,7 @@
+namespace Tessera.Client.Contracts;
+
+public enum Visibility
+{
+    Private,
+    Public,
+}

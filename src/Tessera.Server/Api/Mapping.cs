@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Tessera.Archive.Access;
+using Tessera.Archive.Data;
+using Tessera.Archive.Hierarchy;
+using Tessera.Client.Contracts;
+
+namespace Tessera.Server.Api;
+
+/// <summary>Archive entities to API contracts.</summary>
+internal static class Mapping
+{
+    private static readonly JsonElement s_emptyObject = JsonSerializer.Deserialize<JsonElement>("{}");
+
+    public static UserDto ToDto(this User u) => new(u.Username, u.Email, u.IsAdmin, u.IsDisabled, u.CreatedAt);
+
+    public static ProjectDto ToDto(this Project p, ProjectRole role) => new(
+        p.Slug, p.Name, p.Description, p.IsPublic ? Visibility.Public : Visibility.Private,
+        role == ProjectRole.None ? null : (Role)((int)role - 1), p.CreatedAt, p.UpdatedAt);
+
+    public static ProjectRole ToArchive(this Role role) => (ProjectRole)((int)role + 1);
+
+    public static Role ToContract(this ProjectRole role) => (Role)((int)role - 1);
+
+    public static SubjectDto ToDto(this Subject s, PageDto<SessionDto>? sessions = null) =>
+        new(s.Label, s.Id, s.Description, Json(s.Fields), s.CreatedAt, s.UpdatedAt, sessions);
+
+    public static SessionDto ToDto(this Session s, string subject, PageDto<ScanDto>? scans = null) =>
+        new(s.Label, s.Id, subject, s.Type, s.Date, s.Description, Json(s.Fields), s.CreatedAt, s.UpdatedAt, scans);
+
+    public static ScanDto ToDto(this Scan s) =>
+        new(s.Label, s.Id, s.Type, s.Quality is { } q ? (Quality)(int)q : null, s.Description, Json(s.Fields), s.CreatedAt, s.UpdatedAt);
+
+    public static PageDto<TOut> Map<TIn, TOut>(this Page<TIn> page, Func<TIn, TOut> map) =>
+        new(page.Items.Select(map).ToList(), page.Total, page.Offset, page.Limit);
+
+    public static EntityWrite ToWrite(this EntityBody? body) => body is null
+        ? new EntityWrite()
+        : new EntityWrite
+        {
+            Description = body.Description,
+            Fields = body.Fields,
+            Type = body.Type,
+            Date = body.Date,
+            Quality = body.Quality is { } q ? (ScanQuality)(int)q : null,
+        };
+
+    public static AuditEntryDto ToDto(this AuditEntry a) =>
+        new(a.Id, a.At, a.Username, a.Action, a.Project, a.Target, a.Status, a.ClientAddress);
+
+    private static JsonElement Json(string? text) =>
+        string.IsNullOrEmpty(text) ? s_emptyObject : JsonSerializer.Deserialize<JsonElement>(text);
+}

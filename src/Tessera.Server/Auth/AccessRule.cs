@@ -1,0 +1,23 @@
+namespace Tessera.Server.Auth;
+
+/// <summary>
+/// Who may call an endpoint. Every API endpoint declares one (the authorisation test fails on
+/// any that does not). <see cref="Authenticated"/> and <see cref="Admin"/> are enforced by
+/// <see cref="AccessRuleMiddleware"/>; project rules are enforced by the archive's AccessService
+/// and only declared here.
+/// </summary>
+public enum AccessRule
+{
+    /// <summary>Anyone, anonymous included.</summary>
+    Public,
+    /// <summary>Any signed-in user.</summary>
+    Authenticated,
+    /// <summary>Site administrators.</summary>
+    Admin,
+    /// <summary>Readers of the project: its members of any role, admins, anyone when it is public.</summary>
+    ProjectRead,
+    /// <summary>Members and owners of the project, admins.</summary>
+    ProjectWrite,
+    /// <summary>Owners of the project, admins.</summary>
+    ProjectManage,
+}

@@ -1,0 +1,114 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using Tessera.Archive.Access;
+using Tessera.Archive.Users;
+
+namespace Tessera.Server.Auth;
+
+/// <summary>
+/// HTTP Basic (username:password) and <c>Bearer</c> tokens. A successful Basic check is cached
+/// for a minute under a hash of the credentials, because password hashing is deliberately slow
+/// and scripts send Basic on every request.
+/// </summary>
+public sealed class ApiAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    UserService users,
+    TokenService tokens,
+    IMemoryCache cache)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    private static readonly TimeSpan s_basicCacheTime = TimeSpan.FromMinutes(1);
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(header))
+        {
+            return AuthenticateResult.NoResult();
+        }
+        Caller? caller;
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            caller = await tokens.AuthenticateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+            if (caller is null)
+            {
+                return AuthenticateResult.Fail("The bearer token is unknown, revoked or expired.");
+            }
+        }
+        else if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            caller = await AuthenticateBasicAsync(header["Basic ".Length..].Trim());
+            if (caller is null)
+            {
+                return AuthenticateResult.Fail("The username or password is wrong, or the account is disabled.");
+            }
+        }
+        else
+        {
+            return AuthenticateResult.Fail("Use HTTP Basic or a Bearer token in the Authorization header.");
+        }
+        return AuthenticateResult.Success(new AuthenticationTicket(ToPrincipal(caller), Scheme.Name));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = "Basic realm=\"Tessera\", Bearer";
+        return base.HandleChallengeAsync(properties);
+    }
+
+    private async Task<Caller?> AuthenticateBasicAsync(string encoded)
+    {
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+        var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0)
+        {
+            return null;
+        }
+        var cacheKey = "basic:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(decoded)));
+        if (cache.TryGetValue(cacheKey, out Caller? cached))
+        {
+            return cached;
+        }
+        var user = await users.VerifyPasswordAsync(decoded[..colon], decoded[(colon + 1)..], Context.RequestAborted);
+        if (user is null)
+        {
+            return null;
+        }
+        var caller = new Caller(user.Id, user.Username, user.IsAdmin);
+        cache.Set(cacheKey, caller, s_basicCacheTime);
+        return caller;
+    }
+
+    private ClaimsPrincipal ToPrincipal(Caller caller)
+    {
+        var claims = new List<Claim>
+        {
+            new(TesseraClaims.UserId, caller.UserId!.Value.ToString()),
+            new(ClaimTypes.Name, caller.Username!),
+        };
+        if (caller.IsAdmin)
+        {
+            claims.Add(new Claim(TesseraClaims.Admin, "true"));
+        }
+        if (caller.TokenProjectId is { } project)
+        {
+            claims.Add(new Claim(TesseraClaims.TokenProject, project.ToString()));
+        }
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name));
+    }
+}

@@ -1,0 +1,108 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Tessera.Archive;
+using Tessera.Archive.Data;
+using Tessera.Server.Api;
+using Tessera.Server.Audit;
+using Tessera.Server.Auth;
+using Tessera.Server.Errors;
+using Tessera.Server.Hosting;
+
+namespace Tessera.Server;
+
+/// <summary>Builds and prepares the Tessera web host; the table of contents of the server.</summary>
+public static class TesseraServer
+{
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+    public const string EnvironmentPrefix = "TESSERA__";
+
+    /// <param name="args">Standard host arguments (e.g. <c>--urls</c>).</param>
+    /// <param name="settings">Configuration that overrides every other source (command-line options of <c>serve</c>).</param>
+    public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
+        // EF Core logs every command at Information; keep the console for what an operator needs.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+            kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue<long?>($"{ServerOptions.SectionName}:MaxJsonBytes")
+                                                ?? new ServerOptions().MaxJsonBytes);
+        builder.Services.AddTesseraServer(builder.Configuration);
+
+        var app = builder.Build();
+        app.UseMiddleware<AuditMiddleware>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseMiddleware<AccessRuleMiddleware>();
+        app.MapTesseraEndpoints();
+        return app;
+    }
+
+    public static IServiceCollection AddTesseraServer(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddTesseraArchive(configuration);
+        services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<TesseraExceptionHandler>();
+        services.AddMemoryCache();
+        services.AddAuthentication(TesseraClaims.Scheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiAuthenticationHandler>(TesseraClaims.Scheme, null);
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<JsonOptions>(o =>
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        services.AddOpenApi();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.AddHostedService<BlobSweepService>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapTesseraEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapOpenApi("/openapi/{documentName}.json").WithAccess(AccessRule.Public);
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithAccess(AccessRule.Public);
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") })
+            .WithAccess(AccessRule.Public);
+        app.MapUserEndpoints();
+        app.MapTokenEndpoints();
+        app.MapProjectEndpoints();
+        app.MapHierarchyEndpoints();
+        app.MapResourceEndpoints();
+        app.MapSessionArchiveEndpoints();
+        app.MapAuditEndpoints();
+        return app;
+    }
+
+    /// <summary>
+    /// Brings the database to the current schema (or checks that it is) and creates the first
+    /// admin. Returns a generated admin password to show once, or null.
+    /// </summary>
+    public static async Task<string?> PrepareAsync(WebApplication app, string? adminPassword, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await using var scope = app.Services.CreateAsyncScope();
+        var database = scope.ServiceProvider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        var initializer = scope.ServiceProvider.GetRequiredService<DatabaseInitializer>();
+        if (database.ShouldAutoMigrate)
+        {
+            await initializer.MigrateAsync(ct);
+        }
+        else
+        {
+            await initializer.EnsureCurrentAsync(ct);
+        }
+        var (_, generated) = await initializer.EnsureAdminAsync(adminPassword, ct);
+        return generated;
+    }
+}
