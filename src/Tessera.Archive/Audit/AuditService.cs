@@ -18,17 +18,17 @@ public sealed class AuditService(ArchiveDbContext db, AccessService access)
         Caller caller, string? project, string? user, DateTime? since, DateTime? until, Paging paging, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        if (!caller.IsAuthenticated)
-        {
-            throw TesseraException.Unauthenticated();
-        }
-        if (project is null && !caller.IsAdmin)
-        {
-            throw TesseraException.Forbidden("Only administrators read the whole audit log; owners pass ?project=.");
-        }
         if (project is not null)
         {
             await access.RequireAsync(project, caller, AccessLevel.Manage, ct);
+        }
+        else if (!caller.IsAuthenticated)
+        {
+            throw TesseraException.Unauthenticated();
+        }
+        else if (!caller.IsAdmin)
+        {
+            throw TesseraException.Forbidden("Only administrators read the whole audit log; project owners add ?project=ID.");
         }
         var query = db.AuditEntries.AsNoTracking();
         if (project is not null)

@@ -10,8 +10,9 @@ public static class AuditEndpoints
 {
     public static IEndpointRouteBuilder MapAuditEndpoints(this IEndpointRouteBuilder app)
     {
-        // Admins read everything; owners read their project's entries (checked by AuditService).
-        app.MapGet("/api/audit", Query).WithTags("Audit").WithAccess(AccessRule.Authenticated);
+        // With ?project=, owners (and admins) read that project's entries; without it, admins read
+        // everything. AuditService enforces both.
+        app.MapGet("/api/audit", Query).WithTags("Audit").WithAccess(AccessRule.ProjectManage);
         return app;
     }
 

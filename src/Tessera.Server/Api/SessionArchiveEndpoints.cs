@@ -25,15 +25,19 @@ public static class SessionArchiveEndpoints
         {
             var ct = context.RequestAborted;
             // The response stream is not seekable: entries get data descriptors, nothing is buffered whole.
-            await using var zip = await ZipArchive.CreateAsync(body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct);
-            foreach (var (name, file) in entries)
+            await using var output = new SyncWriteBufferingStream(body);
+            await using (var zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct))
             {
-                var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
-                entry.LastWriteTime = file.UpdatedAt;
-                await using var target = await entry.OpenAsync(ct);
-                await using var source = await files.OpenAsync(file, ct);
-                await source.CopyToAsync(target, 1 << 20, ct);
+                foreach (var (name, file) in entries)
+                {
+                    var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
+                    entry.LastWriteTime = file.UpdatedAt;
+                    await using var target = await entry.OpenAsync(ct);
+                    await using var source = await files.OpenAsync(file, ct);
+                    await source.CopyToAsync(target, 1 << 20, ct);
+                }
             }
+            await output.FlushAsync(ct);
         }, "application/zip", $"{p}_{s}_{e}.zip");
     }
 }

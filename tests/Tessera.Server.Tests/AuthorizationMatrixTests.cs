@@ -1,0 +1,204 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Shouldly;
+using Tessera.Client;
+using Tessera.Client.Contracts;
+using Tessera.Server.Auth;
+using Tessera.Server.Tests.Infrastructure;
+
+namespace Tessera.Server.Tests;
+
+/// <summary>
+/// Walks every mapped endpoint as anonymous, outsider, collaborator, member, owner and admin
+/// against a private project and checks the answer against the endpoint's declared rule. A new
+/// endpoint without a rule, or without a sample request here, fails the walk.
+/// </summary>
+public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<TestServer>
+{
+    private static readonly string[] s_roles = ["anonymous", "outsider", "collaborator", "member", "owner", "admin"];
+
+    [Fact]
+    public void EveryEndpoint_DeclaresAnAccessRule()
+    {
+        var missing = Endpoints().Where(e => e.Rule is null).Select(e => e.Pattern).ToList();
+        missing.ShouldBeEmpty("endpoints without .WithAccess(...)");
+    }
+
+    [Fact]
+    public async Task EveryEndpoint_AnswersEachRoleAsItsRuleSays()
+    {
+        var users = await CreateUsersAsync();
+        var shared = await World.CreateAsync(server, users);
+        var failures = new List<string>();
+        foreach (var endpoint in Endpoints())
+        {
+            foreach (var method in endpoint.Methods)
+            {
+                foreach (var role in s_roles)
+                {
+                    // Writes get a fresh world each so that one role's delete does not change the next role's answer.
+                    var world = method is "GET" or "HEAD" ? shared : await World.CreateAsync(server, users);
+                    using var http = role == "anonymous" ? server.Http()
+                        : role == "admin" ? server.Admin()
+                        : server.Http(users[role]);
+                    using var request = BuildRequest(method, endpoint.Pattern, world, role == "admin" ? "admin" : users.GetValueOrDefault(role),
+                        await OwnTokenIdAsync(http, endpoint.Pattern));
+                    int status;
+                    try
+                    {
+                        using var response = await http.SendAsync(request);
+                        status = (int)response.StatusCode;
+                    }
+                    catch (HttpRequestException e)
+                    {
+                        failures.Add($"{method} {endpoint.Pattern} as {role}: the response broke off ({e.Message})");
+                        continue;
+                    }
+                    var expected = Expect(endpoint.Rule!.Value, role);
+                    if (!expected.Matches(status))
+                    {
+                        failures.Add($"{method} {endpoint.Pattern} as {role}: {status}, expected {expected.Text}");
+                    }
+                }
+            }
+        }
+        failures.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task PublicProject_AnonymousReads_WritesNeedSignIn()
+    {
+        var users = await CreateUsersAsync();
+        var project = await server.CreateProjectAsync(visibility: Visibility.Public);
+        using var anonymous = server.Http();
+        using var outsider = server.Http(users["outsider"]);
+        (await anonymous.GetAsync($"api/projects/{project}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await anonymous.GetAsync($"api/projects/{project}/subjects")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await anonymous.PutAsync($"api/projects/{project}/subjects/S1", null)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await outsider.PutAsync($"api/projects/{project}/subjects/S1", null)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await outsider.DeleteAsync($"api/projects/{project}")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    private sealed record Expectation(string Text, Func<int, bool> Matches);
+
+    private static Expectation Status(int code) => new(code.ToString(), s => s == code);
+
+    private static readonly Expectation s_allowed = new("2xx", s => s is >= 200 and < 300);
+
+    private static readonly Expectation s_passes = new("not 401/403/404", s => s is not (401 or 403 or 404) and < 500);
+
+    private static Expectation Expect(AccessRule rule, string role) => (rule, role) switch
+    {
+        (AccessRule.Public, _) => s_passes,
+        (AccessRule.Authenticated or AccessRule.Admin, "anonymous") => Status(401),
+        (AccessRule.Admin, not "admin") => Status(403),
+        (AccessRule.Authenticated or AccessRule.Admin, _) => s_passes,
+        (_, "anonymous" or "outsider") => Status(404),
+        (AccessRule.ProjectRead, _) => s_allowed,
+        (AccessRule.ProjectWrite, "collaborator") => Status(403),
+        (AccessRule.ProjectWrite, _) => s_allowed,
+        (AccessRule.ProjectManage, "collaborator" or "member") => Status(403),
+        (AccessRule.ProjectManage, _) => s_allowed,
+        _ => throw new InvalidOperationException($"No expectation for {rule} as {role}."),
+    };
+
+    private List<(string Pattern, IReadOnlyList<string> Methods, AccessRule? Rule)> Endpoints() =>
+        server.App.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Select(e => (
+                Pattern: e.RoutePattern.RawText ?? "",
+                Methods: e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? (IReadOnlyList<string>)["GET"],
+                Rule: e.Metadata.GetMetadata<AccessRuleMetadata>()?.Rule))
+            .ToList();
+
+    /// <summary>For token routes, a token of the caller's own (anonymous callers get a random id).</summary>
+    private static async Task<Guid> OwnTokenIdAsync(HttpClient http, string pattern)
+    {
+        if (!pattern.Contains("{id:guid}", StringComparison.Ordinal) || http.DefaultRequestHeaders.Authorization is null)
+        {
+            return Guid.NewGuid();
+        }
+        using var client = new TesseraClient(new HttpClient { BaseAddress = http.BaseAddress, DefaultRequestHeaders = { Authorization = http.DefaultRequestHeaders.Authorization } });
+        return (await client.CreateTokenAsync(new CreateTokenRequest("matrix", 1))).Id;
+    }
+
+    private static HttpRequestMessage BuildRequest(string method, string pattern, World world, string? caller, Guid tokenId)
+    {
+        var url = pattern
+            .Replace("{p}", world.Project, StringComparison.Ordinal)
+            .Replace("{s}", "S", StringComparison.Ordinal)
+            .Replace("{e}", "E", StringComparison.Ordinal)
+            .Replace("{n}", "1", StringComparison.Ordinal)
+            .Replace("{r}", "R", StringComparison.Ordinal)
+            .Replace("{*path}", "dir/f.txt", StringComparison.Ordinal)
+            .Replace("{type}", "subject", StringComparison.Ordinal)
+            .Replace("{username}", world.Extra, StringComparison.Ordinal)
+            .Replace("{id:guid}", tokenId.ToString(), StringComparison.Ordinal)
+            .Replace("{documentName}", "v1", StringComparison.Ordinal);
+        if (url.Contains('{', StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"No sample value for a parameter of {pattern}: add one to this test.");
+        }
+        if (url == "/api/audit")
+        {
+            url += $"?project={world.Project}";
+        }
+        var request = new HttpRequestMessage(new HttpMethod(method), url.TrimStart('/'));
+        var unique = "n" + Guid.NewGuid().ToString("N")[..12];
+        var password = caller == "admin" ? TestServer.AdminPassword : caller is null ? "not-signed-in" : TestServer.PasswordOf(caller);
+        var body = (method, pattern) switch
+        {
+            ("GET" or "HEAD" or "DELETE", _) => null,
+            (_, "/api/users/") => $"{{\"username\":\"{unique}\",\"password\":\"long-enough-1\"}}",
+            (_, "/api/users/me/password") => $"{{\"currentPassword\":\"{password}\",\"newPassword\":\"{password}\"}}",
+            (_, "/api/users/{username}") => "{\"email\":\"extra@example.org\"}",
+            (_, "/api/tokens/") => "{\"name\":\"t\",\"expiresInDays\":1}",
+            (_, "/api/projects/") => $"{{\"id\":\"{unique}\"}}",
+            (_, "/api/projects/{p}") => "{\"description\":\"changed\"}",
+            (_, "/api/projects/{p}/members/{username}") => "{\"role\":\"collaborator\"}",
+            (_, "/api/projects/{p}/schemas/{type}") => "{\"type\":\"object\"}",
+            (_, var p) when p.EndsWith("/files/{*path}", StringComparison.Ordinal) => "file content",
+            _ => "{}",
+        };
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8,
+                pattern.EndsWith("/files/{*path}", StringComparison.Ordinal) ? "text/plain" : "application/json");
+        }
+        return request;
+    }
+
+    private async Task<Dictionary<string, string>> CreateUsersAsync()
+    {
+        var users = new Dictionary<string, string>();
+        foreach (var role in new[] { "outsider", "collaborator", "member", "owner", "extra" })
+        {
+            users[role] = await server.CreateUserAsync();
+        }
+        return users;
+    }
+
+    /// <summary>A private project with one subject S, session E, scan 1, and resource R holding dir/f.txt on every level.</summary>
+    private sealed record World(string Project, string Extra)
+    {
+        public static async Task<World> CreateAsync(TestServer server, Dictionary<string, string> users)
+        {
+            var project = await server.CreateProjectAsync();
+            using var client = new TesseraClient(server.Admin());
+            await client.SetMemberAsync(project, users["collaborator"], Role.Collaborator);
+            await client.SetMemberAsync(project, users["member"], Role.Member);
+            await client.SetMemberAsync(project, users["owner"], Role.Owner);
+            await client.SetMemberAsync(project, users["extra"], Role.Collaborator);
+            await client.PutEntityAsync(project, "subjects/S");
+            await client.PutEntityAsync(project, "subjects/S/sessions/E");
+            await client.PutEntityAsync(project, "subjects/S/sessions/E/scans/1");
+            foreach (var owner in new[] { "", "subjects/S", "subjects/S/sessions/E", "subjects/S/sessions/E/scans/1" })
+            {
+                await client.UploadFileAsync(project, owner, "R", "dir/f.txt", new MemoryStream("hello"u8.ToArray()));
+            }
+            return new World(project, users["extra"]);
+        }
+    }
+}

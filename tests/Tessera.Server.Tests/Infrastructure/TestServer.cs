@@ -1,0 +1,102 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Tessera.Client;
+using Tessera.Client.Contracts;
+
+namespace Tessera.Server.Tests.Infrastructure;
+
+/// <summary>
+/// A real Tessera server on a loopback port with its own data folder and database; tests talk to
+/// it over HTTP like any client.
+/// </summary>
+public sealed class TestServer : IAsyncLifetime
+{
+    public const string AdminPassword = "admin-password-1";
+    private TestDatabase? _database;
+
+    public WebApplication App { get; private set; } = null!;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "tessera-test-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>Extra configuration for a particular test class.</summary>
+    public Dictionary<string, string?> Settings { get; } = new();
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            ["Storage:DataDirectory"] = DataDirectory,
+            ["Database:Provider"] = _database.Provider,
+            ["Database:ConnectionString"] = _database.ConnectionString,
+            ["Database:AutoMigrate"] = "true",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+        App = TesseraServer.Build([], settings);
+        await TesseraServer.PrepareAsync(App, AdminPassword, CancellationToken.None);
+        await App.StartAsync();
+        var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address.TrimEnd('/') + "/");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+        if (Directory.Exists(DataDirectory))
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+    }
+
+    /// <summary>An HTTP client; with a username, it signs in by HTTP Basic.</summary>
+    public HttpClient Http(string? username = null, string? password = null)
+    {
+        var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        if (username is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+                "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{password ?? PasswordOf(username)}")));
+        }
+        return http;
+    }
+
+    public HttpClient Admin() => Http("admin", AdminPassword);
+
+    public TesseraClient Client(string? username = null) => new(Http(username));
+
+    /// <summary>Creates a user whose password is derived from the name (see <see cref="PasswordOf"/>).</summary>
+    public async Task<string> CreateUserAsync(string? username = null, bool admin = false)
+    {
+        username ??= "u" + Guid.NewGuid().ToString("N")[..10];
+        using var client = new TesseraClient(Admin());
+        await client.CreateUserAsync(new CreateUserRequest(username, PasswordOf(username), $"{username}@example.org", admin));
+        return username;
+    }
+
+    public static string PasswordOf(string username) => $"pw-{username}-secret";
+
+    /// <summary>A new project owned by <paramref name="owner"/> (admin by default), with a unique id.</summary>
+    public async Task<string> CreateProjectAsync(string? owner = null, Visibility visibility = Visibility.Private)
+    {
+        var id = "p" + Guid.NewGuid().ToString("N")[..10];
+        using var client = new TesseraClient(owner is null ? Admin() : Http(owner));
+        await client.CreateProjectAsync(new CreateProjectRequest(id, $"Project {id}", null, visibility));
+        return id;
+    }
+}
