@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The README's test command: installs what the tests need, starts real services on loopback
+# (PostgreSQL), runs every test project (the server tests on SQLite and again on PostgreSQL),
+# stops what it started, and ends with "tests: N passed, N failed, N skipped".
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+work="$(mktemp -d /tmp/tessera-test.XXXXXX)"
+chmod 755 "$work"
+results="$work/results"
+mkdir -p "$results"
+pg_port="${TESSERA_TEST_PG_PORT:-35432}"
+pg_data="$work/pg"
+pg_bin=""
+
+log() { echo "test.sh: $*" >&2; }
+
+cleanup() {
+  if [ -n "$pg_bin" ] && [ -d "$pg_data/data" ]; then
+    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_data/data" -m fast stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+install_packages() {
+  local missing=()
+  command -v dotnet >/dev/null 2>&1 || { log "the .NET 10 SDK is required (dotnet not found)"; exit 2; }
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+      log "missing packages: ${missing[*]} (run as root to install them, or install them yourself)"
+      return 1
+    fi
+    log "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+start_postgres() {
+  pg_bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+  mkdir -p "$pg_data"
+  chown postgres:postgres "$pg_data"
+  runuser -u postgres -- "$pg_bin/initdb" -D "$pg_data/data" -U postgres -A trust --no-sync >/dev/null
+  runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_data/data" -l "$pg_data/server.log" -w \
+    -o "-p $pg_port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$pg_data -c fsync=off -c max_connections=300" \
+    start >/dev/null
+  export TESSERA_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+  log "PostgreSQL on 127.0.0.1:$pg_port"
+}
+
+postgres=yes
+if ! install_packages || [ "$(id -u)" -ne 0 ]; then
+  if [ "${CI:-}" = "true" ]; then
+    log "CI=true: PostgreSQL is required and could not be provided"; exit 1
+  fi
+  log "PostgreSQL unavailable: the PostgreSQL pass is skipped"
+  postgres=no
+fi
+[ "$postgres" = yes ] && start_postgres
+
+log "building"
+dotnet build Tessera.slnx -c Release --nologo -v quiet -clp:ErrorsOnly
+
+run() { # name project [env...]
+  local name="$1" project="$2"; shift 2
+  log "running $name"
+  env "$@" dotnet test "$project" -c Release --no-build --nologo \
+    --logger "trx;LogFileName=$results/$name.trx" --results-directory "$results" || true
+}
+
+run archive tests/Tessera.Archive.Tests/Tessera.Archive.Tests.csproj
+run server-sqlite tests/Tessera.Server.Tests/Tessera.Server.Tests.csproj TESSERA_TEST_DATABASE=sqlite
+if [ "$postgres" = yes ]; then
+  run server-postgres tests/Tessera.Server.Tests/Tessera.Server.Tests.csproj TESSERA_TEST_DATABASE=postgres
+fi
+
+passed=0; failed=0; skipped=0; runs=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  runs=$((runs + 1))
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -1)"
+  get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  total=$(get total); executed=$(get executed); p=$(get passed); f=$(get failed); e=$(get error); t=$(get timeout); a=$(get aborted)
+  passed=$((passed + p)); failed=$((failed + f + e + t + a)); skipped=$((skipped + total - executed))
+done
+expected_runs=2; [ "$postgres" = yes ] && expected_runs=3
+if [ "$runs" -lt "$expected_runs" ]; then
+  log "only $runs of $expected_runs test runs produced results"
+  failed=$((failed + expected_runs - runs))
+fi
+[ "$postgres" = no ] && skipped=$((skipped + 1)) # the whole PostgreSQL pass
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
