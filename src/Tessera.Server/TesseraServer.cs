@@ -41,10 +41,10 @@ public static class TesseraServer
         builder.Services.AddTesseraServer(builder.Configuration);
 
         var app = builder.Build();
-        app.UseMiddleware<AuditMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
+        app.UseMiddleware<AuditMiddleware>();
         app.UseMiddleware<AccessRuleMiddleware>();
         app.MapTesseraEndpoints();
         return app;

@@ -1,0 +1,153 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Shouldly;
+using Tessera.Client;
+using Tessera.Client.Contracts;
+using Tessera.Server.Tests.Infrastructure;
+using static Tessera.Server.Tests.Infrastructure.HttpAssertions;
+
+namespace Tessera.Server.Tests;
+
+public sealed class AccountApiTests(TestServer server) : IClassFixture<TestServer>
+{
+    [Fact]
+    public async Task WrongPassword_401ProblemWithChallenge()
+    {
+        using var http = server.Http("admin", "wrong-password");
+        var response = await http.GetAsync("api/users/me").ShouldHaveStatus(HttpStatusCode.Unauthorized);
+        response.Headers.WwwAuthenticate.ShouldNotBeEmpty();
+        (await response.ReadProblem()).GetProperty("status").GetInt32().ShouldBe(401);
+    }
+
+    [Fact]
+    public async Task UnknownUser_401()
+    {
+        using var http = server.Http("nobody-here", "whatever-password");
+        await http.GetAsync("api/projects").ShouldHaveStatus(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task CreateUser_ByAdmin_201_AndDuplicateIs409()
+    {
+        using var http = server.Admin();
+        await http.PostAsync("api/users", Json("""{"username":"dana","password":"dana-password","email":"dana@example.org","admin":false}"""))
+            .ShouldHaveStatus(HttpStatusCode.Created);
+        await http.PostAsync("api/users", Json("""{"username":"dana","password":"dana-password"}"""))
+            .ShouldHaveStatus(HttpStatusCode.Conflict);
+        using var dana = server.Http("dana", "dana-password");
+        (await (await dana.GetAsync("api/users/me")).ReadJson<UserDto>()).Username.ShouldBe("dana");
+    }
+
+    [Fact]
+    public async Task CreateUser_ShortPassword_400()
+    {
+        using var http = server.Admin();
+        await http.PostAsync("api/users", Json("""{"username":"shorty","password":"short"}""")).ShouldHaveStatus(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Token_CreatedShownOnce_AuthenticatesUntilDeleted()
+    {
+        var user = await server.CreateUserAsync();
+        using var client = new TesseraClient(server.Http(user));
+        var token = await client.CreateTokenAsync(new CreateTokenRequest("laptop", 30));
+        token.Token.ShouldStartWith("tsr_");
+
+        using var bearer = server.Http();
+        bearer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
+        (await (await bearer.GetAsync("api/users/me")).ReadJson<UserDto>()).Username.ShouldBe(user);
+
+        using var owner = server.Http(user);
+        var listed = await (await owner.GetAsync("api/tokens")).ReadJson<List<TokenDto>>();
+        listed.ShouldHaveSingleItem().Name.ShouldBe("laptop");
+        (await owner.GetStringAsync("api/tokens")).ShouldNotContain(token.Token);
+
+        await owner.DeleteAsync($"api/tokens/{token.Id}").ShouldHaveStatus(HttpStatusCode.NoContent);
+        await bearer.GetAsync("api/users/me").ShouldHaveStatus(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task ProjectScopedToken_SeesOnlyItsProject()
+    {
+        var user = await server.CreateUserAsync();
+        var mine = await server.CreateProjectAsync(user);
+        var other = await server.CreateProjectAsync(user);
+        using var client = new TesseraClient(server.Http(user));
+        var token = await client.CreateTokenAsync(new CreateTokenRequest("scoped", 1, mine));
+
+        using var bearer = server.Http();
+        bearer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
+        await bearer.GetAsync($"api/projects/{mine}").ShouldHaveStatus(HttpStatusCode.OK);
+        await bearer.GetAsync($"api/projects/{other}").ShouldHaveStatus(HttpStatusCode.NotFound);
+        var list = await (await bearer.GetAsync("api/projects")).ReadJson<PageDto<ProjectDto>>();
+        list.Items.Select(p => p.Id).ShouldBe([mine]);
+    }
+
+    [Fact]
+    public async Task DisabledUser_401()
+    {
+        var user = await server.CreateUserAsync();
+        using var admin = server.Admin();
+        await admin.PatchAsync($"api/users/{user}", Json("""{"disabled":true}""")).ShouldHaveStatus(HttpStatusCode.OK);
+        using var http = server.Http(user);
+        await http.GetAsync("api/users/me").ShouldHaveStatus(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Projects_ListShowsOwnAndPublic_NotOthersPrivate()
+    {
+        var alice = await server.CreateUserAsync();
+        var bob = await server.CreateUserAsync();
+        var alicePrivate = await server.CreateProjectAsync(alice);
+        var alicePublic = await server.CreateProjectAsync(alice, Visibility.Public);
+        var bobPrivate = await server.CreateProjectAsync(bob);
+        using var http = server.Http(alice);
+        var ids = (await (await http.GetAsync("api/projects?limit=1000")).ReadJson<PageDto<ProjectDto>>()).Items.Select(p => p.Id).ToList();
+        ids.ShouldContain(alicePrivate);
+        ids.ShouldContain(alicePublic);
+        ids.ShouldNotContain(bobPrivate);
+    }
+
+    [Fact]
+    public async Task CreateProject_DuplicateIs409_InvalidIdIs400()
+    {
+        var project = await server.CreateProjectAsync();
+        using var http = server.Admin();
+        await http.PostAsync("api/projects", Json($$"""{"id":"{{project}}"}""")).ShouldHaveStatus(HttpStatusCode.Conflict);
+        await http.PostAsync("api/projects", Json("""{"id":"no spaces"}""")).ShouldHaveStatus(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Members_LastOwnerCannotLeave_409()
+    {
+        var owner = await server.CreateUserAsync();
+        var project = await server.CreateProjectAsync(owner);
+        using var http = server.Http(owner);
+        await http.DeleteAsync($"api/projects/{project}/members/{owner}").ShouldHaveStatus(HttpStatusCode.Conflict);
+        await http.PutAsync($"api/projects/{project}/members/nobody-at-all", Json("""{"role":"member"}""")).ShouldHaveStatus(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Audit_RecordsWritesAndPrivateFileReads_OwnerSeesOwnProject()
+    {
+        var owner = await server.CreateUserAsync();
+        var member = await server.CreateUserAsync();
+        var project = await server.CreateProjectAsync(owner);
+        using var http = server.Http(owner);
+        await http.PutAsync($"api/projects/{project}/members/{member}", Json("""{"role":"member"}""")).ShouldHaveStatus(HttpStatusCode.Created);
+        await http.PutAsync($"api/projects/{project}/resources/R/files/a.txt", new StringContent("a")).ShouldHaveStatus(HttpStatusCode.Created);
+        await http.GetAsync($"api/projects/{project}/resources/R/files/a.txt").ShouldHaveStatus(HttpStatusCode.OK);
+        await Task.Delay(300); // entries are written once each response has completed
+
+        var log = await (await http.GetAsync($"api/audit?project={project}")).ReadJson<PageDto<AuditEntryDto>>();
+        log.Items.ShouldContain(e => e.Action.StartsWith("PUT ", StringComparison.Ordinal) && e.Target.EndsWith("/files/a.txt", StringComparison.Ordinal) && e.User == owner && e.Status == 201);
+        log.Items.ShouldContain(e => e.Action.StartsWith("GET ", StringComparison.Ordinal) && e.Target.EndsWith("/files/a.txt", StringComparison.Ordinal) && e.ClientAddress != null);
+        log.Items.ShouldAllBe(e => e.Project == project);
+
+        using var asMember = server.Http(member);
+        await asMember.GetAsync($"api/audit?project={project}").ShouldHaveStatus(HttpStatusCode.Forbidden);
+        await asMember.GetAsync("api/audit").ShouldHaveStatus(HttpStatusCode.Forbidden);
+        using var admin = server.Admin();
+        await admin.GetAsync($"api/audit?user={owner}").ShouldHaveStatus(HttpStatusCode.OK);
+    }
+}

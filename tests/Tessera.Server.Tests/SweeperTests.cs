@@ -1,0 +1,52 @@
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
+using Shouldly;
+using Tessera.Archive.Storage;
+using Tessera.Client.Contracts;
+using Tessera.Server.Tests.Infrastructure;
+
+namespace Tessera.Server.Tests;
+
+public sealed class SweeperServer : IAsyncLifetime
+{
+    public TestServer Server { get; } = new();
+
+    public async ValueTask InitializeAsync()
+    {
+        Server.Settings["Storage:OrphanGracePeriod"] = "00:00:00";
+        Server.Settings["Storage:SweepInterval"] = "1.00:00:00";
+        await Server.InitializeAsync();
+    }
+
+    public ValueTask DisposeAsync() => Server.DisposeAsync();
+}
+
+public sealed class SweeperTests(SweeperServer fixture) : IClassFixture<SweeperServer>
+{
+    private TestServer Server => fixture.Server;
+
+    [Fact]
+    public async Task Sweep_DeletesUnreferencedBlobs_KeepsReferencedOnes()
+    {
+        var project = await Server.CreateProjectAsync();
+        using var http = Server.Admin();
+        var kept = RandomNumberGenerator.GetBytes(100);
+        var dropped = RandomNumberGenerator.GetBytes(100);
+        var keptFile = await (await http.PutAsync($"api/projects/{project}/resources/R/files/keep", new ByteArrayContent(kept))).ReadJson<FileDto>();
+        var droppedFile = await (await http.PutAsync($"api/projects/{project}/resources/R/files/drop", new ByteArrayContent(dropped))).ReadJson<FileDto>();
+        // The same content under a second path keeps the blob alive when one reference goes.
+        await http.PutAsync($"api/projects/{project}/resources/R/files/keep-too", new ByteArrayContent(kept)).ShouldHaveStatus(HttpStatusCode.Created);
+        await http.DeleteAsync($"api/projects/{project}/resources/R/files/drop").ShouldHaveStatus(HttpStatusCode.NoContent);
+        await http.DeleteAsync($"api/projects/{project}/resources/R/files/keep").ShouldHaveStatus(HttpStatusCode.NoContent);
+
+        await using var scope = Server.App.Services.CreateAsyncScope();
+        var (blobs, _) = await scope.ServiceProvider.GetRequiredService<BlobSweeper>().SweepAsync(CancellationToken.None);
+
+        blobs.ShouldBeGreaterThanOrEqualTo(1);
+        var store = Server.App.Services.GetRequiredService<IBlobStore>();
+        (await store.ExistsAsync(droppedFile.Sha256, CancellationToken.None)).ShouldBeFalse();
+        (await store.ExistsAsync(keptFile.Sha256, CancellationToken.None)).ShouldBeTrue();
+        (await http.GetAsync($"api/projects/{project}/resources/R/files/keep-too")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+}
