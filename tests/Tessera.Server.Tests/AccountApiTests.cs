@@ -84,9 +84,13 @@ public sealed class AccountApiTests(TestServer server) : IClassFixture<TestServe
     }
 
     [Fact]
-    public async Task DisabledUser_401()
+    public async Task DisabledUser_401_EvenRightAfterASuccessfulSignIn()
     {
         var user = await server.CreateUserAsync();
+        using (var before = server.Http(user))
+        {
+            await before.GetAsync("api/users/me").ShouldHaveStatus(HttpStatusCode.OK);
+        }
         using var admin = server.Admin();
         await admin.PatchAsync($"api/users/{user}", Json("""{"disabled":true}""")).ShouldHaveStatus(HttpStatusCode.OK);
         using var http = server.Http(user);
@@ -117,6 +121,12 @@ public sealed class AccountApiTests(TestServer server) : IClassFixture<TestServe
         await http.PostAsync("api/projects", Json("""{"id":"no spaces"}""")).ShouldHaveStatus(HttpStatusCode.BadRequest);
     }
 
+    private static async Task<bool> Delay()
+    {
+        await Task.Delay(50);
+        return true;
+    }
+
     [Fact]
     public async Task Members_LastOwnerCannotLeave_409()
     {
@@ -137,9 +147,15 @@ public sealed class AccountApiTests(TestServer server) : IClassFixture<TestServe
         await http.PutAsync($"api/projects/{project}/members/{member}", Json("""{"role":"member"}""")).ShouldHaveStatus(HttpStatusCode.Created);
         await http.PutAsync($"api/projects/{project}/resources/R/files/a.txt", new StringContent("a")).ShouldHaveStatus(HttpStatusCode.Created);
         await http.GetAsync($"api/projects/{project}/resources/R/files/a.txt").ShouldHaveStatus(HttpStatusCode.OK);
-        await Task.Delay(300); // entries are written once each response has completed
+        // Entries are written once each response has completed: wait for both, at most 10 s.
+        PageDto<AuditEntryDto> log;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        do
+        {
+            log = await (await http.GetAsync($"api/audit?project={project}")).ReadJson<PageDto<AuditEntryDto>>();
+        }
+        while (log.Items.Count(e => e.Target.EndsWith("/files/a.txt", StringComparison.Ordinal)) < 2 && DateTime.UtcNow < deadline && await Delay());
 
-        var log = await (await http.GetAsync($"api/audit?project={project}")).ReadJson<PageDto<AuditEntryDto>>();
         log.Items.ShouldContain(e => e.Action.StartsWith("PUT ", StringComparison.Ordinal) && e.Target.EndsWith("/files/a.txt", StringComparison.Ordinal) && e.User == owner && e.Status == 201);
         log.Items.ShouldContain(e => e.Action.StartsWith("GET ", StringComparison.Ordinal) && e.Target.EndsWith("/files/a.txt", StringComparison.Ordinal) && e.ClientAddress != null);
         log.Items.ShouldAllBe(e => e.Project == project);

@@ -8,4 +8,13 @@ public sealed record ProjectAccess(Project Project, ProjectRole Role, Caller Cal
     public bool CanWrite => Caller.IsAdmin || Role >= ProjectRole.Member;
 
     public bool CanManage => Caller.IsAdmin || Role >= ProjectRole.Owner;
+
+    /// <summary>Throws <see cref="ErrorKind.Forbidden"/> unless the caller may change the project's data.</summary>
+    public void RequireWrite()
+    {
+        if (!CanWrite)
+        {
+            throw TesseraException.Forbidden("Your role on this project does not allow changing its data.");
+        }
+    }
 }

@@ -70,7 +70,7 @@ public sealed class FileService(ArchiveDbContext db, HierarchyService hierarchy,
 
     public async Task DeleteFileAsync(ProjectAccess access, FileOwner owner, string resource, string path, CancellationToken ct)
     {
-        RequireWrite(access);
+        access.RequireWrite();
         var file = await GetFileAsync(access, owner, resource, path, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.Files.Where(f => f.Id == file.Id).ExecuteDeleteAsync(ct);
@@ -81,7 +81,7 @@ public sealed class FileService(ArchiveDbContext db, HierarchyService hierarchy,
 
     public async Task DeleteResourceAsync(ProjectAccess access, FileOwner owner, string resource, CancellationToken ct)
     {
-        RequireWrite(access);
+        access.RequireWrite();
         var found = await GetResourceAsync(access, owner, resource, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.Resources.Where(r => r.Id == found.Id).ExecuteDeleteAsync(ct);
@@ -122,12 +122,4 @@ public sealed class FileService(ArchiveDbContext db, HierarchyService hierarchy,
         {
             At = clock.GetUtcNow().UtcDateTime, Kind = kind, ProjectId = access.Project.Id, EntityId = entityId, Path = path,
         });
-
-    private static void RequireWrite(ProjectAccess access)
-    {
-        if (!access.CanWrite)
-        {
-            throw TesseraException.Forbidden("Your role on this project does not allow changing its data.");
-        }
-    }
 }

@@ -28,7 +28,7 @@ public sealed partial class HierarchyService
     {
         ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(write);
-        RequireWrite(access);
+        access.RequireWrite();
         Labels.Validate(label, "scan label");
         ValidateType(write.Type);
         var parent = await GetSessionAsync(access, subject, session, ct);
@@ -70,7 +70,7 @@ public sealed partial class HierarchyService
     public async Task DeleteScanAsync(ProjectAccess access, string subject, string session, string label, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(access);
-        RequireWrite(access);
+        access.RequireWrite();
         var scan = await GetScanAsync(access, subject, session, label, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.Scans.Where(s => s.Id == scan.Id).ExecuteDeleteAsync(ct);

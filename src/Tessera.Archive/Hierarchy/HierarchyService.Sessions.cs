@@ -26,7 +26,7 @@ public sealed partial class HierarchyService
     {
         ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(write);
-        RequireWrite(access);
+        access.RequireWrite();
         Labels.Validate(label, "session label");
         ValidateType(write.Type);
         var parent = await GetSubjectAsync(access, subject, ct);
@@ -68,7 +68,7 @@ public sealed partial class HierarchyService
     public async Task DeleteSessionAsync(ProjectAccess access, string subject, string label, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(access);
-        RequireWrite(access);
+        access.RequireWrite();
         var session = await GetSessionAsync(access, subject, label, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.Sessions.Where(s => s.Id == session.Id).ExecuteDeleteAsync(ct);

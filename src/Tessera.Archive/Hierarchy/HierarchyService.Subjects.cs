@@ -27,7 +27,7 @@ public sealed partial class HierarchyService
     {
         ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(write);
-        RequireWrite(access);
+        access.RequireWrite();
         Labels.Validate(label, "subject label");
         var projectId = access.Project.Id;
         return UpsertAsync(
@@ -63,7 +63,7 @@ public sealed partial class HierarchyService
     public async Task DeleteSubjectAsync(ProjectAccess access, string label, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(access);
-        RequireWrite(access);
+        access.RequireWrite();
         var subject = await GetSubjectAsync(access, label, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.Subjects.Where(s => s.Id == subject.Id).ExecuteDeleteAsync(ct);

@@ -14,14 +14,6 @@ public sealed partial class HierarchyService(ArchiveDbContext db, CustomFieldVal
 {
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    private static void RequireWrite(ProjectAccess access)
-    {
-        if (!access.CanWrite)
-        {
-            throw TesseraException.Forbidden("Your role on this project does not allow changing its data.");
-        }
-    }
-
     private void AppendChange(ProjectAccess access, string kind, Guid entityId, string path) =>
         db.Changes.Add(new Change { At = Now, Kind = kind, ProjectId = access.Project.Id, EntityId = entityId, Path = path });
 

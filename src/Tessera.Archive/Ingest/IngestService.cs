@@ -21,10 +21,7 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
     {
         ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(request);
-        if (!access.CanWrite)
-        {
-            throw TesseraException.Forbidden("Your role on this project does not allow changing its data.");
-        }
+        access.RequireWrite();
         Labels.Validate(request.Resource, "resource label");
         FilePaths.Validate(request.Path);
         var owner = await files.ResolveAsync(access, request.Owner, ct);

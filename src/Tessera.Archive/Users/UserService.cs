@@ -74,6 +74,9 @@ public sealed class UserService(ArchiveDbContext db, TimeProvider clock)
     public Task<User?> FindAsync(string username, CancellationToken ct) =>
         db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == username, ct);
 
+    public Task<User?> FindByIdAsync(Guid id, CancellationToken ct) =>
+        db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
+
     public async Task<User> GetAsync(Guid id, CancellationToken ct) =>
         await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct)
         ?? throw TesseraException.NotFound("User");

@@ -13,7 +13,8 @@ namespace Tessera.Server.Auth;
 /// <summary>
 /// HTTP Basic (username:password) and <c>Bearer</c> tokens. A successful Basic check is cached
 /// for a minute under a hash of the credentials, because password hashing is deliberately slow
-/// and scripts send Basic on every request.
+/// and scripts send Basic on every request; each cached use still re-reads the account, so a
+/// disabled user or a changed password takes effect at once.
 /// </summary>
 public sealed class ApiAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -80,19 +81,26 @@ public sealed class ApiAuthenticationHandler(
             return null;
         }
         var cacheKey = "basic:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(decoded)));
-        if (cache.TryGetValue(cacheKey, out Caller? cached))
+        if (cache.TryGetValue(cacheKey, out VerifiedPassword? verified) && verified is not null)
         {
-            return cached;
+            var current = await users.FindByIdAsync(verified.UserId, Context.RequestAborted);
+            if (current is not null && !current.IsDisabled && current.PasswordHash == verified.PasswordHash)
+            {
+                return new Caller(current.Id, current.Username, current.IsAdmin);
+            }
+            cache.Remove(cacheKey);
         }
         var user = await users.VerifyPasswordAsync(decoded[..colon], decoded[(colon + 1)..], Context.RequestAborted);
         if (user is null)
         {
             return null;
         }
-        var caller = new Caller(user.Id, user.Username, user.IsAdmin);
-        cache.Set(cacheKey, caller, s_basicCacheTime);
-        return caller;
+        cache.Set(cacheKey, new VerifiedPassword(user.Id, user.PasswordHash), s_basicCacheTime);
+        return new Caller(user.Id, user.Username, user.IsAdmin);
     }
+
+    /// <summary>A password check that succeeded against this stored hash.</summary>
+    private sealed record VerifiedPassword(Guid UserId, string PasswordHash);
 
     private ClaimsPrincipal ToPrincipal(Caller caller)
     {
