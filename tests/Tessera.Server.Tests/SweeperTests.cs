@@ -8,29 +8,23 @@ using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests;
 
-public sealed class SweeperServer : IAsyncLifetime
+/// <summary>A site whose orphan blobs may go at once, swept only when a test asks.</summary>
+public sealed class SweeperServer : TestServer
 {
-    public TestServer Server { get; } = new();
-
-    public async ValueTask InitializeAsync()
+    public SweeperServer()
     {
-        Server.Settings["Storage:OrphanGracePeriod"] = "00:00:00";
-        Server.Settings["Storage:SweepInterval"] = "1.00:00:00";
-        await Server.InitializeAsync();
+        Settings["Storage:OrphanGracePeriod"] = "00:00:00";
+        Settings["Storage:SweepInterval"] = "1.00:00:00";
     }
-
-    public ValueTask DisposeAsync() => Server.DisposeAsync();
 }
 
-public sealed class SweeperTests(SweeperServer fixture) : IClassFixture<SweeperServer>
+public sealed class SweeperTests(SweeperServer server) : IClassFixture<SweeperServer>
 {
-    private TestServer Server => fixture.Server;
-
     [Fact]
     public async Task Sweep_DeletesUnreferencedBlobs_KeepsReferencedOnes()
     {
-        var project = await Server.CreateProjectAsync();
-        using var http = Server.Admin();
+        var project = await server.CreateProjectAsync();
+        using var http = server.Admin();
         var kept = RandomNumberGenerator.GetBytes(100);
         var dropped = RandomNumberGenerator.GetBytes(100);
         var keptFile = await (await http.PutAsync($"api/projects/{project}/resources/R/files/keep", new ByteArrayContent(kept))).ReadJson<FileDto>();
@@ -40,11 +34,11 @@ public sealed class SweeperTests(SweeperServer fixture) : IClassFixture<SweeperS
         await http.DeleteAsync($"api/projects/{project}/resources/R/files/drop").ShouldHaveStatus(HttpStatusCode.NoContent);
         await http.DeleteAsync($"api/projects/{project}/resources/R/files/keep").ShouldHaveStatus(HttpStatusCode.NoContent);
 
-        await using var scope = Server.App.Services.CreateAsyncScope();
+        await using var scope = server.App.Services.CreateAsyncScope();
         var (blobs, _) = await scope.ServiceProvider.GetRequiredService<BlobSweeper>().SweepAsync(CancellationToken.None);
 
         blobs.ShouldBeGreaterThanOrEqualTo(1);
-        var store = Server.App.Services.GetRequiredService<IBlobStore>();
+        var store = server.App.Services.GetRequiredService<IBlobStore>();
         (await store.ExistsAsync(droppedFile.Sha256, CancellationToken.None)).ShouldBeFalse();
         (await store.ExistsAsync(keptFile.Sha256, CancellationToken.None)).ShouldBeTrue();
         (await http.GetAsync($"api/projects/{project}/resources/R/files/keep-too")).StatusCode.ShouldBe(HttpStatusCode.OK);

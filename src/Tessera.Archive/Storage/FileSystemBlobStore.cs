@@ -1,12 +1,13 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
+using Microsoft.Win32.SafeHandles;
 
 namespace Tessera.Archive.Storage;
 
 /// <summary>
-/// Blobs as files under <c>blobs/ab/cd/abcd…</c>. Content is staged in <c>tmp/</c> on the same
-/// filesystem (fsync'd), then renamed into place, so a blob is either whole or absent.
+/// Blobs as files under <c>blobs/sha256/ab/cd/abcd…</c>. Content is staged in <c>tmp/</c> on the
+/// same filesystem (fsync'd), then renamed into place, so a blob is either whole or absent.
 /// </summary>
 public sealed class FileSystemBlobStore : IBlobStore
 {
@@ -28,38 +29,63 @@ public sealed class FileSystemBlobStore : IBlobStore
     {
         ArgumentNullException.ThrowIfNull(content);
         var tempPath = Path.Combine(_temp, Guid.NewGuid().ToString("N"));
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        // FileShare.None takes an exclusive advisory lock (flock) that lives as long as the handle,
+        // which stays open until the blob is committed or abandoned: the sweeper leaves locked
+        // files alone, and a crashed writer's lock dies with its process.
+        var file = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None);
         try
         {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            long size = 0;
-            await using (var file = new FileStream(tempPath, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                BufferSize = 0,
-                Options = FileOptions.Asynchronous,
-            }))
-            {
-                int read;
-                while ((read = await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
-                {
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                    size += read;
-                }
-                file.Flush(flushToDisk: true);
-            }
-            return new Staged(this, tempPath, Convert.ToHexStringLower(hash.GetHashAndReset()), size);
+            var (key, size) = await WriteAndHashAsync(content, file, cancellationToken);
+            return new Staged(this, file, tempPath, key, size);
         }
         catch
         {
             File.Delete(tempPath);
+            file.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="content"/> to a new file while hashing it, as a two-stage pipeline:
+    /// each chunk is read and hashed on this thread while the previous chunk is written on a pool
+    /// thread, and written ranges are handed to the kernel's write-back as they complete, so the
+    /// disk is busy during the transfer instead of only at the final fsync.
+    /// </summary>
+    private static async Task<(string Key, long Size)> WriteAndHashAsync(
+        Stream content, SafeFileHandle file, CancellationToken cancellationToken)
+    {
+        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(BufferSize), ArrayPool<byte>.Shared.Rent(BufferSize)];
+        Task writing = Task.CompletedTask;
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var writer = new WriteBehind(file);
+            long size = 0;
+            for (var index = 0; ; index ^= 1)
+            {
+                var buffer = buffers[index];
+                var read = await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+                hash.AppendData(buffer, 0, read);
+                await writing;
+                var offset = size;
+                writing = Task.Run(() => writer.Write(buffer.AsSpan(0, read), offset), cancellationToken);
+                size += read;
+            }
+            await writing;
+            RandomAccess.FlushToDisk(file);
+            return (Convert.ToHexStringLower(hash.GetHashAndReset()), size);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // A failed read must not hand a buffer back while a write still uses it.
+            await writing.ContinueWith(_ => { }, TaskScheduler.Default);
+            ArrayPool<byte>.Shared.Return(buffers[0]);
+            ArrayPool<byte>.Shared.Return(buffers[1]);
         }
     }
 
@@ -97,13 +123,31 @@ public sealed class FileSystemBlobStore : IBlobStore
         var removed = 0;
         foreach (var file in new DirectoryInfo(_temp).EnumerateFiles())
         {
-            if (file.LastWriteTimeUtc < cutoff)
+            if (file.LastWriteTimeUtc < cutoff && !IsLockedByWriter(file.FullName))
             {
                 file.Delete();
                 removed++;
             }
         }
         return Task.FromResult(removed);
+    }
+
+    /// <summary>True while a live upload holds the staging file (see <see cref="StageAsync"/>).</summary>
+    private static bool IsLockedByWriter(string path)
+    {
+        try
+        {
+            using var probe = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.None);
+            return false;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     private string PathOf(string key)
@@ -115,7 +159,26 @@ public sealed class FileSystemBlobStore : IBlobStore
         return Path.Combine(_root, key[..2], key[2..4], key);
     }
 
-    private sealed class Staged(FileSystemBlobStore store, string tempPath, string key, long size) : IStagedBlob
+    /// <summary>Writes chunks at offsets and starts write-back every <see cref="WritebackBytes"/>.</summary>
+    private sealed class WriteBehind(SafeFileHandle file)
+    {
+        private const long WritebackBytes = 16 << 20;
+        private long _flushedTo;
+
+        public void Write(ReadOnlySpan<byte> chunk, long offset)
+        {
+            RandomAccess.Write(file, chunk, offset);
+            var end = offset + chunk.Length;
+            if (end - _flushedTo >= WritebackBytes)
+            {
+                NativeFileSystem.StartWriteback(file, _flushedTo, end - _flushedTo);
+                _flushedTo = end;
+            }
+        }
+    }
+
+    private sealed class Staged(FileSystemBlobStore store, SafeFileHandle file, string tempPath, string key, long size)
+        : IStagedBlob
     {
         private bool _committed;
 
@@ -131,6 +194,8 @@ public sealed class FileSystemBlobStore : IBlobStore
             System.IO.Directory.CreateDirectory(directory);
             // Rename over an existing blob is harmless: same key, same bytes.
             File.Move(tempPath, target, overwrite: true);
+            _committed = true;
+            file.Dispose();
             NativeFileSystem.SyncDirectory(directory);
             if (newShard)
             {
@@ -138,7 +203,6 @@ public sealed class FileSystemBlobStore : IBlobStore
                 NativeFileSystem.SyncDirectory(parent);
                 NativeFileSystem.SyncDirectory(Path.GetDirectoryName(parent)!);
             }
-            _committed = true;
             return Task.CompletedTask;
         }
 
@@ -148,6 +212,7 @@ public sealed class FileSystemBlobStore : IBlobStore
             {
                 File.Delete(tempPath);
             }
+            file.Dispose();
             return ValueTask.CompletedTask;
         }
     }

@@ -1,15 +1,18 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Tessera.Archive.Storage;
 
 /// <summary>
-/// fsync of a directory, which .NET does not expose: after a rename, the directory entry must
-/// reach the disk too, or a crash can lose a file whose commit was already reported.
+/// File-system calls .NET does not expose: fsync of a directory (after a rename, the directory
+/// entry must reach the disk too, or a crash can lose a file whose commit was already reported)
+/// and <c>sync_file_range</c> to start write-back of a range without waiting for it.
 /// </summary>
 internal static partial class NativeFileSystem
 {
     private const int ReadOnly = 0;
     private const int Directory = 0x10000;
+    private const uint SyncFileRangeWrite = 2;
 
     public static void SyncDirectory(string path)
     {
@@ -34,6 +37,34 @@ internal static partial class NativeFileSystem
             _ = Close(fd);
         }
     }
+
+    /// <summary>
+    /// Asks the kernel to start writing a file range to disk now, without waiting. Only a hint:
+    /// durability still comes from the final fsync, so failures are ignored.
+    /// </summary>
+    public static void StartWriteback(SafeFileHandle file, long offset, long count)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        var added = false;
+        file.DangerousAddRef(ref added);
+        try
+        {
+            _ = SyncFileRange((int)file.DangerousGetHandle(), offset, count, SyncFileRangeWrite);
+        }
+        finally
+        {
+            if (added)
+            {
+                file.DangerousRelease();
+            }
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "sync_file_range")]
+    private static partial int SyncFileRange(int fd, long offset, long count, uint flags);
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);

@@ -1,3 +1,5 @@
+using Tessera.Archive.Hierarchy;
+
 namespace Tessera.Cli.Commands;
 
 /// <summary>A <c>PROJECT/SUBJECT/SESSION[/SCAN]</c> argument.</summary>
@@ -11,6 +13,15 @@ internal sealed record ArchiveTarget(string Project, string Subject, string Sess
             throw new UsageException(allowScan
                 ? $"'{value}' is not PROJECT/SUBJECT/SESSION or PROJECT/SUBJECT/SESSION/SCAN."
                 : $"'{value}' is not PROJECT/SUBJECT/SESSION.");
+        }
+        var names = new[] { "project", "subject", "session", "scan" };
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!Labels.IsValid(parts[i]))
+            {
+                throw new UsageException(
+                    $"The {names[i]} label '{parts[i]}' is not valid: use 1 to 64 letters, digits, '.', '_' or '-' (not '.' or '..' alone).");
+            }
         }
         return new ArchiveTarget(parts[0], parts[1], parts[2], parts.Length == 4 ? parts[3] : null);
     }

@@ -31,6 +31,7 @@ internal static class DownloadCommand
         var files = await ListAsync(client, target, ct);
         var root = Path.GetFullPath(output);
         var failures = 0;
+        var current = 0;
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn())
             .StartAsync(async progress =>
@@ -49,6 +50,7 @@ internal static class DownloadCommand
                     {
                         if (File.Exists(destination) && await LocalFiles.Sha256Async(destination, token) == item.File.Sha256)
                         {
+                            Interlocked.Increment(ref current);
                             total.Increment(item.File.Size);
                             return;
                         }
@@ -61,7 +63,8 @@ internal static class DownloadCommand
                     }
                 });
             });
-        Console.WriteLine($"Downloaded {files.Count - failures} of {files.Count} files into {root}.");
+        Console.WriteLine(
+            $"Downloaded {files.Count - failures - current}, skipped {current} already up to date, failed {failures}; into {root}.");
         return failures == 0 ? ExitCodes.Success : ExitCodes.Failure;
     }
 

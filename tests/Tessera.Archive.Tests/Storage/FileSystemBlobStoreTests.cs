@@ -42,4 +42,57 @@ public sealed class FileSystemBlobStoreTests : BlobStoreContract
         File.Exists(old).ShouldBeFalse();
         File.Exists(fresh).ShouldBeTrue();
     }
+
+    [Fact]
+    public async Task SweepTemporary_LeavesAFileAnUploadIsStillWriting()
+    {
+        var source = new GatedStream("first half "u8.ToArray());
+        var staging = Store.StageAsync(source, CancellationToken.None);
+        await source.FirstChunkServed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var tmp = Directory.GetFiles(Path.Combine(_root, "tmp")).ShouldHaveSingleItem();
+        File.SetLastWriteTimeUtc(tmp, DateTime.UtcNow.AddDays(-2));
+
+        (await Store.SweepTemporaryAsync(TimeSpan.FromDays(1), CancellationToken.None)).ShouldBe(0);
+
+        source.Release.SetResult();
+        await using var staged = await staging;
+        await staged.CommitAsync(CancellationToken.None);
+        (await Store.ExistsAsync(staged.Key, CancellationToken.None)).ShouldBeTrue();
+        staged.Size.ShouldBe(11);
+    }
+
+    /// <summary>Serves one chunk, then waits for <see cref="Release"/> before reporting the end.</summary>
+    private sealed class GatedStream(byte[] chunk) : Stream
+    {
+        private bool _served;
+
+        public TaskCompletionSource FirstChunkServed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (!_served)
+            {
+                _served = true;
+                chunk.CopyTo(buffer);
+                FirstChunkServed.SetResult();
+                return chunk.Length;
+            }
+            await Release.Task.WaitAsync(cancellationToken);
+            return 0;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }

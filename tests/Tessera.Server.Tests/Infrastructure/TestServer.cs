@@ -13,7 +13,7 @@ namespace Tessera.Server.Tests.Infrastructure;
 /// A real Tessera server on a loopback port with its own data folder and database; tests talk to
 /// it over HTTP like any client.
 /// </summary>
-public sealed class TestServer : IAsyncLifetime
+public class TestServer : IAsyncLifetime
 {
     public const string AdminPassword = "admin-password-1";
     private TestDatabase? _database;
@@ -24,7 +24,7 @@ public sealed class TestServer : IAsyncLifetime
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "tessera-test-" + Guid.NewGuid().ToString("N"));
 
-    /// <summary>Extra configuration for a particular test class.</summary>
+    /// <summary>Extra configuration; a fixture for a differently configured site sets it in its constructor.</summary>
     public Dictionary<string, string?> Settings { get; } = new();
 
     public async ValueTask InitializeAsync()

@@ -1,0 +1,240 @@
+using System.Security.Cryptography;
+using Shouldly;
+using Tessera.Client;
+using Tessera.Client.Contracts;
+using Tessera.Server.Tests.Infrastructure;
+
+namespace Tessera.Server.Tests.Cli;
+
+/// <summary>The real <c>tessera</c> CLI, run as a child process against a real server.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class CliTests(TestServer server) : IClassFixture<TestServer>, IDisposable
+{
+    private readonly CliProcess _cli = new();
+    private readonly string _work = Directory.CreateTempSubdirectory("tessera-cli-files-").FullName;
+
+    public void Dispose()
+    {
+        _cli.Dispose();
+        Directory.Delete(_work, recursive: true);
+    }
+
+    /// <summary>Signs the CLI in as <paramref name="username"/> through TESSERA_URL and TESSERA_TOKEN.</summary>
+    private async Task UseTokenOfAsync(string username)
+    {
+        using var client = username == "admin" ? new TesseraClient(server.Admin()) : server.Client(username);
+        var token = await client.CreateTokenAsync(new CreateTokenRequest("cli-test", 1));
+        _cli.Environment["TESSERA_URL"] = server.BaseAddress.ToString();
+        _cli.Environment["TESSERA_TOKEN"] = token.Token;
+    }
+
+    private string WriteFile(string relative, byte[] content)
+    {
+        var path = Path.Combine(_work, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, content);
+        return path;
+    }
+
+    private static string Sha256Of(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
+
+    [Fact]
+    public async Task Login_WrongPassword_Exit3AndNoConfig_RightPassword_TokenSavedMode600()
+    {
+        var user = await server.CreateUserAsync();
+
+        var refused = await _cli.RunWithInputAsync("not-the-password", "login", server.BaseAddress.ToString(), "-u", user, "--password-stdin");
+        refused.ExitCode.ShouldBe(3, refused.ToString());
+        refused.Stderr.ShouldStartWith("error: ");
+        File.Exists(_cli.ConfigFile).ShouldBeFalse();
+
+        var login = await _cli.RunWithInputAsync(TestServer.PasswordOf(user), "login", server.BaseAddress.ToString(), "-u", user, "--password-stdin");
+        login.ExitCode.ShouldBe(0, login.ToString());
+        login.Stdout.ShouldContain($"as {user}");
+        File.GetUnixFileMode(_cli.ConfigFile).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.ReadAllText(_cli.ConfigFile).ShouldNotContain(TestServer.PasswordOf(user));
+
+        // The saved token works: the signed-in user may now create a project's first session.
+        var project = await server.CreateProjectAsync(user);
+        WriteFile("one.txt", "one"u8.ToArray());
+        var upload = await _cli.RunAsync("upload", $"{project}/S1/E1", Path.Combine(_work, "one.txt"));
+        upload.ExitCode.ShouldBe(0, upload.ToString());
+    }
+
+    [Fact]
+    public async Task Login_NotAUrl_Exit2()
+    {
+        var result = await _cli.RunWithInputAsync("x", "login", "ftp://example.org", "-u", "admin", "--password-stdin");
+        result.ExitCode.ShouldBe(2, result.ToString());
+        result.Stderr.ShouldContain("is not an http(s) URL");
+    }
+
+    [Fact]
+    public async Task Upload_Folder_RerunSkipsStored_ChangedFileReplaced_DownloadMatches()
+    {
+        var user = await server.CreateUserAsync();
+        var project = await server.CreateProjectAsync(user);
+        await UseTokenOfAsync(user);
+        var files = new Dictionary<string, byte[]>
+        {
+            ["scan/a.bin"] = RandomNumberGenerator.GetBytes(3_000_000),
+            ["scan/notes/b c.txt"] = "second file"u8.ToArray(),
+            ["scan/empty.dat"] = [],
+        };
+        foreach (var (path, content) in files)
+        {
+            WriteFile(path, content);
+        }
+
+        var first = await _cli.RunAsync("upload", $"{project}/S1/E1", Path.Combine(_work, "scan"));
+        first.ExitCode.ShouldBe(0, first.ToString());
+        first.Stdout.ShouldContain("Uploaded 3, skipped 0 already stored, failed 0.");
+        using var client = server.Client(user);
+        var stored = await client.ListFilesAsync(project, "subjects/S1/sessions/E1", "FILES");
+        stored.ToDictionary(f => f.Path, f => f.Sha256).ShouldBe(new Dictionary<string, string>
+        {
+            ["a.bin"] = Sha256Of(files["scan/a.bin"]),
+            ["empty.dat"] = Sha256Of([]),
+            ["notes/b c.txt"] = Sha256Of(files["scan/notes/b c.txt"]),
+        }, ignoreOrder: true);
+
+        var again = await _cli.RunAsync("upload", $"{project}/S1/E1", Path.Combine(_work, "scan"));
+        again.ExitCode.ShouldBe(0, again.ToString());
+        again.Stdout.ShouldContain("Uploaded 0, skipped 3 already stored, failed 0.");
+
+        WriteFile("scan/notes/b c.txt", "second file, edited"u8.ToArray());
+        var changed = await _cli.RunAsync("upload", $"{project}/S1/E1", Path.Combine(_work, "scan"));
+        changed.Stdout.ShouldContain("Uploaded 1, skipped 2 already stored, failed 0.");
+
+        var output = Path.Combine(_work, "out");
+        var download = await _cli.RunAsync("download", $"{project}/S1/E1", "--out", output);
+        download.ExitCode.ShouldBe(0, download.ToString());
+        download.Stdout.ShouldContain("Downloaded 3, skipped 0 already up to date, failed 0");
+        File.ReadAllBytes(Path.Combine(output, "FILES", "a.bin")).ShouldBe(files["scan/a.bin"]);
+        File.ReadAllText(Path.Combine(output, "FILES", "notes", "b c.txt")).ShouldBe("second file, edited");
+        File.ReadAllBytes(Path.Combine(output, "FILES", "empty.dat")).ShouldBeEmpty();
+        Directory.GetFiles(output, "*.part", SearchOption.AllDirectories).ShouldBeEmpty();
+
+        var downloadAgain = await _cli.RunAsync("download", $"{project}/S1/E1", "--out", output);
+        downloadAgain.Stdout.ShouldContain("Downloaded 0, skipped 3 already up to date, failed 0");
+    }
+
+    [Fact]
+    public async Task Upload_IntoScan_DownloadPutsScanFilesUnderScans()
+    {
+        var project = await server.CreateProjectAsync();
+        await UseTokenOfAsync("admin");
+        var dicom = WriteFile("1.dcm", RandomNumberGenerator.GetBytes(10_000));
+
+        var upload = await _cli.RunAsync("upload", $"{project}/S1/E1/3", dicom, "-r", "DICOM");
+        upload.ExitCode.ShouldBe(0, upload.ToString());
+
+        var output = Path.Combine(_work, "out");
+        (await _cli.RunAsync("download", $"{project}/S1/E1", "--out", output)).ExitCode.ShouldBe(0);
+        File.ReadAllBytes(Path.Combine(output, "scans", "3", "DICOM", "1.dcm")).ShouldBe(File.ReadAllBytes(dicom));
+    }
+
+    [Fact]
+    public async Task Upload_KilledMidway_LeavesNoRecordOrTemporaryFile_RerunFinishes()
+    {
+        var project = await server.CreateProjectAsync();
+        await UseTokenOfAsync("admin");
+        var big = RandomNumberGenerator.GetBytes(256 << 20);
+        WriteFile("run/big.bin", big);
+        var temporary = Path.Combine(server.DataDirectory, "blobs", "tmp");
+
+        using (var upload = _cli.Start("upload", $"{project}/S1/E1", Path.Combine(_work, "run"), "-j", "1"))
+        {
+            upload.StandardInput.Close();
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (Directory.GetFiles(temporary).Length == 0 && !upload.HasExited && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(5);
+            }
+            upload.HasExited.ShouldBeFalse("the upload finished before it could be interrupted");
+            upload.Kill(entireProcessTree: true);
+            await upload.WaitForExitAsync();
+        }
+
+        // The server sees the connection drop, deletes the partial staging file and records nothing.
+        await Poll.UntilAsync(() => Directory.GetFiles(temporary).Length == 0, "the partial upload's staging file was removed");
+        using var client = new TesseraClient(server.Admin());
+        (await client.ListFilesAsync(project, "subjects/S1/sessions/E1", "FILES")).ShouldBeEmpty();
+
+        var rerun = await _cli.RunAsync("upload", $"{project}/S1/E1", Path.Combine(_work, "run"));
+        rerun.ExitCode.ShouldBe(0, rerun.ToString());
+        var file = (await client.ListFilesAsync(project, "subjects/S1/sessions/E1", "FILES")).ShouldHaveSingleItem();
+        file.Sha256.ShouldBe(Sha256Of(big));
+    }
+
+    [Fact]
+    public async Task NotLoggedIn_Exit3WithWhatToDo()
+    {
+        WriteFile("x.txt", "x"u8.ToArray());
+        var result = await _cli.RunAsync("upload", "p/S1/E1", Path.Combine(_work, "x.txt"));
+        result.ExitCode.ShouldBe(3, result.ToString());
+        result.Stderr.ShouldContain("tessera login URL");
+    }
+
+    [Fact]
+    public async Task Upload_BadTargetOrMissingPath_Exit2()
+    {
+        await UseTokenOfAsync("admin");
+        var badTarget = await _cli.RunAsync("upload", "only/two", _work);
+        badTarget.ExitCode.ShouldBe(2, badTarget.ToString());
+        badTarget.Stderr.ShouldStartWith("error: ");
+
+        var badLabel = await _cli.RunAsync("upload", "p/S 1/E1", _work);
+        badLabel.ExitCode.ShouldBe(2, badLabel.ToString());
+        badLabel.Stderr.ShouldContain("The subject label 'S 1' is not valid");
+
+        var missing = await _cli.RunAsync("upload", "p/S1/E1", Path.Combine(_work, "nope"));
+        missing.ExitCode.ShouldBe(2, missing.ToString());
+        missing.Stderr.ShouldContain("is neither a file nor a folder");
+    }
+
+    [Fact]
+    public async Task Upload_PrivateProjectOfSomeoneElse_Exit1NotFound_CollaboratorRefused()
+    {
+        var outsider = await server.CreateUserAsync();
+        var collaborator = await server.CreateUserAsync();
+        var project = await server.CreateProjectAsync();
+        using (var admin = new TesseraClient(server.Admin()))
+        {
+            await admin.SetMemberAsync(project, collaborator, Role.Collaborator);
+            await admin.PutEntityAsync(project, "subjects/S1");
+            await admin.PutEntityAsync(project, "subjects/S1/sessions/E1");
+        }
+        WriteFile("x.txt", "x"u8.ToArray());
+
+        await UseTokenOfAsync(outsider);
+        var hidden = await _cli.RunAsync("upload", $"{project}/S1/E1", Path.Combine(_work, "x.txt"));
+        hidden.ExitCode.ShouldBe(1, hidden.ToString());
+        hidden.Stderr.ShouldContain("not found", Case.Insensitive);
+        hidden.Stderr.ShouldNotContain("Exception");
+
+        await UseTokenOfAsync(collaborator);
+        var refused = await _cli.RunAsync("upload", $"{project}/S1/E1", Path.Combine(_work, "x.txt"));
+        refused.ExitCode.ShouldBe(1, refused.ToString());
+        refused.Stderr.ShouldStartWith("error: ");
+    }
+
+    [Fact]
+    public async Task UsersAdd_AdminCreates_NonAdminRefused()
+    {
+        await UseTokenOfAsync("admin");
+        var name = "cli" + Guid.NewGuid().ToString("N")[..8];
+        var created = await _cli.RunWithInputAsync("new-user-password-1", "users", "add", name, "--email", $"{name}@example.org", "--password-stdin");
+        created.ExitCode.ShouldBe(0, created.ToString());
+        created.Stdout.ShouldContain($"Created user {name}.");
+        using (var asNew = new TesseraClient(server.Http(name, "new-user-password-1")))
+        {
+            (await asNew.GetMeAsync()).Username.ShouldBe(name);
+        }
+
+        await UseTokenOfAsync(await server.CreateUserAsync());
+        var refused = await _cli.RunWithInputAsync("another-password-1", "users", "add", "x" + name, "--password-stdin");
+        refused.ExitCode.ShouldBe(1, refused.ToString());
+        refused.Stderr.ShouldStartWith("error: ");
+    }
+}

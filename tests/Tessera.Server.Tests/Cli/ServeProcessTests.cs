@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+using Shouldly;
+using Tessera.Client;
+using Tessera.Client.Contracts;
+using Tessera.Server.Tests.Infrastructure;
+
+namespace Tessera.Server.Tests.Cli;
+
+/// <summary>
+/// <c>tessera serve</c> as its own process: first start, option validation, and a kill -9 in the
+/// middle of an upload followed by a restart on the same data.
+/// </summary>
+public sealed partial class ServeProcessTests : IAsyncLifetime
+{
+    private readonly CliProcess _cli = new();
+    private readonly string _data = Directory.CreateTempSubdirectory("tessera-serve-").FullName;
+    private TestDatabase _database = null!;
+    private Uri _url = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        _cli.Environment["TESSERA__Database__Provider"] = _database.Provider;
+        if (_database.ConnectionString is not null)
+        {
+            _cli.Environment["TESSERA__Database__ConnectionString"] = _database.ConnectionString;
+        }
+        _cli.Environment["TESSERA__Logging__LogLevel__Default"] = "Warning";
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        _url = new Uri($"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        _cli.Dispose();
+        Directory.Delete(_data, recursive: true);
+    }
+
+    [Fact]
+    public async Task KilledDuringUpload_RestartSweepsThePartialFile_RecordsNothing_KeepsEverythingElse()
+    {
+        string password;
+        string project;
+        var temporary = Path.Combine(_data, "blobs", "tmp");
+        await using (var first = await StartAsync())
+        {
+            password = GeneratedPassword().Match(first.Output).Groups[1].Value;
+            password.ShouldNotBeEmpty($"the first start prints the generated admin password:\n{first.Output}");
+            using var admin = Client(password);
+            project = (await admin.CreateProjectAsync(new CreateProjectRequest("crash", "Crash", null, Visibility.Private))).Id;
+            await admin.PutEntityAsync(project, "subjects/S1");
+            await admin.PutEntityAsync(project, "subjects/S1/sessions/E1");
+            await admin.UploadFileAsync(project, "subjects/S1/sessions/E1", "R", "kept.txt", new MemoryStream("kept"u8.ToArray()));
+
+            using var http = Http(password);
+            var body = new EndlessContent();
+            var upload = http.PutAsync($"api/projects/{project}/subjects/S1/sessions/E1/resources/R/files/partial.bin", body);
+            await body.Sent.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await Poll.UntilAsync(() => Directory.GetFiles(temporary).Length == 1, "the upload is being staged");
+
+            first.Kill();
+            await Should.ThrowAsync<HttpRequestException>(upload);
+        }
+        var leftover = Directory.GetFiles(temporary).ShouldHaveSingleItem();
+        File.SetLastWriteTimeUtc(leftover, DateTime.UtcNow.AddDays(-1)); // as if the server stayed down a day
+
+        await using (var second = await StartAsync())
+        {
+            second.Output.ShouldNotContain("password:");
+            await Poll.UntilAsync(() => Directory.GetFiles(temporary).Length == 0, "the start-up sweep removes the abandoned staging file");
+            using var admin = Client(password);
+            var files = await admin.ListFilesAsync(project, "subjects/S1/sessions/E1", "R");
+            files.Select(f => f.Path).ShouldBe(["kept.txt"]);
+            var again = await admin.UploadFileAsync(project, "subjects/S1/sessions/E1", "R", "partial.bin", new MemoryStream("whole"u8.ToArray()));
+            again.Size.ShouldBe(5);
+        }
+    }
+
+    [Fact]
+    public async Task InvalidOptions_Exit2_SayingWhatToFix()
+    {
+        _cli.Environment["TESSERA__Database__Provider"] = "oracle";
+        var result = await _cli.RunAsync("serve", "--data", _data, "--urls", _url.ToString());
+        result.ExitCode.ShouldBe(2, result.ToString());
+        result.Stderr.ShouldContain("Database:Provider is 'oracle'; set it to 'sqlite' or 'postgres'.");
+        result.Stderr.ShouldNotContain("   at ");
+    }
+
+    private HttpClient Http(string password)
+    {
+        var http = new HttpClient { BaseAddress = _url, Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{password}")));
+        return http;
+    }
+
+    private TesseraClient Client(string password) => new(Http(password));
+
+    private async Task<ServerProcess> StartAsync()
+    {
+        var server = new ServerProcess(_cli.Start("serve", "--data", _data, "--urls", _url.ToString().TrimEnd('/')));
+        using var http = new HttpClient { BaseAddress = _url, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (true)
+        {
+            if (server.Process.HasExited)
+            {
+                throw new ShouldAssertException($"tessera serve exited with {server.Process.ExitCode}:\n{server.Output}");
+            }
+            try
+            {
+                if ((await http.GetAsync("health/ready")).StatusCode == HttpStatusCode.OK)
+                {
+                    return server;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                await server.DisposeAsync();
+                throw new TimeoutException($"tessera serve was not ready within a minute:\n{server.Output}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    [GeneratedRegex(@"password: (\S+)")]
+    private static partial Regex GeneratedPassword();
+
+    /// <summary>A running server whose stdout and stderr are collected as they come.</summary>
+    private sealed class ServerProcess : IAsyncDisposable
+    {
+        private readonly StringBuilder _output = new();
+
+        public ServerProcess(Process process)
+        {
+            Process = process;
+            process.OutputDataReceived += (_, e) => Append(e.Data);
+            process.ErrorDataReceived += (_, e) => Append(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            process.StandardInput.Close();
+        }
+
+        public Process Process { get; }
+
+        public string Output
+        {
+            get
+            {
+                lock (_output)
+                {
+                    return _output.ToString();
+                }
+            }
+        }
+
+        /// <summary>SIGKILL: no shutdown code runs, as in a power cut or an OOM kill.</summary>
+        public void Kill()
+        {
+            Process.Kill(entireProcessTree: true);
+            Process.WaitForExit();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            if (!Process.HasExited)
+            {
+                Kill();
+            }
+            Process.Dispose();
+            return ValueTask.CompletedTask;
+        }
+
+        private void Append(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+
+    /// <summary>A request body that never ends: 8 MiB at once, then 1 MiB every 100 ms until the connection dies.</summary>
+    private sealed class EndlessContent : HttpContent
+    {
+        public TaskCompletionSource Sent { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            var chunk = new byte[1 << 20];
+            for (var i = 0; i < 8; i++)
+            {
+                await stream.WriteAsync(chunk);
+            }
+            await stream.FlushAsync();
+            Sent.TrySetResult();
+            while (true)
+            {
+                await Task.Delay(100);
+                await stream.WriteAsync(chunk);
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = -1;
+            return false;
+        }
+    }
+}
