@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the tests need, starts real services on loopback
-# (PostgreSQL), runs every test project (the server tests on SQLite and again on PostgreSQL),
+# (PostgreSQL; Chromium for the browser tests), runs every test project (the server tests on SQLite and again on PostgreSQL),
 # stops what it started, and ends with "tests: N passed, N failed, N skipped".
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,6 +27,8 @@ install_packages() {
   local missing=()
   command -v dotnet >/dev/null 2>&1 || { log "the .NET 10 SDK is required (dotnet not found)"; exit 2; }
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
       log "missing packages: ${missing[*]} (run as root to install them, or install them yourself)"
@@ -54,9 +56,9 @@ start_postgres() {
 postgres=yes
 if ! install_packages || [ "$(id -u)" -ne 0 ]; then
   if [ "${CI:-}" = "true" ]; then
-    log "CI=true: PostgreSQL is required and could not be provided"; exit 1
+    log "CI=true: PostgreSQL, Chromium and npm are required and could not be provided"; exit 1
   fi
-  log "PostgreSQL unavailable: the PostgreSQL pass is skipped"
+  log "PostgreSQL unavailable: the PostgreSQL pass is skipped (browser tests skip without Chromium)"
   postgres=no
 fi
 [ "$postgres" = yes ] && start_postgres

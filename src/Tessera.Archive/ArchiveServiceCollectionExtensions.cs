@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Tessera.Archive.Access;
 using Tessera.Archive.Audit;
+using Tessera.Archive.Changes;
 using Tessera.Archive.CustomFields;
 using Tessera.Archive.Data;
 using Tessera.Archive.Files;
@@ -43,6 +44,7 @@ public static class ArchiveServiceCollectionExtensions
         services.AddScoped<MemberService>();
         services.AddScoped<HierarchyService>();
         services.AddScoped<FileService>();
+        services.AddScoped<HistoryService>();
         services.AddScoped<IngestService>();
         services.AddScoped<AuditService>();
         services.AddScoped<BlobSweeper>();

@@ -1,15 +1,18 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Tessera.Archive;
 using Tessera.Archive.Data;
+using Tessera.Archive.Storage;
 using Tessera.Server.Api;
 using Tessera.Server.Audit;
 using Tessera.Server.Auth;
 using Tessera.Server.Errors;
 using Tessera.Server.Hosting;
+using Tessera.Server.Web;
 
 namespace Tessera.Server;
 
@@ -41,8 +44,17 @@ public static class TesseraServer
         builder.Services.AddTesseraServer(builder.Configuration);
 
         var app = builder.Build();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // API errors are problem details (TesseraExceptionHandler); a page's error re-executes /error as HTML.
+        // TesseraExceptionHandler logs what is unexpected itself; the middleware need not log again.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandlingPath = "/error",
+            StatusCodeSelector = ErrorStatus.Of,
+            SuppressDiagnosticsCallback = _ => true,
+        });
+        app.UseWhen(c => WebAssets.IsApiPath(c.Request.Path), api => api.UseStatusCodePages());
+        app.UseWhen(c => !WebAssets.IsApiPath(c.Request.Path), web => web.UseStatusCodePagesWithReExecute("/error", "?status={0}"));
+        app.UseTesseraWebAssets();
         app.UseRouting();
         app.UseMiddleware<AuditMiddleware>();
         app.UseMiddleware<AccessRuleMiddleware>();
@@ -57,8 +69,21 @@ public static class TesseraServer
         services.AddProblemDetails();
         services.AddExceptionHandler<TesseraExceptionHandler>();
         services.AddMemoryCache();
+        services.AddOptions<WebOptions>().BindConfiguration(WebOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddAuthentication(TesseraClaims.Scheme)
-            .AddScheme<AuthenticationSchemeOptions, ApiAuthenticationHandler>(TesseraClaims.Scheme, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiAuthenticationHandler>(TesseraClaims.Scheme, null)
+            .AddTesseraCookie(configuration.GetSection(WebOptions.SectionName).Get<WebOptions>() ?? new WebOptions());
+        // Keys that sign cookies and antiforgery tokens live with the data, so sign-ins survive a restart.
+        services.AddDataProtection()
+            .SetApplicationName("Tessera")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(
+                Path.GetFullPath(configuration[$"{StorageOptions.SectionName}:DataDirectory"] ?? new StorageOptions().DataDirectory), "keys")));
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "tessera-antiforgery";
+            o.HeaderName = "RequestVerificationToken";
+        });
+        services.AddRazorPages(o => o.RootDirectory = "/Web/Pages").AddApplicationPart(typeof(TesseraServer).Assembly);
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(o =>
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
@@ -81,6 +106,7 @@ public static class TesseraServer
         app.MapResourceEndpoints();
         app.MapSessionArchiveEndpoints();
         app.MapAuditEndpoints();
+        app.MapRazorPages();
         return app;
     }
 

@@ -1,6 +1,8 @@
 using System.Data.Common;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Options;
 using Tessera.Archive.Storage;
 using Tessera.Archive.Users;
@@ -11,8 +13,18 @@ namespace Tessera.Archive.Data;
 public sealed class DatabaseInitializer(
     ArchiveDbContext db, UserService users, IOptions<DatabaseOptions> database, IOptions<StorageOptions> storage)
 {
-    public async Task<IReadOnlyList<string>> PendingMigrationsAsync(CancellationToken ct) =>
-        (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+    /// <summary>
+    /// Migrations not yet applied. A database without a history table has them all pending; it is
+    /// checked first, because querying a missing table makes the provider log an error.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> PendingMigrationsAsync(CancellationToken ct)
+    {
+        if (!await db.GetService<IHistoryRepository>().ExistsAsync(ct))
+        {
+            return db.Database.GetMigrations().ToList();
+        }
+        return (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+    }
 
     /// <summary>Applies pending migrations; returns their names.</summary>
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken ct)
@@ -41,11 +53,11 @@ public sealed class DatabaseInitializer(
         }
         catch (DbException e)
         {
-            throw new InvalidOperationException($"Cannot reach the database ({database.Value.Provider}): {e.Message}", e);
+            throw new DatabaseNotReadyException($"Cannot reach the {database.Value.Provider} database: {e.Message}", e);
         }
         if (pending.Count > 0)
         {
-            throw new InvalidOperationException(
+            throw new DatabaseNotReadyException(
                 $"The database schema is behind ({pending.Count} pending migrations). Run `tessera db migrate`, " +
                 "or set Database:AutoMigrate=true.");
         }

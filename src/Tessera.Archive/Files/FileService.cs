@@ -46,6 +46,18 @@ public sealed class FileService(ArchiveDbContext db, HierarchyService hierarchy,
             .ToListAsync(ct);
     }
 
+    /// <summary>File count and total size of each scan of a session, for scan tables.</summary>
+    public async Task<IReadOnlyDictionary<Guid, (int Files, long Bytes)>> TotalsByScanAsync(Guid sessionId, CancellationToken ct)
+    {
+        var totals = await db.Resources.AsNoTracking()
+            .Where(r => r.SessionId == sessionId && r.ScanId != null)
+            .Join(db.Files, r => r.Id, f => f.ResourceId, (r, f) => new { ScanId = r.ScanId!.Value, f.Size })
+            .GroupBy(x => x.ScanId)
+            .Select(g => new { g.Key, Files = g.Count(), Bytes = g.Sum(x => x.Size) })
+            .ToListAsync(ct);
+        return totals.ToDictionary(t => t.Key, t => (t.Files, t.Bytes));
+    }
+
     public async Task<Page<StoredFile>> ListFilesAsync(
         ProjectAccess access, FileOwner owner, string resource, Paging paging, CancellationToken ct)
     {

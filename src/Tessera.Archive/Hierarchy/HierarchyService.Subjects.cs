@@ -7,11 +7,32 @@ namespace Tessera.Archive.Hierarchy;
 
 public sealed partial class HierarchyService
 {
-    public Task<Page<Subject>> ListSubjectsAsync(ProjectAccess access, Paging paging, CancellationToken ct)
+    public Task<Page<Subject>> ListSubjectsAsync(ProjectAccess access, Paging paging, CancellationToken ct) =>
+        ListSubjectsAsync(access, paging, new SubjectQuery(), ct);
+
+    /// <summary>Subjects whose label or custom-field values contain the search text, sorted as asked.</summary>
+    public Task<Page<Subject>> ListSubjectsAsync(ProjectAccess access, Paging paging, SubjectQuery query, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(access);
-        return paging.ApplyAsync(
-            db.Subjects.AsNoTracking().Where(s => s.ProjectId == access.Project.Id).OrderBy(s => s.Label), ct);
+        ArgumentNullException.ThrowIfNull(query);
+        var subjects = db.Subjects.AsNoTracking().Where(s => s.ProjectId == access.Project.Id);
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            // Lower-cased LIKE: case-insensitive on both providers (PostgreSQL's LIKE is case-sensitive).
+            var pattern = "%" + LikeEscape(query.Search.Trim().ToLowerInvariant()) + "%";
+            subjects = subjects.Where(s => EF.Functions.Like(s.Label.ToLower(), pattern, "\\")
+                || (s.Fields != null && EF.Functions.Like(s.Fields.ToLower(), pattern, "\\")));
+        }
+        var ordered = (query.Sort, query.Descending) switch
+        {
+            (SubjectSort.Created, false) => subjects.OrderBy(s => s.CreatedAt).ThenBy(s => s.Label),
+            (SubjectSort.Created, true) => subjects.OrderByDescending(s => s.CreatedAt).ThenBy(s => s.Label),
+            (SubjectSort.Updated, false) => subjects.OrderBy(s => s.UpdatedAt).ThenBy(s => s.Label),
+            (SubjectSort.Updated, true) => subjects.OrderByDescending(s => s.UpdatedAt).ThenBy(s => s.Label),
+            (_, true) => subjects.OrderByDescending(s => s.Label),
+            _ => subjects.OrderBy(s => s.Label),
+        };
+        return paging.ApplyAsync(ordered, ct);
     }
 
     public async Task<Subject> GetSubjectAsync(ProjectAccess access, string subject, CancellationToken ct)
@@ -71,4 +92,9 @@ public sealed partial class HierarchyService
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
     }
+
+    private static string LikeEscape(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal)
+            .Replace("%", "\\%", StringComparison.Ordinal)
+            .Replace("_", "\\_", StringComparison.Ordinal);
 }

@@ -1,6 +1,8 @@
+using System.Data.Common;
 using System.Net;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
+using Tessera.Archive.Data;
 using Tessera.Client;
 
 namespace Tessera.Cli.Commands;
@@ -34,6 +36,16 @@ internal static class CommandErrors
             Error(e.Message);
             return ExitCodes.Usage;
         }
+        catch (DatabaseNotReadyException e)
+        {
+            Error(e.Message);
+            return ExitCodes.Failure;
+        }
+        catch (DbException e)
+        {
+            Error($"The database refused the operation: {e.Message}");
+            return ExitCodes.Failure;
+        }
         catch (HttpRequestException e)
         {
             Error($"Cannot reach the server: {e.Message}");
@@ -47,6 +59,14 @@ internal static class CommandErrors
         catch (UnauthorizedAccessException e)
         {
             Error(e.Message);
+            return ExitCodes.Failure;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug or an unforeseen environment: one line by default, the whole trace on request.
+            Error(Environment.GetEnvironmentVariable("TESSERA_DEBUG") is "1" or "true"
+                ? e.ToString()
+                : $"{e.Message} ({e.GetType().Name}; set TESSERA_DEBUG=1 for details)");
             return ExitCodes.Failure;
         }
     }

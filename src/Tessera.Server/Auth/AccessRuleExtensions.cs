@@ -7,7 +7,7 @@ public static class AccessRuleExtensions
         where TBuilder : IEndpointConventionBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Add(endpoint => endpoint.Metadata.Add(new AccessRuleMetadata(rule)));
+        builder.Add(endpoint => endpoint.Metadata.Add(new AccessAttribute(rule)));
         return builder;
     }
 }

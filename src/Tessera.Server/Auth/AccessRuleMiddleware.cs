@@ -1,13 +1,18 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Tessera.Archive;
+using Tessera.Server.Web;
 
 namespace Tessera.Server.Auth;
 
 /// <summary>
-/// Rejects bad credentials outright (they never fall back to anonymous) and enforces the
-/// site-level rules (<see cref="AccessRule.Authenticated"/>, <see cref="AccessRule.Admin"/>).
+/// Establishes the caller and enforces the site-level rules (<see cref="AccessRule.Authenticated"/>,
+/// <see cref="AccessRule.Admin"/>). Credentials in the Authorization header win; bad ones are
+/// rejected outright (they never fall back to anonymous). Without them, the web sign-in cookie
+/// counts, and an API write made with the cookie must carry the antiforgery token, so that
+/// another site cannot make a signed-in browser write.
 /// </summary>
-public sealed class AccessRuleMiddleware(RequestDelegate next)
+public sealed class AccessRuleMiddleware(RequestDelegate next, IAntiforgery antiforgery)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -20,7 +25,18 @@ public sealed class AccessRuleMiddleware(RequestDelegate next)
         {
             context.User = result.Principal;
         }
-        var rule = context.GetEndpoint()?.Metadata.GetMetadata<AccessRuleMetadata>()?.Rule;
+        else if ((await context.AuthenticateAsync(WebAuthentication.CookieScheme)).Principal is { } signedIn)
+        {
+            context.User = signedIn;
+            if (WebAssets.IsApiPath(context.Request.Path) && !HttpMethods.IsGet(context.Request.Method)
+                && !HttpMethods.IsHead(context.Request.Method) && !HttpMethods.IsOptions(context.Request.Method)
+                && !await antiforgery.IsRequestValidAsync(context))
+            {
+                throw TesseraException.Forbidden(
+                    "A write made with the web sign-in needs the page's antiforgery token (RequestVerificationToken header).");
+            }
+        }
+        var rule = context.GetEndpoint()?.Metadata.GetMetadata<AccessAttribute>()?.Rule;
         if (rule is AccessRule.Authenticated or AccessRule.Admin && !context.GetCaller().IsAuthenticated)
         {
             throw TesseraException.Unauthenticated();

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -55,7 +54,7 @@ public sealed class ApiAuthenticationHandler(
         {
             return AuthenticateResult.Fail("Use HTTP Basic or a Bearer token in the Authorization header.");
         }
-        return AuthenticateResult.Success(new AuthenticationTicket(ToPrincipal(caller), Scheme.Name));
+        return AuthenticateResult.Success(new AuthenticationTicket(TesseraClaims.Principal(caller, Scheme.Name), Scheme.Name));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -101,22 +100,4 @@ public sealed class ApiAuthenticationHandler(
 
     /// <summary>A password check that succeeded against this stored hash.</summary>
     private sealed record VerifiedPassword(Guid UserId, string PasswordHash);
-
-    private ClaimsPrincipal ToPrincipal(Caller caller)
-    {
-        var claims = new List<Claim>
-        {
-            new(TesseraClaims.UserId, caller.UserId!.Value.ToString()),
-            new(ClaimTypes.Name, caller.Username!),
-        };
-        if (caller.IsAdmin)
-        {
-            claims.Add(new Claim(TesseraClaims.Admin, "true"));
-        }
-        if (caller.TokenProjectId is { } project)
-        {
-            claims.Add(new Claim(TesseraClaims.TokenProject, project.ToString()));
-        }
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name));
-    }
 }

@@ -1,3 +1,6 @@
+using System.Security.Claims;
+using Tessera.Archive.Access;
+
 namespace Tessera.Server.Auth;
 
 internal static class TesseraClaims
@@ -6,4 +9,23 @@ internal static class TesseraClaims
     public const string UserId = "tessera:uid";
     public const string Admin = "tessera:admin";
     public const string TokenProject = "tessera:token-project";
+
+    /// <summary>The principal for a signed-in caller; <see cref="CallerExtensions.GetCaller"/> reads it back.</summary>
+    public static ClaimsPrincipal Principal(Caller caller, string scheme)
+    {
+        var claims = new List<Claim>
+        {
+            new(UserId, caller.UserId!.Value.ToString()),
+            new(ClaimTypes.Name, caller.Username!),
+        };
+        if (caller.IsAdmin)
+        {
+            claims.Add(new Claim(Admin, "true"));
+        }
+        if (caller.TokenProjectId is { } project)
+        {
+            claims.Add(new Claim(TokenProject, project.ToString()));
+        }
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
+    }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Tessera.Archive;
+using Tessera.Server.Web;
 
 namespace Tessera.Server.Errors;
 
@@ -19,16 +20,28 @@ public sealed partial class TesseraExceptionHandler(IProblemDetailsService probl
         {
             return true; // the client is gone; there is no one to answer
         }
-        var (status, title, detail, errors) = exception switch
-        {
-            TesseraException t => (StatusOf(t.Kind), TitleOf(t.Kind), t.Message, t.Details),
-            BadHttpRequestException b => (b.StatusCode, b.StatusCode == 413 ? "Request too large" : "Bad request", b.Message, []),
-            _ => (500, "Internal error", "The server failed to process the request; the error was logged.", (IReadOnlyList<string>)[]),
-        };
+        var status = ErrorStatus.Of(exception);
         if (status == 500)
         {
-            LogUnhandled(exception, context.Request.Method, context.Request.Path);
+            LogUnhandled(exception, context.Request.Method, context.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? context.Request.Path);
         }
+        // The middleware has already pointed the request at /error; the feature keeps where it was going.
+        var path = context.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? context.Request.Path.Value ?? "/";
+        if (!WebAssets.IsApiPath(path))
+        {
+            if (status == 401 && HttpMethods.IsGet(context.Request.Method))
+            {
+                context.Response.Redirect("/login?returnUrl=" + Uri.EscapeDataString(path));
+                return true;
+            }
+            return false; // re-executed as the HTML error page
+        }
+        var (title, detail, errors) = exception switch
+        {
+            TesseraException t => (ErrorStatus.TitleOf(t.Kind), t.Message, t.Details),
+            BadHttpRequestException b => (b.StatusCode == 413 ? "Request too large" : "Bad request", b.Message, []),
+            _ => ("Internal error", "The server failed to process the request; the error was logged.", (IReadOnlyList<string>)[]),
+        };
         if (status == 401)
         {
             context.Response.Headers.WWWAuthenticate = "Basic realm=\"Tessera\", Bearer";
@@ -44,28 +57,6 @@ public sealed partial class TesseraExceptionHandler(IProblemDetailsService probl
             HttpContext = context, ProblemDetails = problem, Exception = exception,
         });
     }
-
-    private static int StatusOf(ErrorKind kind) => kind switch
-    {
-        ErrorKind.Invalid => 400,
-        ErrorKind.Unauthenticated => 401,
-        ErrorKind.Forbidden => 403,
-        ErrorKind.NotFound => 404,
-        ErrorKind.Conflict => 409,
-        ErrorKind.TooLarge => 413,
-        _ => 500,
-    };
-
-    private static string TitleOf(ErrorKind kind) => kind switch
-    {
-        ErrorKind.Invalid => "Invalid request",
-        ErrorKind.Unauthenticated => "Authentication required",
-        ErrorKind.Forbidden => "Forbidden",
-        ErrorKind.NotFound => "Not found",
-        ErrorKind.Conflict => "Conflict",
-        ErrorKind.TooLarge => "Request too large",
-        _ => "Error",
-    };
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
     private partial void LogUnhandled(Exception exception, string method, string path);

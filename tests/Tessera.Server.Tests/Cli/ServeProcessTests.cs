@@ -48,6 +48,7 @@ public sealed partial class ServeProcessTests : IAsyncLifetime
         string password;
         string project;
         var temporary = Path.Combine(_data, "blobs", "tmp");
+        (await _cli.RunAsync("db", "migrate", "--data", _data)).ExitCode.ShouldBe(0);
         await using (var first = await StartAsync())
         {
             password = GeneratedPassword().Match(first.Output).Groups[1].Value;
@@ -80,6 +81,28 @@ public sealed partial class ServeProcessTests : IAsyncLifetime
             var again = await admin.UploadFileAsync(project, "subjects/S1/sessions/E1", "R", "partial.bin", new MemoryStream("whole"u8.ToArray()));
             again.Size.ShouldBe(5);
         }
+    }
+
+    [Fact]
+    public async Task SchemaBehind_ServeRefusesWithWhatToRun_DbMigrateFixesIt()
+    {
+        _cli.Environment["TESSERA__Database__AutoMigrate"] = "false";
+        var refused = await _cli.RunAsync("serve", "--data", _data, "--urls", _url.ToString());
+        refused.ExitCode.ShouldBe(1, refused.ToString());
+        refused.Stderr.ShouldContain("Run `tessera db migrate`");
+        refused.Stderr.ShouldNotContain("   at ");
+        refused.Stderr.ShouldNotContain("fail:");
+
+        var migrate = await _cli.RunAsync("db", "migrate", "--data", _data);
+        migrate.ExitCode.ShouldBe(0, migrate.ToString());
+        migrate.Stdout.ShouldContain($"Applied 1 migration(s) to the {_database.Provider} database");
+        (await _cli.RunAsync("db", "migrate", "--data", _data)).Stdout.ShouldContain("is up to date");
+
+        _cli.Environment["TESSERA_ADMIN_PASSWORD"] = "chosen-admin-password";
+        await using var server = await StartAsync();
+        server.Output.ShouldNotContain("password:");
+        using var admin = Client("chosen-admin-password");
+        (await admin.GetMeAsync()).Admin.ShouldBeTrue();
     }
 
     [Fact]

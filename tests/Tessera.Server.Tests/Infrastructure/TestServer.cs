@@ -65,9 +65,13 @@ public class TestServer : IAsyncLifetime
     }
 
     /// <summary>An HTTP client; with a username, it signs in by HTTP Basic.</summary>
-    public HttpClient Http(string? username = null, string? password = null)
+    public HttpClient Http(string? username = null, string? password = null, bool followRedirects = true)
     {
-        var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = followRedirects })
+        {
+            BaseAddress = BaseAddress,
+            Timeout = TimeSpan.FromMinutes(5),
+        };
         if (username is not null)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(

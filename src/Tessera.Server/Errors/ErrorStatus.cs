@@ -1,0 +1,46 @@
+using Tessera.Archive;
+
+namespace Tessera.Server.Errors;
+
+/// <summary>The HTTP status and title of an exception, for API problem details and HTML error pages alike.</summary>
+public static class ErrorStatus
+{
+    public static int Of(Exception exception) => exception switch
+    {
+        TesseraException t => t.Kind switch
+        {
+            ErrorKind.Invalid => 400,
+            ErrorKind.Unauthenticated => 401,
+            ErrorKind.Forbidden => 403,
+            ErrorKind.NotFound => 404,
+            ErrorKind.Conflict => 409,
+            ErrorKind.TooLarge => 413,
+            _ => 500,
+        },
+        BadHttpRequestException b => b.StatusCode,
+        _ => 500,
+    };
+
+    public static string TitleOf(ErrorKind kind) => kind switch
+    {
+        ErrorKind.Invalid => "Invalid request",
+        ErrorKind.Unauthenticated => "Authentication required",
+        ErrorKind.Forbidden => "Forbidden",
+        ErrorKind.NotFound => "Not found",
+        ErrorKind.Conflict => "Conflict",
+        ErrorKind.TooLarge => "Request too large",
+        _ => "Error",
+    };
+
+    public static string TitleOf(int status) => status switch
+    {
+        200 => "No error",
+        400 => "Invalid request",
+        401 => "Sign-in required",
+        403 => "Not allowed",
+        404 => "Not found",
+        409 => "Conflict",
+        413 => "Too large",
+        _ => "Something went wrong",
+    };
+}

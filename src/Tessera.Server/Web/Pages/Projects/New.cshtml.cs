@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Mvc;
+using Tessera.Archive;
+using Tessera.Archive.Projects;
+using Tessera.Server.Auth;
+
+namespace Tessera.Server.Web.Pages.Projects;
+
+[Access(AccessRule.Authenticated)]
+public sealed class NewProjectModel(ProjectService projects) : TesseraPageModel
+{
+    [BindProperty]
+    public string? Id { get; set; }
+
+    [BindProperty]
+    public string? Name { get; set; }
+
+    [BindProperty]
+    public string? Description { get; set; }
+
+    [BindProperty]
+    public bool Public { get; set; }
+
+    public string? Error { get; private set; }
+
+    public void OnGet()
+    {
+        Title = "New project";
+        Crumbs.Add(new Crumb("Projects", "/"));
+        Crumbs.Add(new Crumb("New project"));
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        OnGet();
+        try
+        {
+            var project = await projects.CreateAsync(Caller, Id ?? "", string.IsNullOrWhiteSpace(Name) ? null : Name,
+                Description, Public, Aborted);
+            return LocalRedirect(WebPaths.Project(project.Slug));
+        }
+        catch (TesseraException e) when (e.Kind is ErrorKind.Invalid or ErrorKind.Conflict)
+        {
+            Error = e.Message;
+            Response.StatusCode = e.Kind == ErrorKind.Conflict ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest;
+            return Page();
+        }
+    }
+}

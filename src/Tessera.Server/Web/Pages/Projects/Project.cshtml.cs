@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Mvc;
+using Tessera.Archive.Access;
+using Tessera.Archive.Data;
+using Tessera.Archive.Hierarchy;
+using Tessera.Server.Auth;
+
+namespace Tessera.Server.Web.Pages.Projects;
+
+[Access(AccessRule.ProjectRead)]
+public sealed class ProjectModel(AccessService accessService, HierarchyService hierarchy) : TesseraPageModel
+{
+    public const int PageSize = 50;
+
+    [BindProperty(SupportsGet = true, Name = "q")]
+    public string? Q { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "sort")]
+    public string Sort { get; set; } = "label";
+
+    [BindProperty(SupportsGet = true, Name = "desc")]
+    public bool Desc { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "page")]
+    public int PageNumber { get; set; } = 1;
+
+    public ProjectAccess Access { get; private set; } = null!;
+
+    public Page<Subject> Subjects { get; private set; } = null!;
+
+    public CustomFieldColumns Columns { get; private set; } = null!;
+
+    public Pager Pager { get; private set; } = null!;
+
+    public async Task OnGetAsync(string p)
+    {
+        Access = await accessService.RequireAsync(p, Caller, AccessLevel.Read, Aborted);
+        Title = Access.Project.Name;
+        AddProjectCrumbs(p);
+        var sort = Sort switch { "created" => SubjectSort.Created, "updated" => SubjectSort.Updated, _ => SubjectSort.Label };
+        PageNumber = Math.Max(1, PageNumber);
+        Subjects = await hierarchy.ListSubjectsAsync(
+            Access, new Paging((PageNumber - 1) * PageSize, PageSize), new SubjectQuery(Q, sort, Desc), Aborted);
+        Columns = CustomFieldColumns.FromSchema(Access.Project.SubjectSchema);
+        Pager = new Pager(PageNumber, PageSize, Subjects.Total, Request.Query);
+    }
+}

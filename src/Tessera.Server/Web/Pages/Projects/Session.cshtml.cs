@@ -1,0 +1,48 @@
+using Tessera.Archive.Access;
+using Tessera.Archive.Changes;
+using Tessera.Archive.Data;
+using Tessera.Archive.Files;
+using Tessera.Archive.Hierarchy;
+using Tessera.Server.Auth;
+
+namespace Tessera.Server.Web.Pages.Projects;
+
+[Access(AccessRule.ProjectRead)]
+public sealed class SessionModel(AccessService accessService, HierarchyService hierarchy, FileService files, HistoryService history)
+    : TesseraPageModel
+{
+    public string Project { get; private set; } = "";
+
+    public string SubjectLabel { get; private set; } = "";
+
+    public string SessionPath { get; private set; } = "";
+
+    public Session Session { get; private set; } = null!;
+
+    public Page<Scan> Scans { get; private set; } = null!;
+
+    public IReadOnlyDictionary<Guid, (int Files, long Bytes)> Totals { get; private set; } = null!;
+
+    public ResourceList Resources { get; private set; } = null!;
+
+    public IReadOnlyList<Change> History { get; private set; } = [];
+
+    public CustomFieldColumns Columns { get; private set; } = null!;
+
+    public async Task OnGetAsync(string p, string s, string e)
+    {
+        var access = await accessService.RequireAsync(p, Caller, AccessLevel.Read, Aborted);
+        Project = p;
+        SubjectLabel = s;
+        Session = await hierarchy.GetSessionAsync(access, s, e, Aborted);
+        Title = $"Session {e}";
+        AddProjectCrumbs(p, s, e);
+        Scans = await hierarchy.ListScansAsync(access, s, e, new Paging(0, Paging.MaximumLimit), Aborted);
+        Totals = await files.TotalsByScanAsync(Session.Id, Aborted);
+        var owner = new FileOwner(s, e);
+        Resources = new ResourceList(p, owner.Path, await files.ListResourcesAsync(access, owner, Aborted));
+        SessionPath = owner.Path;
+        History = await history.ListAsync(access, owner.Path, 50, Aborted);
+        Columns = CustomFieldColumns.FromSchema(access.Project.SessionSchema);
+    }
+}

@@ -1,0 +1,66 @@
+using Microsoft.Playwright;
+
+[assembly: AssemblyFixture(typeof(Tessera.Server.Tests.Infrastructure.BrowserFixture))]
+
+namespace Tessera.Server.Tests.Infrastructure;
+
+/// <summary>
+/// Debian's Chromium (<c>/usr/bin/chromium</c>, or <c>TESSERA_TEST_CHROMIUM</c>) driven by
+/// Playwright, started once for the whole run. Playwright never downloads a browser here.
+/// Without Chromium the browser tests are skipped, except under CI, where they fail.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public static string ExecutablePath =>
+        Environment.GetEnvironmentVariable("TESSERA_TEST_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!File.Exists(ExecutablePath))
+        {
+            return;
+        }
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ExecutablePath,
+            Headless = true,
+            // No background traffic: this machine's network is closed, and tests must not depend on it.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    /// <summary>A fresh browser context (its own cookies) on <paramref name="baseAddress"/>.</summary>
+    public async Task<IBrowserContext> NewContextAsync(Uri baseAddress)
+    {
+        if (_browser is null)
+        {
+            if (Environment.GetEnvironmentVariable("CI") == "true")
+            {
+                throw new InvalidOperationException($"CI=true: Chromium is required at {ExecutablePath}.");
+            }
+            Assert.Skip($"Chromium is not installed at {ExecutablePath} (apt-get install chromium).");
+        }
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseAddress.ToString(),
+            AcceptDownloads = true,
+            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+        });
+        context.SetDefaultTimeout(15_000);
+        return context;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+        _playwright?.Dispose();
+    }
+}

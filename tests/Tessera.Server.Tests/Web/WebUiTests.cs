@@ -1,0 +1,176 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Shouldly;
+using Tessera.Client;
+using Tessera.Client.Contracts;
+using Tessera.Server.Tests.Infrastructure;
+
+namespace Tessera.Server.Tests.Web;
+
+/// <summary>The web interface in a real Chromium, against a real server.</summary>
+public sealed partial class WebUiTests(TestServer server, BrowserFixture browser) : IClassFixture<TestServer>
+{
+    private async Task<IPage> SignedInPageAsync(string username, string password)
+    {
+        var context = await browser.NewContextAsync(server.BaseAddress);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/login");
+        await page.GetByLabel("Username").FillAsync(username);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(u => !u.Contains("/login", StringComparison.Ordinal));
+        return page;
+    }
+
+    private async Task<IPage> AnonymousPageAsync() =>
+        await (await browser.NewContextAsync(server.BaseAddress)).NewPageAsync();
+
+    [Fact]
+    public async Task Login_CreateProject_LandsOnItsPage_AndItIsListed()
+    {
+        var user = await server.CreateUserAsync();
+        var page = await SignedInPageAsync(user, TestServer.PasswordOf(user));
+        (await page.GetByTestId("account-link").InnerTextAsync()).Trim().ShouldBe(user);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "New project" }).ClickAsync();
+        var id = "web" + Guid.NewGuid().ToString("N")[..8];
+        await page.GetByLabel("Project ID").FillAsync(id);
+        await page.GetByLabel("Name").FillAsync("Retina study");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create project" }).ClickAsync();
+
+        await page.WaitForURLAsync($"**/projects/{id}");
+        (await page.Locator("h1").InnerTextAsync()).ShouldBe("Retina study");
+        await page.GotoAsync("/");
+        (await page.GetByTestId("projects").InnerTextAsync()).ShouldContain(id);
+    }
+
+    [Fact]
+    public async Task Login_WrongPassword_SaysSo_StaysSignedOut()
+    {
+        var page = await AnonymousPageAsync();
+        await page.GotoAsync("/login");
+        await page.GetByLabel("Username").FillAsync("admin");
+        await page.GetByLabel("Password").FillAsync("not-the-password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        (await page.GetByRole(AriaRole.Alert).InnerTextAsync()).ShouldContain("username or password is wrong");
+        (await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).CountAsync()).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task PrivatePage_Anonymous_RedirectsToLogin_ThenBack()
+    {
+        var project = await server.CreateProjectAsync();
+        var page = await AnonymousPageAsync();
+        await page.GotoAsync("/projects/new");
+        page.Url.ShouldContain("/login?returnUrl=%2Fprojects%2Fnew");
+        await page.GetByLabel("Username").FillAsync("admin");
+        await page.GetByLabel("Password").FillAsync(TestServer.AdminPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync("**/projects/new");
+        await page.GotoAsync($"/projects/{project}");
+        (await page.Locator("h1").InnerTextAsync()).ShouldBe($"Project {project}");
+    }
+
+    [Fact]
+    public async Task Anonymous_BrowsesPublicProject_PrivateOneIsNotFound()
+    {
+        var open = await server.CreateProjectAsync(visibility: Visibility.Public);
+        var closed = await server.CreateProjectAsync();
+        using (var admin = new TesseraClient(server.Admin()))
+        {
+            await admin.PutEntityAsync(open, "subjects/SUBJ-01", new EntityBody(Description: "first subject"));
+            await admin.PutEntityAsync(closed, "subjects/SECRET-01");
+        }
+        var page = await AnonymousPageAsync();
+
+        await page.GotoAsync("/");
+        var list = await page.GetByTestId("projects").InnerTextAsync();
+        list.ShouldContain(open);
+        list.ShouldNotContain(closed);
+        await page.GetByRole(AriaRole.Link, new() { Name = open, Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "SUBJ-01" }).ClickAsync();
+        (await page.Locator("h1").InnerTextAsync()).ShouldBe("Subject SUBJ-01");
+
+        var response = await page.GotoAsync($"/projects/{closed}");
+        response!.Status.ShouldBe(404);
+        (await page.GetByTestId("error-message").InnerTextAsync()).ShouldBe($"Project '{closed}' was not found.");
+        (await page.ContentAsync()).ShouldNotContain("SECRET-01");
+    }
+
+    [Fact]
+    public async Task Outsider_DoesNotSeePrivateProject_InListOrByUrl()
+    {
+        var closed = await server.CreateProjectAsync();
+        var outsider = await server.CreateUserAsync();
+        var page = await SignedInPageAsync(outsider, TestServer.PasswordOf(outsider));
+
+        (await page.ContentAsync()).ShouldNotContain(closed);
+        var response = await page.GotoAsync($"/projects/{closed}/subjects/S1");
+        response!.Status.ShouldBe(404);
+        (await page.GetByTestId("error-message").InnerTextAsync()).ShouldBe($"Project '{closed}' was not found.");
+    }
+
+    [Fact]
+    public async Task XssProbe_ScriptInLabelsFieldsAndDescriptions_ShowsAsText()
+    {
+        const string probe = "<script>window.__xss = 1</script><img src=x onerror=\"window.__xss = 2\">";
+        var project = await server.CreateProjectAsync(visibility: Visibility.Public);
+        using (var http = server.Admin())
+        {
+            await http.PutAsync($"api/projects/{project}/schemas/subject", HttpAssertions.Json(
+                """{"type":"object","properties":{"diagnosis":{"type":"string"}}}""")).ShouldHaveStatus(System.Net.HttpStatusCode.OK);
+        }
+        using (var admin = new TesseraClient(server.Admin()))
+        {
+            var fields = System.Text.Json.JsonSerializer.SerializeToElement(new { diagnosis = probe });
+            await admin.PutEntityAsync(project, "subjects/S1", new EntityBody(Description: probe, Fields: fields));
+            await admin.PutEntityAsync(project, "subjects/S1/sessions/E1", new EntityBody(Description: probe));
+        }
+        var page = await AnonymousPageAsync();
+        var alerts = 0;
+        page.Dialog += (_, dialog) => { alerts++; _ = dialog.DismissAsync(); };
+
+        foreach (var url in new[] { $"/projects/{project}", $"/projects/{project}/subjects/S1", $"/projects/{project}/subjects/S1/sessions/E1" })
+        {
+            await page.GotoAsync(url);
+            (await page.EvaluateAsync<int?>("() => window.__xss ?? null")).ShouldBeNull($"script ran on {url}");
+            (await page.Locator("main").InnerTextAsync()).ShouldContain(probe);
+        }
+        alerts.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task BrowseToScan_DownloadFile_BytesMatch()
+    {
+        var user = await server.CreateUserAsync();
+        var project = await server.CreateProjectAsync(user);
+        var content = RandomNumberGenerator.GetBytes(300_000);
+        using (var client = server.Client(user))
+        {
+            await client.PutEntityAsync(project, "subjects/S1");
+            await client.PutEntityAsync(project, "subjects/S1/sessions/E1", new EntityBody(Type: "MR"));
+            await client.PutEntityAsync(project, "subjects/S1/sessions/E1/scans/2", new EntityBody(Type: "T1w"));
+            await client.UploadFileAsync(project, "subjects/S1/sessions/E1/scans/2", "NIFTI", "t1.nii.gz", new MemoryStream(content));
+        }
+        var page = await SignedInPageAsync(user, TestServer.PasswordOf(user));
+
+        await page.GetByRole(AriaRole.Link, new() { Name = project }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "S1" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "E1" }).ClickAsync();
+        var scans = await page.GetByTestId("scans").InnerTextAsync();
+        scans.ShouldContain("T1w");
+        scans.ShouldContain("300 kB");
+        (await page.GetByTestId("history").InnerTextAsync()).ShouldContain("File stored: scans/2/resources/NIFTI/files/t1.nii.gz");
+        await page.GetByRole(AriaRole.Link, new() { Name = "2", Exact = true }).ClickAsync();
+        (await page.Locator("nav[aria-label=Breadcrumb]").InnerTextAsync()).ShouldMatch(SpacedCrumbs(project));
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "t1.nii.gz" }).ClickAsync());
+        var saved = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"));
+        await download.SaveAsAsync(saved);
+        (await File.ReadAllBytesAsync(saved)).ShouldBe(content);
+        File.Delete(saved);
+    }
+
+    private static string SpacedCrumbs(string project) => $@"Projects\s+{Regex.Escape(project)}\s+S1\s+E1\s+2";
+}
