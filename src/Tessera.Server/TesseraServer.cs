@@ -30,6 +30,9 @@ public static class TesseraServer
         builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
         // EF Core logs every command at Information; keep the console for what an operator needs.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        // The sign-in keys sit unencrypted in <data>/keys, protected like the database beside them
+        // (docs/configuration.md); the warning that says so at every first start is noise.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         if (settings is not null)
         {
             builder.Configuration.AddInMemoryCollection(settings);

@@ -25,6 +25,7 @@ public sealed partial class BlobSweeper(
         {
             var candidates = await db.Blobs.AsNoTracking()
                 .Where(b => b.LeasedAt < cutoff && !db.Files.Any(f => f.Sha256 == b.Key))
+                .OrderBy(b => b.LeasedAt)
                 .Select(b => b.Key)
                 .Take(BatchSize)
                 .ToListAsync(ct);
