@@ -21,23 +21,21 @@ public sealed class CustomFieldColumns
             : new CustomFieldColumns([]);
     }
 
-    /// <summary>The display text of one field of an entity's stored values ("" when absent).</summary>
-    public static string ValueOf(string? fields, string name)
+    /// <summary>The display text of each column for one entity's stored values ("" when absent); parses them once.</summary>
+    public IReadOnlyList<string> ValuesOf(string? fields)
     {
-        if (string.IsNullOrEmpty(fields))
+        if (Names.Count == 0 || string.IsNullOrEmpty(fields))
         {
-            return "";
+            return Names.Select(_ => "").ToList();
         }
         using var document = JsonDocument.Parse(fields);
-        if (!document.RootElement.TryGetProperty(name, out var value))
-        {
-            return "";
-        }
-        return value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString() ?? "",
-            JsonValueKind.Null => "",
-            _ => value.GetRawText(),
-        };
+        return Names.Select(name => document.RootElement.TryGetProperty(name, out var value)
+            ? value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString() ?? "",
+                JsonValueKind.Null => "",
+                _ => value.GetRawText(),
+            }
+            : "").ToList();
     }
 }
