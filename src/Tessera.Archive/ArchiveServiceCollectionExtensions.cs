@@ -13,6 +13,7 @@ using Tessera.Archive.Hierarchy;
 using Tessera.Archive.Ingest;
 using Tessera.Archive.Projects;
 using Tessera.Archive.Storage;
+using Tessera.Archive.Uploads;
 using Tessera.Archive.Users;
 
 namespace Tessera.Archive;
@@ -25,6 +26,7 @@ public static class ArchiveServiceCollectionExtensions
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+        services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.SectionName).ValidateOnStart();
 
         services.TryAddSingletonTimeProvider();
@@ -47,6 +49,8 @@ public static class ArchiveServiceCollectionExtensions
         services.AddScoped<HistoryService>();
         services.AddScoped<IngestService>();
         services.AddScoped<AuditService>();
+        services.AddSingleton<UploadHashes>();
+        services.AddScoped<UploadService>();
         services.AddScoped<BlobSweeper>();
         services.AddScoped<DatabaseInitializer>();
         return services;

@@ -15,4 +15,6 @@ public enum ErrorKind
     Conflict,
     /// <summary>The request body exceeds a configured limit (413).</summary>
     TooLarge,
+    /// <summary>The server has no room for what the request would store (507).</summary>
+    InsufficientStorage,
 }

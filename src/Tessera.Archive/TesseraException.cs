@@ -18,6 +18,10 @@ public sealed class TesseraException(ErrorKind kind, string message, IReadOnlyLi
 
     public static TesseraException Conflict(string message) => new(ErrorKind.Conflict, message);
 
+    public static TesseraException TooLarge(string message) => new(ErrorKind.TooLarge, message);
+
+    public static TesseraException InsufficientStorage(string message) => new(ErrorKind.InsufficientStorage, message);
+
     public static TesseraException Unauthenticated() =>
         new(ErrorKind.Unauthenticated, "Sign in (HTTP Basic or a bearer token) to do this.");
 }

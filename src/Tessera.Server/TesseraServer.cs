@@ -107,6 +107,7 @@ public static class TesseraServer
         app.MapProjectEndpoints();
         app.MapHierarchyEndpoints();
         app.MapResourceEndpoints();
+        app.MapTusEndpoints();
         app.MapSessionArchiveEndpoints();
         app.MapAuditEndpoints();
         app.MapRazorPages();

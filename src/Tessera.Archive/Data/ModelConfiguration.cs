@@ -160,3 +160,23 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         b.HasIndex(x => new { x.Project, x.At });
     }
 }
+
+internal sealed class UploadConfiguration : IEntityTypeConfiguration<Upload>
+{
+    public void Configure(EntityTypeBuilder<Upload> b)
+    {
+        b.ToTable("uploads");
+        b.Property(x => x.Subject).HasMaxLength(64);
+        b.Property(x => x.Session).HasMaxLength(64);
+        b.Property(x => x.Scan).HasMaxLength(64);
+        b.Property(x => x.Resource).HasMaxLength(64);
+        b.Property(x => x.Path).HasMaxLength(1024);
+        b.Property(x => x.MediaType).HasMaxLength(256);
+        b.Property(x => x.Metadata).HasMaxLength(4096);
+        b.HasIndex(x => x.ExpiresAt);
+        b.HasIndex(x => x.ProjectId);
+        b.HasIndex(x => x.UserId);
+        b.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

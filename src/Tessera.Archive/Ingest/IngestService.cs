@@ -17,7 +17,21 @@ namespace Tessera.Archive.Ingest;
 /// </summary>
 public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobStore blobs, TimeProvider clock)
 {
-    public async Task<IngestResult> StoreAsync(ProjectAccess access, IngestRequest request, Stream content, CancellationToken ct)
+    public Task<IngestResult> StoreAsync(ProjectAccess access, IngestRequest request, Stream content, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        return StoreAsync(access, request, () => blobs.StageAsync(content, ct), ct);
+    }
+
+    /// <summary>
+    /// Stores a complete local file that the caller hands over (a finished resumable upload): it is
+    /// moved into the blob store, not copied. <paramref name="sha256"/> is its hash if already known.
+    /// </summary>
+    public Task<IngestResult> StoreFileAsync(ProjectAccess access, IngestRequest request, string path, string? sha256, CancellationToken ct) =>
+        StoreAsync(access, request, () => blobs.StageFileAsync(path, sha256, ct), ct);
+
+    private async Task<IngestResult> StoreAsync(
+        ProjectAccess access, IngestRequest request, Func<Task<IStagedBlob>> stage, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(request);
@@ -26,7 +40,7 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
         FilePaths.Validate(request.Path);
         var owner = await files.ResolveAsync(access, request.Owner, ct);
 
-        await using var staged = await blobs.StageAsync(content, ct);
+        await using var staged = await stage();
         if (request.ExpectedSha256 is { } expected && !string.Equals(expected, staged.Key, StringComparison.OrdinalIgnoreCase))
         {
             throw TesseraException.Invalid(

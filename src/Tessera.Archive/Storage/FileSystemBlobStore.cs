@@ -46,6 +46,39 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
     }
 
+    public async Task<IStagedBlob> StageFileAsync(string path, string? sha256, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (sha256 is null)
+        {
+            sha256 = await HashFileAsync(path, cancellationToken);
+        }
+        var tempPath = Path.Combine(_temp, Guid.NewGuid().ToString("N"));
+        // A rename when uploads and blobs share a file system; .NET copies across file systems.
+        File.Move(path, tempPath);
+        var file = File.OpenHandle(tempPath, FileMode.Open, FileAccess.Write, FileShare.None);
+        try
+        {
+            RandomAccess.FlushToDisk(file);
+            return new Staged(this, file, tempPath, sha256, RandomAccess.GetLength(file));
+        }
+        catch
+        {
+            File.Delete(tempPath);
+            file.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<string> HashFileAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = OpenSequential(path);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+    }
+
+    private static FileStream OpenSequential(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+
     /// <summary>
     /// Copies <paramref name="content"/> to a new file while hashing it, as a two-stage pipeline:
     /// each chunk is read and hashed on this thread while the previous chunk is written on a pool

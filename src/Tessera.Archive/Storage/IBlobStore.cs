@@ -13,6 +13,14 @@ public interface IBlobStore
     /// </summary>
     Task<IStagedBlob> StageAsync(Stream content, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stages a complete local file that the caller hands over (e.g. a finished resumable upload),
+    /// moving rather than copying it where the store allows. <paramref name="sha256"/> is the
+    /// content's hash when the caller computed it while receiving the bytes; otherwise the store
+    /// reads the file to hash it. Disposing an uncommitted blob deletes the file.
+    /// </summary>
+    Task<IStagedBlob> StageFileAsync(string path, string? sha256, CancellationToken cancellationToken);
+
     /// <summary>Opens a committed blob for reading; the stream is seekable where the store allows.</summary>
     Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken);
 

@@ -41,6 +41,7 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IServiceScopeF
         {
             return;
         }
+        project ??= context.GetAuditProject();
         var entry = new AuditEntry
         {
             At = clock.GetUtcNow().UtcDateTime,

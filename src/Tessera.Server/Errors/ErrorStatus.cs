@@ -1,4 +1,5 @@
 using Tessera.Archive;
+using Tessera.Archive.Uploads;
 
 namespace Tessera.Server.Errors;
 
@@ -15,9 +16,11 @@ public static class ErrorStatus
             ErrorKind.NotFound => 404,
             ErrorKind.Conflict => 409,
             ErrorKind.TooLarge => 413,
+            ErrorKind.InsufficientStorage => 507,
             _ => 500,
         },
         BadHttpRequestException b => b.StatusCode,
+        ChunkChecksumException => 460,
         _ => 500,
     };
 
@@ -29,6 +32,7 @@ public static class ErrorStatus
         ErrorKind.NotFound => "Not found",
         ErrorKind.Conflict => "Conflict",
         ErrorKind.TooLarge => "Request too large",
+        ErrorKind.InsufficientStorage => "Insufficient storage",
         _ => "Error",
     };
 
@@ -41,6 +45,8 @@ public static class ErrorStatus
         404 => "Not found",
         409 => "Conflict",
         413 => "Too large",
+        460 => "Checksum mismatch",
+        507 => "Out of storage space",
         _ => "Something went wrong",
     };
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Tessera.Archive;
+using Tessera.Archive.Uploads;
 using Tessera.Server.Web;
 
 namespace Tessera.Server.Errors;
@@ -39,6 +40,7 @@ public sealed partial class TesseraExceptionHandler(IProblemDetailsService probl
         var (title, detail, errors) = exception switch
         {
             TesseraException t => (ErrorStatus.TitleOf(t.Kind), t.Message, t.Details),
+            ChunkChecksumException c => (ErrorStatus.TitleOf(460), c.Message, []),
             BadHttpRequestException b => (b.StatusCode == 413 ? "Request too large" : "Bad request", b.Message, []),
             _ => ("Internal error", "The server failed to process the request; the error was logged.", (IReadOnlyList<string>)[]),
         };

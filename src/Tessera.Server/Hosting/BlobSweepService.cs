@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Options;
 using Tessera.Archive.Storage;
+using Tessera.Archive.Uploads;
 
 namespace Tessera.Server.Hosting;
 
-/// <summary>Runs the blob sweeper at start and then every <see cref="StorageOptions.SweepInterval"/>.</summary>
+/// <summary>Runs the upload and blob sweepers at start and then every <see cref="StorageOptions.SweepInterval"/>.</summary>
 public sealed partial class BlobSweepService(IServiceScopeFactory scopes, IOptions<StorageOptions> options, ILogger<BlobSweepService> logger)
     : BackgroundService
 {
@@ -15,6 +16,7 @@ public sealed partial class BlobSweepService(IServiceScopeFactory scopes, IOptio
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<UploadService>().SweepAsync(stoppingToken);
                 await scope.ServiceProvider.GetRequiredService<BlobSweeper>().SweepAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
