@@ -55,6 +55,21 @@ public sealed class BrowserFixture : IAsyncLifetime
         return context;
     }
 
+    /// <summary>A page of a fresh context, not signed in.</summary>
+    public async Task<IPage> NewPageAsync(Uri baseAddress) => await (await NewContextAsync(baseAddress)).NewPageAsync();
+
+    /// <summary>A page of a fresh context, signed in through the login form.</summary>
+    public async Task<IPage> SignedInPageAsync(Uri baseAddress, string username, string password)
+    {
+        var page = await NewPageAsync(baseAddress);
+        await page.GotoAsync("/login");
+        await page.GetByLabel("Username").FillAsync(username);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(u => !u.Contains("/login", StringComparison.Ordinal));
+        return page;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_browser is not null)

@@ -11,20 +11,10 @@ namespace Tessera.Server.Tests.Web;
 /// <summary>The web interface in a real Chromium, against a real server.</summary>
 public sealed partial class WebUiTests(TestServer server, BrowserFixture browser) : IClassFixture<TestServer>
 {
-    private async Task<IPage> SignedInPageAsync(string username, string password)
-    {
-        var context = await browser.NewContextAsync(server.BaseAddress);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/login");
-        await page.GetByLabel("Username").FillAsync(username);
-        await page.GetByLabel("Password").FillAsync(password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(u => !u.Contains("/login", StringComparison.Ordinal));
-        return page;
-    }
+    private Task<IPage> SignedInPageAsync(string username, string password) =>
+        browser.SignedInPageAsync(server.BaseAddress, username, password);
 
-    private async Task<IPage> AnonymousPageAsync() =>
-        await (await browser.NewContextAsync(server.BaseAddress)).NewPageAsync();
+    private Task<IPage> AnonymousPageAsync() => browser.NewPageAsync(server.BaseAddress);
 
     [Fact]
     public async Task Login_CreateProject_LandsOnItsPage_AndItIsListed()

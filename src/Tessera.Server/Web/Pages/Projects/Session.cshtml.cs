@@ -29,11 +29,14 @@ public sealed class SessionModel(AccessService accessService, HierarchyService h
 
     public CustomFieldColumns Columns { get; private set; } = null!;
 
+    public bool CanWrite { get; private set; }
+
     public async Task OnGetAsync(string p, string s, string e)
     {
         var access = await accessService.RequireAsync(p, Caller, AccessLevel.Read, Aborted);
         Project = p;
         SubjectLabel = s;
+        CanWrite = access.CanWrite;
         Session = await hierarchy.GetSessionAsync(access, s, e, Aborted);
         Title = $"Session {e}";
         AddProjectCrumbs(p, s, e);
