@@ -1,6 +1,9 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Tessera.Archive;
 using Tessera.Archive.Access;
 using Tessera.Server.Auth;
+using Tessera.Server.Errors;
 
 namespace Tessera.Server.Web;
 
@@ -18,6 +21,35 @@ public abstract class TesseraPageModel : PageModel
     public string Title { get; protected set; } = "Tessera";
 
     protected CancellationToken Aborted => HttpContext.RequestAborted;
+
+    /// <summary>Why the form just sent was refused; shown above the form (partial <c>_Error</c>).</summary>
+    public string? Error { get; protected set; }
+
+    /// <summary>What the last form did, carried across its redirect and shown once by the layout.</summary>
+    [TempData]
+    public string? Notice { get; set; }
+
+    /// <summary>
+    /// Runs a form's action. Done: redirect to the URL it returns with <paramref name="notice"/>
+    /// (post, redirect, get). Refused by a rule: the page again, with the reason and its status.
+    /// The page's data must be loaded before, so that it can be shown again.
+    /// </summary>
+    protected async Task<IActionResult> SubmitAsync(Func<Task<string>> action, string notice)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        try
+        {
+            var next = await action();
+            Notice = notice;
+            return LocalRedirect(next);
+        }
+        catch (TesseraException e) when (e.Kind is ErrorKind.Invalid or ErrorKind.Conflict or ErrorKind.NotFound or ErrorKind.Forbidden)
+        {
+            Error = e.Details.Count == 0 ? e.Message : $"{e.Message} {string.Join(" ", e.Details)}";
+            Response.StatusCode = ErrorStatus.Of(e);
+            return Page();
+        }
+    }
 
     /// <summary>Breadcrumbs down to a project, in the URL space that mirrors the API.</summary>
     protected void AddProjectCrumbs(string project, string? subject = null, string? session = null, string? scan = null)

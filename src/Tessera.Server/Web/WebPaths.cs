@@ -5,6 +5,10 @@ public static class WebPaths
 {
     public static string Project(string p) => $"/projects/{p}";
 
+    public static string Members(string p) => $"{Project(p)}/members";
+
+    public static string Settings(string p) => $"{Project(p)}/settings";
+
     public static string Subject(string p, string s) => $"{Project(p)}/subjects/{s}";
 
     public static string Session(string p, string s, string e) => $"{Subject(p, s)}/sessions/{e}";

@@ -162,5 +162,87 @@ public sealed partial class WebUiTests(TestServer server, BrowserFixture browser
         File.Delete(saved);
     }
 
+    [Fact]
+    public async Task Members_OwnerAddsChangesAndRemoves_TheNewMemberSeesTheProject()
+    {
+        var owner = await server.CreateUserAsync();
+        var colleague = await server.CreateUserAsync();
+        var project = await server.CreateProjectAsync(owner);
+        var page = await SignedInPageAsync(owner, TestServer.PasswordOf(owner));
+        await page.GotoAsync($"/projects/{project}");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Members" }).ClickAsync();
+
+        await page.GetByLabel("Username").FillAsync("nobody-" + colleague);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add member" }).ClickAsync();
+        (await page.GetByTestId("form-error").InnerTextAsync()).ShouldBe($"User 'nobody-{colleague}' was not found.");
+
+        await page.GetByLabel("Username").FillAsync(colleague);
+        await page.GetByLabel("Role", new() { Exact = true }).SelectOptionAsync("Member");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add member" }).ClickAsync();
+        (await page.GetByTestId("notice").InnerTextAsync()).ShouldBe($"{colleague} is now a member.");
+        (await page.GetByTestId("members").InnerTextAsync()).ShouldContain(colleague);
+
+        var theirs = await SignedInPageAsync(colleague, TestServer.PasswordOf(colleague));
+        (await theirs.GetByTestId("projects").InnerTextAsync()).ShouldContain(project);
+        await theirs.GotoAsync($"/projects/{project}");
+        (await theirs.GetByRole(AriaRole.Heading, new() { Name = "Import files" }).CountAsync()).ShouldBe(1);
+
+        await page.GetByLabel($"Role of {colleague}").SelectOptionAsync("Collaborator");
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Change role of {colleague}" }).ClickAsync();
+        (await page.GetByTestId("notice").InnerTextAsync()).ShouldBe($"{colleague} is now a collaborator.");
+        await theirs.ReloadAsync();
+        (await theirs.GetByRole(AriaRole.Heading, new() { Name = "Import files" }).CountAsync()).ShouldBe(0, "collaborators only read");
+
+        await page.GetByLabel($"Role of {owner}").SelectOptionAsync("Member");
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Change role of {owner}" }).ClickAsync();
+        (await page.GetByTestId("form-error").InnerTextAsync()).ShouldContain("at least one owner");
+
+        page.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Remove {colleague}" }).ClickAsync();
+        (await page.GetByTestId("notice").InnerTextAsync()).ShouldBe($"{colleague} was removed from the project.");
+        (await theirs.GotoAsync($"/projects/{project}"))!.Status.ShouldBe(404);
+    }
+
+    [Fact]
+    public async Task Settings_RenameMakePublicAddFieldsThenDelete()
+    {
+        var owner = await server.CreateUserAsync();
+        var project = await server.CreateProjectAsync(owner);
+        using (var client = server.Client(owner))
+        {
+            await client.PutEntityAsync(project, "subjects/S1");
+        }
+        var page = await SignedInPageAsync(owner, TestServer.PasswordOf(owner));
+        await page.GotoAsync($"/projects/{project}/settings");
+
+        await page.GetByLabel("Name").FillAsync("Glaucoma cohort");
+        await page.GetByLabel("Public: anyone").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
+        (await page.GetByTestId("notice").InnerTextAsync()).ShouldBe("Settings saved.");
+        var anonymous = await AnonymousPageAsync();
+        await anonymous.GotoAsync($"/projects/{project}");
+        (await anonymous.Locator("h1").InnerTextAsync()).ShouldBe("Glaucoma cohort");
+
+        await page.GetByLabel("Subject fields").FillAsync("{ not json");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save subject fields" }).ClickAsync();
+        (await page.GetByTestId("form-error").InnerTextAsync()).ShouldStartWith("The subject schema is not valid JSON");
+        (await page.GetByLabel("Subject fields").InputValueAsync()).ShouldBe("{ not json", "the rejected text stays to be corrected");
+        await page.GetByLabel("Subject fields").FillAsync("""{"type":"object","properties":{"eye":{"type":"string","enum":["left","right"]}}}""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save subject fields" }).ClickAsync();
+        (await page.GetByTestId("notice").InnerTextAsync()).ShouldBe("The subject schema was saved.");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Subjects" }).ClickAsync();
+        (await page.GetByTestId("subjects").Locator("th").AllInnerTextsAsync()).ShouldContain("eye");
+
+        await page.GotoAsync($"/projects/{project}/settings");
+        await page.GetByLabel("Type").FillAsync("wrong");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete this project" }).ClickAsync();
+        (await page.GetByTestId("form-error").InnerTextAsync()).ShouldContain($"type its ID ({project})");
+        await page.GetByLabel("Type").FillAsync(project);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete this project" }).ClickAsync();
+        await page.WaitForURLAsync(server.BaseAddress.ToString());
+        (await page.GetByTestId("notice").InnerTextAsync()).ShouldBe($"Project {project} was deleted with all its data.");
+        (await page.GotoAsync($"/projects/{project}"))!.Status.ShouldBe(404);
+    }
+
     private static string SpacedCrumbs(string project) => $@"Projects\s+{Regex.Escape(project)}\s+S1\s+E1\s+2";
 }

@@ -16,8 +16,6 @@ public sealed class LoginModel(UserService users) : TesseraPageModel
     [BindProperty]
     public string? Password { get; set; }
 
-    public string? Error { get; private set; }
-
     public void OnGet() => Title = "Sign in";
 
     public async Task<IActionResult> OnPostAsync()

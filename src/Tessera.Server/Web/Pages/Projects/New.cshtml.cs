@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Mvc;
-using Tessera.Archive;
 using Tessera.Archive.Projects;
 using Tessera.Server.Auth;
 
@@ -20,8 +19,6 @@ public sealed class NewProjectModel(ProjectService projects) : TesseraPageModel
     [BindProperty]
     public bool Public { get; set; }
 
-    public string? Error { get; private set; }
-
     public void OnGet()
     {
         Title = "New project";
@@ -32,17 +29,9 @@ public sealed class NewProjectModel(ProjectService projects) : TesseraPageModel
     public async Task<IActionResult> OnPostAsync()
     {
         OnGet();
-        try
-        {
-            var project = await projects.CreateAsync(Caller, Id ?? "", string.IsNullOrWhiteSpace(Name) ? null : Name,
-                Description, Public, Aborted);
-            return LocalRedirect(WebPaths.Project(project.Slug));
-        }
-        catch (TesseraException e) when (e.Kind is ErrorKind.Invalid or ErrorKind.Conflict)
-        {
-            Error = e.Message;
-            Response.StatusCode = e.Kind == ErrorKind.Conflict ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest;
-            return Page();
-        }
+        return await SubmitAsync(
+            async () => WebPaths.Project((await projects.CreateAsync(
+                Caller, Id ?? "", string.IsNullOrWhiteSpace(Name) ? null : Name, Description, Public, Aborted)).Slug),
+            "Project created.");
     }
 }
