@@ -52,6 +52,7 @@ public static class ArchiveServiceCollectionExtensions
         services.AddSingleton<UploadHashes>();
         services.AddScoped<UploadService>();
         services.AddScoped<BlobSweeper>();
+        services.AddScoped<StorageReport>();
         services.AddScoped<DatabaseInitializer>();
         return services;
     }

@@ -5,3 +5,19 @@ document.addEventListener('submit', event => {
         event.preventDefault();
     }
 });
+
+// Buttons with data-copy="#input" copy that input's value (a token shown once, for instance).
+document.addEventListener('click', async event => {
+    const button = event.target.closest('[data-copy]');
+    if (!button) {
+        return;
+    }
+    const input = document.querySelector(button.dataset.copy);
+    input.select();
+    try {
+        await navigator.clipboard.writeText(input.value);
+    } catch (_) {
+        document.execCommand('copy'); // pages served over plain HTTP have no clipboard API
+    }
+    button.textContent = 'Copied';
+});
