@@ -12,6 +12,7 @@ using Tessera.Archive.Files;
 using Tessera.Archive.Hierarchy;
 using Tessera.Archive.Ingest;
 using Tessera.Archive.Projects;
+using Tessera.Archive.Search;
 using Tessera.Archive.Storage;
 using Tessera.Archive.Uploads;
 using Tessera.Archive.Users;
@@ -53,6 +54,7 @@ public static class ArchiveServiceCollectionExtensions
         services.AddScoped<UploadService>();
         services.AddScoped<BlobSweeper>();
         services.AddScoped<StorageReport>();
+        services.AddScoped<SearchService>();
         services.AddScoped<DatabaseInitializer>();
         return services;
     }

@@ -19,7 +19,7 @@ public sealed partial class HierarchyService
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
             // Lower-cased LIKE: case-insensitive on both providers (PostgreSQL's LIKE is case-sensitive).
-            var pattern = "%" + LikeEscape(query.Search.Trim().ToLowerInvariant()) + "%";
+            var pattern = "%" + LikePatterns.Escape(query.Search.Trim().ToLowerInvariant()) + "%";
             subjects = subjects.Where(s => EF.Functions.Like(s.Label.ToLower(), pattern, "\\")
                 || (s.Fields != null && EF.Functions.Like(s.Fields.ToLower(), pattern, "\\")));
         }
@@ -92,9 +92,4 @@ public sealed partial class HierarchyService
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
     }
-
-    private static string LikeEscape(string text) =>
-        text.Replace("\\", "\\\\", StringComparison.Ordinal)
-            .Replace("%", "\\%", StringComparison.Ordinal)
-            .Replace("_", "\\_", StringComparison.Ordinal);
 }

@@ -244,5 +244,107 @@ public sealed partial class WebUiTests(TestServer server, BrowserFixture browser
         (await page.GotoAsync($"/projects/{project}"))!.Status.ShouldBe(404);
     }
 
+    [Fact]
+    public async Task Search_FindsAcrossReadableProjects_ByTextFieldDateAndModality_NeverInOthersPrivateOnes()
+    {
+        var user = await server.CreateUserAsync();
+        var mine = await server.CreateProjectAsync(user);
+        var open = await server.CreateProjectAsync(visibility: Visibility.Public);
+        var closed = await server.CreateProjectAsync();
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        using (var http = server.Admin())
+        {
+            await http.PutAsync($"api/projects/{open}/schemas/subject", HttpAssertions.Json(
+                """{"type":"object","properties":{"diagnosis":{"type":"string"}}}""")).ShouldHaveStatus(System.Net.HttpStatusCode.OK);
+        }
+        using (var admin = new TesseraClient(server.Admin()))
+        {
+            await admin.PutEntityAsync(mine, $"subjects/ALPHA-{tag}");
+            await admin.PutEntityAsync(mine, $"subjects/ALPHA-{tag}/sessions/V1", new EntityBody(Type: "MR", Date: new DateOnly(2024, 3, 1)));
+            var fields = System.Text.Json.JsonSerializer.SerializeToElement(new { diagnosis = $"glaucoma-{tag}" });
+            await admin.PutEntityAsync(open, $"subjects/BETA-{tag}", new EntityBody(Fields: fields));
+            await admin.PutEntityAsync(open, $"subjects/BETA-{tag}/sessions/V1", new EntityBody(Type: "CT", Date: new DateOnly(2025, 1, 10)));
+            await admin.PutEntityAsync(closed, $"subjects/ALPHA-SECRET-{tag}");
+            await admin.PutEntityAsync(closed, $"subjects/ALPHA-SECRET-{tag}/sessions/V1", new EntityBody(Type: "CT", Date: new DateOnly(2025, 1, 10)));
+        }
+        var page = await SignedInPageAsync(user, TestServer.PasswordOf(user));
+
+        await page.GetByLabel("Search subjects and sessions").FillAsync($"alpha-{tag}");
+        await page.GetByLabel("Search subjects and sessions").PressAsync("Enter");
+        await page.WaitForURLAsync("**/search?q=*");
+        (await page.GetByTestId("subject-hits").InnerTextAsync()).ShouldContain($"ALPHA-{tag}");
+        (await page.Locator("main").InnerTextAsync()).ShouldNotContain("SECRET");
+        (await page.GetByTestId("session-hits").InnerTextAsync()).ShouldContain("2024-03-01");
+
+        await page.GotoAsync($"/search?q=glaucoma-{tag}");
+        (await page.GetByTestId("subject-hits").InnerTextAsync()).ShouldContain($"BETA-{tag}");
+
+        await page.GotoAsync($"/search?q={tag}");
+        await page.GetByLabel("Modality").FillAsync("ct");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true }).ClickAsync();
+        var sessions = await page.GetByTestId("session-hits").InnerTextAsync();
+        sessions.ShouldContain($"BETA-{tag}");
+        sessions.ShouldNotContain($"ALPHA-{tag}");
+        await page.GetByLabel("Modality").FillAsync("");
+        await page.GetByLabel("Sessions from").FillAsync("2025-01-01");
+        await page.GetByLabel("to", new() { Exact = true }).FillAsync("2025-01-31");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true }).ClickAsync();
+        (await page.GetByTestId("subject-hits").InnerTextAsync()).ShouldNotContain($"ALPHA-{tag}");
+        await page.GetByRole(AriaRole.Link, new() { Name = $"BETA-{tag}" }).First.ClickAsync();
+        (await page.Locator("h1").InnerTextAsync()).ShouldBe($"Subject BETA-{tag}");
+
+        var anonymous = await AnonymousPageAsync();
+        await anonymous.GotoAsync($"/search?q={tag}");
+        var seen = await anonymous.Locator("main").InnerTextAsync();
+        seen.ShouldContain($"BETA-{tag}");
+        seen.ShouldNotContain($"ALPHA-{tag}");
+    }
+
+    [Fact]
+    public async Task Session_EditTypeDateAndCustomFields_RefusedValuesStayInTheForm()
+    {
+        var user = await server.CreateUserAsync();
+        var project = await server.CreateProjectAsync(user);
+        using (var http = server.Http(user))
+        {
+            await http.PutAsync($"api/projects/{project}/schemas/session", HttpAssertions.Json("""
+                {"type":"object","properties":{
+                  "visit":{"type":"integer","minimum":1,"description":"Visit number, from 1"},
+                  "eye":{"type":"string","enum":["left","right"]},
+                  "consent":{"type":"boolean"}}}
+                """)).ShouldHaveStatus(System.Net.HttpStatusCode.OK);
+        }
+        using (var client = server.Client(user))
+        {
+            await client.PutEntityAsync(project, "subjects/S1");
+            await client.PutEntityAsync(project, "subjects/S1/sessions/E1");
+        }
+        var page = await SignedInPageAsync(user, TestServer.PasswordOf(user));
+        await page.GotoAsync($"/projects/{project}/subjects/S1/sessions/E1");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit session" }).ClickAsync();
+        await page.GetByLabel("Type (modality)").FillAsync("OCT");
+        await page.GetByLabel("visit").FillAsync("0");
+        await page.GetByLabel("eye").SelectOptionAsync("right");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save session" }).ClickAsync();
+        (await page.GetByTestId("form-error").InnerTextAsync()).ShouldContain("visit");
+        (await page.GetByLabel("visit").InputValueAsync()).ShouldBe("0");
+        (await page.GetByLabel("Type (modality)").InputValueAsync()).ShouldBe("OCT");
+
+        await page.GetByLabel("visit").FillAsync("2");
+        await page.GetByLabel("consent").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save session" }).ClickAsync();
+        (await page.GetByTestId("notice").InnerTextAsync()).ShouldBe("The session was saved.");
+        var fields = await page.GetByTestId("fields").InnerTextAsync();
+        fields.ShouldContain("2");
+        fields.ShouldContain("right");
+        fields.ShouldContain("true");
+        (await page.Locator("main").InnerTextAsync()).ShouldContain("OCT");
+        using var check = server.Client(user);
+        var session = await check.GetSessionAsync(project, "S1", "E1");
+        session.Fields.GetProperty("visit").GetInt32().ShouldBe(2);
+        session.Type.ShouldBe("OCT");
+    }
+
     private static string SpacedCrumbs(string project) => $@"Projects\s+{Regex.Escape(project)}\s+S1\s+E1\s+2";
 }

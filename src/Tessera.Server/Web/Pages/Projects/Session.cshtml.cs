@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Tessera.Archive.Access;
 using Tessera.Archive.Changes;
 using Tessera.Archive.Data;
@@ -31,7 +32,45 @@ public sealed class SessionModel(AccessService accessService, HierarchyService h
 
     public bool CanWrite { get; private set; }
 
+    public IReadOnlyList<FieldInput> FieldInputs { get; private set; } = [];
+
+    [BindProperty]
+    public string? Description { get; set; }
+
+    [BindProperty]
+    public string? Type { get; set; }
+
+    [BindProperty]
+    public DateOnly? Date { get; set; }
+
     public async Task OnGetAsync(string p, string s, string e)
+    {
+        await LoadAsync(p, s, e);
+        Description = Session.Description;
+        Type = Session.Type;
+        Date = Session.Date;
+    }
+
+    /// <summary>Saves the session's description, type, date and custom fields (all of them: the form shows all).</summary>
+    public async Task<IActionResult> OnPostEditAsync(string p, string s, string e)
+    {
+        var access = await LoadAsync(p, s, e);
+        FieldInputs = FieldEditor.Inputs(access.Project.SessionSchema, Request.Form);
+        return await SubmitAsync(async () =>
+        {
+            var write = new EntityWrite
+            {
+                Description = Description ?? "",
+                Type = string.IsNullOrWhiteSpace(Type) ? null : Type.Trim(),
+                Date = Date,
+                Fields = FieldEditor.Read(access.Project.SessionSchema, Request.Form),
+            };
+            await hierarchy.PutSessionAsync(access, s, e, write, Aborted);
+            return WebPaths.Session(p, s, e);
+        }, "The session was saved.");
+    }
+
+    private async Task<ProjectAccess> LoadAsync(string p, string s, string e)
     {
         var access = await accessService.RequireAsync(p, Caller, AccessLevel.Read, Aborted);
         Project = p;
@@ -47,5 +86,7 @@ public sealed class SessionModel(AccessService accessService, HierarchyService h
         SessionPath = owner.Path;
         History = await history.ListAsync(access, owner.Path, 50, Aborted);
         Columns = CustomFieldColumns.FromSchema(access.Project.SessionSchema);
+        FieldInputs = FieldEditor.Inputs(access.Project.SessionSchema, Session.Fields);
+        return access;
     }
 }
