@@ -156,6 +156,12 @@ public sealed partial class UploadService(
         IncrementalHash? running;
         using (file)
         {
+            // Under the lock, the offset read before it may be stale: a request that held it has since counted more.
+            await db.Entry(upload).ReloadAsync(ct);
+            if (offset != upload.Offset || upload.FileId is not null)
+            {
+                throw TesseraException.Conflict($"The upload stands at offset {upload.Offset}, not {offset}.");
+            }
             var onDisk = RandomAccess.GetLength(file);
             if (onDisk < upload.Offset)
             {

@@ -17,7 +17,11 @@ internal static class DbCommand
         };
         migrate.SetAction((result, ct) => CommandErrors.RunAsync(async () =>
         {
-            await using var app = TesseraServer.Build([], ServeCommand.Settings(result));
+            var settings = ServeCommand.Settings(result);
+            // On a fresh PostgreSQL database EF reads the history table before creating it and logs
+            // that expected failure as an error; a real failure still ends the command with its message.
+            settings["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "None";
+            await using var app = TesseraServer.Build([], settings);
             await using var scope = app.Services.CreateAsyncScope();
             var database = scope.ServiceProvider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             var applied = await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().MigrateAsync(ct);

@@ -146,8 +146,8 @@ public sealed partial class WebUiTests(TestServer server, BrowserFixture browser
         var page = await SignedInPageAsync(user, TestServer.PasswordOf(user));
 
         await page.GetByRole(AriaRole.Link, new() { Name = project }).ClickAsync();
-        await page.GetByRole(AriaRole.Link, new() { Name = "S1" }).ClickAsync();
-        await page.GetByRole(AriaRole.Link, new() { Name = "E1" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "S1", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "E1", Exact = true }).ClickAsync();
         var scans = await page.GetByTestId("scans").InnerTextAsync();
         scans.ShouldContain("T1w");
         scans.ShouldContain("300 kB");
