@@ -176,8 +176,8 @@ public sealed partial class UploadService(
                 // Bytes written but never flushed and counted before a crash: not trusted.
                 RandomAccess.SetLength(file, upload.Offset);
             }
-            running = hashes.Take(id, upload.Offset);
-            var written = await ReceiveAsync(upload, file, body, running, chunkSha256, ct);
+            long written;
+            (written, running) = await ReceiveAsync(upload, file, body, hashes.Take(id, upload.Offset), chunkSha256, ct);
             upload.Offset += written;
             upload.UpdatedAt = Now;
             upload.ExpiresAt = upload.UpdatedAt + options.Value.Expiry;
@@ -202,10 +202,11 @@ public sealed partial class UploadService(
     }
 
     /// <summary>
-    /// Copies the body to the file at the upload's offset and flushes it. Returns the bytes kept;
-    /// on a checksum mismatch or an overlong body nothing of this request is kept.
+    /// Copies the body to the file at the upload's offset and flushes it. Returns the bytes kept,
+    /// and the running hash if it still covers exactly the kept bytes (null once bytes it took in
+    /// were discarded). On a checksum mismatch or an overlong body nothing of this request is kept.
     /// </summary>
-    private async Task<long> ReceiveAsync(
+    private async Task<(long Written, IncrementalHash? Running)> ReceiveAsync(
         Upload upload, SafeFileHandle file, Stream body, IncrementalHash? running, byte[]? chunkSha256, CancellationToken ct)
     {
         var start = upload.Offset;
@@ -260,12 +261,12 @@ public sealed partial class UploadService(
             Discard(upload, file, running);
             if (interrupted)
             {
-                return 0;
+                return (0, null);
             }
             throw new ChunkChecksumException("The chunk's SHA-256 does not match the Upload-Checksum header; it was discarded.");
         }
         RandomAccess.FlushToDisk(file);
-        return written;
+        return (written, running);
     }
 
     private void Discard(Upload upload, SafeFileHandle file, IncrementalHash? running)

@@ -251,6 +251,23 @@ public sealed class TusApiTests(TestServer server) : IClassFixture<TestServer>
     }
 
     [Fact]
+    public async Task DroppedConnection_WithAChecksum_KeepsNothingOfThatChunk_ResumeFromZeroCompletes()
+    {
+        var (project, tus) = await SessionAsync();
+        var content = RandomNumberGenerator.GetBytes(4 << 20);
+        var url = await tus.CreateOkAsync(content.Length, SessionTarget(project, "checked-drop.bin"));
+        var checksum = "sha256 " + Convert.ToBase64String(SHA256.HashData(content));
+
+        await Should.ThrowAsync<HttpRequestException>(() => tus.PatchAsync(url, 0, new BreakingContent(content, breakAfter: 2 << 20), checksum));
+        // The server counts nothing of a chunk it could not verify: the upload goes on from 0 (409
+        // only while the server still holds the cut request, or for good if it had kept bytes).
+        var resumed = await Poll.UntilAsync(
+            () => tus.PatchAsync(url, 0, content, checksum), r => r.StatusCode != HttpStatusCode.Conflict, "the cut request to be let go");
+        resumed.StatusCode.ShouldBe(HttpStatusCode.NoContent, await resumed.Content.ReadAsStringAsync());
+        (await StoredAsync(project, "checked-drop.bin")).Sha256.ShouldBe(Convert.ToHexStringLower(SHA256.HashData(content)));
+    }
+
+    [Fact]
     public async Task Sweep_RemovesExpiredUploadsAndOrphanBytes()
     {
         var (project, tus) = await SessionAsync();
