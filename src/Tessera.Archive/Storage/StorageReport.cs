@@ -27,10 +27,9 @@ public sealed class StorageReport(ArchiveDbContext db, IOptions<StorageOptions> 
                 p.Slug, p.Name, files.GetValueOrDefault(p.Id)?.Count ?? 0, files.GetValueOrDefault(p.Id)?.Bytes ?? 0, uploading.GetValueOrDefault(p.Id)))
             .OrderByDescending(p => p.Bytes).ThenBy(p => p.Slug)
             .ToList();
-        var blobs = await db.Blobs.AsNoTracking().GroupBy(_ => 1)
-            .Select(g => new { Count = g.Count(), Bytes = g.Sum(b => b.Size) })
-            .FirstOrDefaultAsync(ct);
+        var blobCount = await db.Blobs.CountAsync(ct);
+        var blobBytes = await db.Blobs.SumAsync(b => (long?)b.Size, ct) ?? 0;
         var disk = new DriveInfo(options.Value.ResolveBlobDirectory());
-        return new SiteStorage(blobs?.Count ?? 0, blobs?.Bytes ?? 0, disk.AvailableFreeSpace, disk.TotalSize, rows);
+        return new SiteStorage(blobCount, blobBytes, disk.AvailableFreeSpace, disk.TotalSize, rows);
     }
 }

@@ -37,13 +37,8 @@ public sealed partial class UploadService(
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    public string Directory { get; } = CreateDirectory(options.Value.ResolveDirectory(storage.Value));
-
-    private static string CreateDirectory(string path)
-    {
-        System.IO.Directory.CreateDirectory(path);
-        return path;
-    }
+    /// <summary>Where the bytes of unfinished uploads are; created by the first upload.</summary>
+    public string Directory { get; } = options.Value.ResolveDirectory(storage.Value);
 
     private string DataPath(Guid id) => System.IO.Path.Combine(Directory, id.ToString("N"));
 
@@ -67,6 +62,7 @@ public sealed partial class UploadService(
         {
             throw TesseraException.Invalid("The upload length must not be negative.");
         }
+        System.IO.Directory.CreateDirectory(Directory);
         var free = new DriveInfo(Directory).AvailableFreeSpace;
         if (length > free - FreeSpaceMargin)
         {
@@ -371,8 +367,9 @@ public sealed partial class UploadService(
                 removed++;
             }
         }
-        var cutoff = DateTime.UtcNow - TimeSpan.FromHours(1);
-        foreach (var file in new DirectoryInfo(Directory).EnumerateFiles())
+        var cutoff = now - TimeSpan.FromHours(1);
+        var files = new DirectoryInfo(Directory);
+        foreach (var file in files.Exists ? files.EnumerateFiles() : [])
         {
             if (file.LastWriteTimeUtc < cutoff && Guid.TryParseExact(file.Name, "N", out var id)
                 && !await db.Uploads.AnyAsync(u => u.Id == id, ct) && TryDeleteData(id))

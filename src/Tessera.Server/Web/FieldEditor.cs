@@ -5,8 +5,12 @@ using Tessera.Archive;
 
 namespace Tessera.Server.Web;
 
-/// <summary>One form input for a custom field, chosen by the type its JSON Schema property declares.</summary>
-public sealed record FieldInput(string Name, string Kind, IReadOnlyList<string> Choices, string Value, bool Required, string? Help)
+/// <summary>
+/// One form input for a custom field, chosen by the type its JSON Schema property declares.
+/// <see cref="ChoiceJson"/> holds each choice as JSON, so that a chosen number stays a number.
+/// </summary>
+public sealed record FieldInput(
+    string Name, string Kind, IReadOnlyList<string> Choices, IReadOnlyList<string> ChoiceJson, string Value, bool Required, string? Help)
 {
     public string InputName => FieldEditor.Prefix + Name;
 }
@@ -41,13 +45,14 @@ public static class FieldEditor
             var definition = property.Value;
             var kind = KindOf(definition);
             var choices = definition.ValueKind == JsonValueKind.Object && definition.TryGetProperty("enum", out var values) && values.ValueKind == JsonValueKind.Array
-                ? values.EnumerateArray().Select(Text).ToList()
+                ? values.EnumerateArray().ToList()
                 : [];
             var value = valuesDocument.RootElement.ValueKind == JsonValueKind.Object && valuesDocument.RootElement.TryGetProperty(property.Name, out var stored)
                 ? Text(stored)
                 : "";
             var help = definition.ValueKind == JsonValueKind.Object && definition.TryGetProperty("description", out var text) ? text.GetString() : null;
-            inputs.Add(new FieldInput(property.Name, choices.Count > 0 ? "choice" : kind, choices, value, required.Contains(property.Name), help));
+            inputs.Add(new FieldInput(property.Name, choices.Count > 0 ? "choice" : kind, choices.Select(Text).ToList(),
+                choices.Select(c => c.GetRawText()).ToList(), value, required.Contains(property.Name), help));
         }
         return inputs;
     }
@@ -83,7 +88,7 @@ public static class FieldEditor
                 "integer" => long.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var whole) ? whole : raw,
                 "number" => double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) ? real : raw,
                 "json" => ParseJson(input.Name, raw),
-                "choice" => ChoiceValue(schema!, input.Name, raw),
+                "choice" => input.Choices.ToList().IndexOf(raw) is >= 0 and var index ? JsonNode.Parse(input.ChoiceJson[index]) : raw,
                 _ => raw,
             };
         }
@@ -126,14 +131,5 @@ public static class FieldEditor
         {
             throw TesseraException.Invalid($"The field '{name}' needs JSON (an object or a list).");
         }
-    }
-
-    /// <summary>An enum choice keeps the JSON type of the schema's value (a number stays a number).</summary>
-    private static JsonNode? ChoiceValue(string schema, string name, string raw)
-    {
-        using var document = JsonDocument.Parse(schema);
-        var match = document.RootElement.GetProperty("properties").GetProperty(name).GetProperty("enum")
-            .EnumerateArray().FirstOrDefault(v => Text(v) == raw);
-        return match.ValueKind == JsonValueKind.Undefined ? raw : JsonNode.Parse(match.GetRawText());
     }
 }

@@ -37,17 +37,29 @@ public abstract class TesseraPageModel : PageModel
     protected async Task<IActionResult> SubmitAsync(Func<Task<string>> action, string notice)
     {
         ArgumentNullException.ThrowIfNull(action);
+        string? next = null;
+        if (!await TryAsync(async () => next = await action()))
+        {
+            return Page();
+        }
+        Notice = notice;
+        return LocalRedirect(next!);
+    }
+
+    /// <summary>Runs a form's action; when a rule refuses it, sets <see cref="Error"/> and the status, and returns false.</summary>
+    protected async Task<bool> TryAsync(Func<Task> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
         try
         {
-            var next = await action();
-            Notice = notice;
-            return LocalRedirect(next);
+            await action();
+            return true;
         }
         catch (TesseraException e) when (e.Kind is ErrorKind.Invalid or ErrorKind.Conflict or ErrorKind.NotFound or ErrorKind.Forbidden)
         {
             Error = e.Details.Count == 0 ? e.Message : $"{e.Message} {string.Join(" ", e.Details)}";
             Response.StatusCode = ErrorStatus.Of(e);
-            return Page();
+            return false;
         }
     }
 

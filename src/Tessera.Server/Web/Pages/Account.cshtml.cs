@@ -70,24 +70,16 @@ public sealed class AccountModel(UserService users, TokenService tokens) : Tesse
         }, "Your password was changed; other browsers signed in as you were signed out.");
     }
 
+    /// <summary>Shows the new secret in this response, not after a redirect: it must not travel in a cookie or be shown twice.</summary>
     public async Task<IActionResult> OnPostCreateTokenAsync()
     {
         await LoadAsync();
-        var page = await SubmitAsync(async () =>
+        var project = string.IsNullOrWhiteSpace(TokenProject) ? null : TokenProject.Trim();
+        if (await TryAsync(async () => (_, NewSecret) = await tokens.CreateAsync(Caller, TokenName?.Trim() ?? "", TokenDays, project, Aborted)))
         {
-            var project = string.IsNullOrWhiteSpace(TokenProject) ? null : TokenProject.Trim();
-            var (_, secret) = await tokens.CreateAsync(Caller, TokenName?.Trim() ?? "", TokenDays, project, Aborted);
-            NewSecret = secret;
-            return "/account";
-        }, "");
-        if (NewSecret is null)
-        {
-            return page;
+            Tokens = await tokens.ListAsync(Caller, Aborted);
+            TokenName = null;
         }
-        // Shown here, not after a redirect: the secret must not travel in a cookie or be shown twice.
-        Notice = null;
-        Tokens = await tokens.ListAsync(Caller, Aborted);
-        TokenName = null;
         return Page();
     }
 

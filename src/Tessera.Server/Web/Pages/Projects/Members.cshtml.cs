@@ -39,7 +39,8 @@ public sealed class MembersModel(AccessService accessService, MemberService memb
 
     public Task OnGetAsync(string p) => LoadAsync(p);
 
-    public async Task<IActionResult> OnPostAddAsync(string p)
+    /// <summary>Adds a member or changes a member's role (the add form and each row's role form).</summary>
+    public async Task<IActionResult> OnPostSetAsync(string p)
     {
         await LoadAsync(p);
         var username = Username?.Trim() ?? "";
@@ -48,16 +49,6 @@ public sealed class MembersModel(AccessService accessService, MemberService memb
             await members.SetAsync(Caller, p, username, Role, Aborted);
             return WebPaths.Members(p);
         }, $"{username} is now {Article(Role)} {Role.ToString().ToLowerInvariant()}.");
-    }
-
-    public async Task<IActionResult> OnPostRoleAsync(string p)
-    {
-        await LoadAsync(p);
-        return await SubmitAsync(async () =>
-        {
-            await members.SetAsync(Caller, p, Username ?? "", Role, Aborted);
-            return WebPaths.Members(p);
-        }, $"{Username} is now {Article(Role)} {Role.ToString().ToLowerInvariant()}.");
     }
 
     public async Task<IActionResult> OnPostRemoveAsync(string p)

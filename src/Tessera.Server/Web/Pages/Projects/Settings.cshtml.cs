@@ -37,7 +37,8 @@ public sealed class SettingsModel(AccessService accessService, ProjectService pr
     /// <summary>Each entity type's schema as the form shows it (indented JSON), or a rejected edit to correct.</summary>
     public Dictionary<EntityType, string> Schemas { get; } = [];
 
-    private async Task LoadAsync(string p)
+    /// <param name="showStored">Fill the general form with the stored values (all but its own post, which shows what was sent).</param>
+    private async Task LoadAsync(string p, bool showStored = false)
     {
         Access = await accessService.RequireAsync(p, Caller, AccessLevel.Manage, Aborted);
         Title = $"Settings of {Access.Project.Name}";
@@ -49,15 +50,15 @@ public sealed class SettingsModel(AccessService accessService, ProjectService pr
                 ? JsonSerializer.Serialize(JsonDocument.Parse(text).RootElement, s_indented)
                 : "";
         }
+        if (showStored)
+        {
+            Name = Access.Project.Name;
+            Description = Access.Project.Description;
+            Public = Access.Project.IsPublic;
+        }
     }
 
-    public async Task OnGetAsync(string p)
-    {
-        await LoadAsync(p);
-        Name = Access.Project.Name;
-        Description = Access.Project.Description;
-        Public = Access.Project.IsPublic;
-    }
+    public Task OnGetAsync(string p) => LoadAsync(p, showStored: true);
 
     public async Task<IActionResult> OnPostSaveAsync(string p)
     {
@@ -71,10 +72,7 @@ public sealed class SettingsModel(AccessService accessService, ProjectService pr
 
     public async Task<IActionResult> OnPostSchemaAsync(string p)
     {
-        await LoadAsync(p);
-        Name = Access.Project.Name;
-        Description = Access.Project.Description;
-        Public = Access.Project.IsPublic;
+        await LoadAsync(p, showStored: true);
         Schemas[SchemaType] = Schema ?? "";
         var label = SchemaType.ToString().ToLowerInvariant();
         return await SubmitAsync(async () =>
@@ -95,10 +93,7 @@ public sealed class SettingsModel(AccessService accessService, ProjectService pr
 
     public async Task<IActionResult> OnPostDeleteAsync(string p)
     {
-        await LoadAsync(p);
-        Name = Access.Project.Name;
-        Description = Access.Project.Description;
-        Public = Access.Project.IsPublic;
+        await LoadAsync(p, showStored: true);
         return await SubmitAsync(async () =>
         {
             if (Confirm?.Trim() != p)
