@@ -46,7 +46,7 @@ internal static class Iso2022Decoder
                     while (i < bytes.Length && bytes[i] is > 0x20 and < 0x80)
                         i++;
                     AppendDoubleG0(text, bytes[start..i], g0);
-                    if (i < bytes.Length && bytes[i] < 0x21)
+                    if (i < bytes.Length && bytes[i] < 0x21 && bytes[i] != Esc)
                     {
                         // A control character or space after two-byte text: the initial sets return.
                         text.Append((char)bytes[i]);
