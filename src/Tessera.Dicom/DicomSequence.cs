@@ -26,6 +26,11 @@ public sealed class DicomSequence : DicomElement
 
     public override long Length => UndefinedLength ? -1 : EncodedLength;
 
+    /// <summary>A defined-length sequence that still ended with a delimiter (a writer's quirk), kept so it writes back as it came.</summary>
+    internal bool DelimiterInDefinedLength { get; set; }
+
+    internal bool WritesDelimiter => UndefinedLength || DelimiterInDefinedLength;
+
     public void Add(DicomDataset item)
     {
         item.Parent = this;

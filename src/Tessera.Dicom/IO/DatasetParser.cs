@@ -63,13 +63,15 @@ internal sealed class DatasetParser(DicomInput input, TransferSyntax syntax, Dic
                     input.Advance(8);
                     if (!top && end < 0)
                         return End.Item;
-                    continue; // a stray delimiter in a defined-length item or at top level: ignore it
+                    Warnings.Add($"a stray item delimiter at offset {input.Position - 8} was ignored");
+                    continue;
                 }
                 if (tag == DicomTag.SequenceDelimitation)
                 {
                     if (!top)
                         return End.SequenceDelimiter; // the item's own delimiter is missing; the sequence reader consumes this
                     input.Advance(8);
+                    Warnings.Add($"a stray sequence delimiter at offset {input.Position - 8} was ignored");
                     continue;
                 }
                 var strayLength = _bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(head[4..]) : BinaryPrimitives.ReadUInt32LittleEndian(head[4..]);
@@ -90,7 +92,8 @@ internal sealed class DatasetParser(DicomInput input, TransferSyntax syntax, Dic
                 return End.Data;
 
             var value = ReadElement(tag, head, depth);
-            dataset.TryAppend(value);
+            if (!dataset.TryAppend(value))
+                Warnings.Add($"{tag} appears twice in one dataset; the second was ignored");
         }
     }
 
@@ -214,7 +217,10 @@ internal sealed class DatasetParser(DicomInput input, TransferSyntax syntax, Dic
                     break;
                 var (itemTag, itemLength) = ReadItemHeader(tag);
                 if (itemTag == DicomTag.SequenceDelimitation)
+                {
+                    sequence.DelimiterInDefinedLength = end >= 0;
                     break;
+                }
                 if (itemTag != DicomTag.Item)
                     throw new DicomException($"expected an item in sequence {tag}, found {itemTag}", input.Position - 8, tag);
                 if (ReadItem(sequence, itemLength, depth) == End.SequenceDelimiter)
@@ -383,6 +389,7 @@ internal sealed class DatasetParser(DicomInput input, TransferSyntax syntax, Dic
     /// <summary>Zero bytes after the last element (padding some writers leave) end the dataset quietly.</summary>
     private bool TrailingPadding()
     {
+        var start = input.Position;
         while (input.Ensure(1))
         {
             var available = input.Peek(input.Available);
@@ -390,6 +397,8 @@ internal sealed class DatasetParser(DicomInput input, TransferSyntax syntax, Dic
                 return false;
             input.Advance(available.Length);
         }
+        if (input.Position > start)
+            Warnings.Add($"{input.Position - start} zero bytes after the last element were ignored");
         return true;
     }
 }
