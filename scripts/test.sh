@@ -29,6 +29,7 @@ install_packages() {
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+  command -v dcmdump >/dev/null 2>&1 || missing+=(dcmtk)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
       log "missing packages: ${missing[*]} (run as root to install them, or install them yourself)"
@@ -56,7 +57,7 @@ start_postgres() {
 postgres=yes
 if ! install_packages || [ "$(id -u)" -ne 0 ]; then
   if [ "${CI:-}" = "true" ]; then
-    log "CI=true: PostgreSQL, Chromium and npm are required and could not be provided"; exit 1
+    log "CI=true: PostgreSQL, Chromium, npm and dcmtk are required and could not be provided"; exit 1
   fi
   log "PostgreSQL unavailable: the PostgreSQL pass is skipped (browser tests skip without Chromium)"
   postgres=no
@@ -73,6 +74,7 @@ run() { # name project [env...]
     --logger "trx;LogFileName=$results/$name.trx" --results-directory "$results" || true
 }
 
+run dicom tests/Tessera.Dicom.Tests/Tessera.Dicom.Tests.csproj
 run archive tests/Tessera.Archive.Tests/Tessera.Archive.Tests.csproj
 run server-sqlite tests/Tessera.Server.Tests/Tessera.Server.Tests.csproj TESSERA_TEST_DATABASE=sqlite
 if [ "$postgres" = yes ]; then
@@ -88,7 +90,7 @@ for trx in "$results"/*.trx; do
   total=$(get total); executed=$(get executed); p=$(get passed); f=$(get failed); e=$(get error); t=$(get timeout); a=$(get aborted)
   passed=$((passed + p)); failed=$((failed + f + e + t + a)); skipped=$((skipped + total - executed))
 done
-expected_runs=2; [ "$postgres" = yes ] && expected_runs=3
+expected_runs=3; [ "$postgres" = yes ] && expected_runs=4
 if [ "$runs" -lt "$expected_runs" ]; then
   log "only $runs of $expected_runs test runs produced results"
   failed=$((failed + expected_runs - runs))
