@@ -49,6 +49,7 @@ public static class ArchiveServiceCollectionExtensions
         services.AddScoped<FileService>();
         services.AddScoped<HistoryService>();
         services.AddScoped<IngestService>();
+        services.AddScoped<Dicom.DicomImportService>();
         services.AddScoped<AuditService>();
         services.AddSingleton<UploadHashes>();
         services.AddScoped<UploadService>();

@@ -108,6 +108,7 @@ public static class TesseraServer
         app.MapHierarchyEndpoints();
         app.MapResourceEndpoints();
         app.MapTusEndpoints();
+        app.MapImportEndpoints();
         app.MapSessionArchiveEndpoints();
         app.MapAuditEndpoints();
         app.MapRazorPages();

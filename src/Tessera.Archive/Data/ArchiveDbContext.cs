@@ -29,6 +29,9 @@ public sealed class ArchiveDbContext(DbContextOptions<ArchiveDbContext> options)
     public DbSet<Change> Changes => Set<Change>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Upload> Uploads => Set<Upload>();
+    public DbSet<DicomStudy> DicomStudies => Set<DicomStudy>();
+    public DbSet<DicomSeries> DicomSeries => Set<DicomSeries>();
+    public DbSet<DicomInstance> DicomInstances => Set<DicomInstance>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

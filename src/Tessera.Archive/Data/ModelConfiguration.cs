@@ -36,6 +36,7 @@ internal sealed class ProjectConfiguration : IEntityTypeConfiguration<Project>
         b.ToTable("projects");
         b.Property(x => x.Slug).HasMaxLength(64);
         b.Property(x => x.Name).HasMaxLength(256);
+        b.Property(x => x.DicomSettings).HasMaxLength(4096);
         b.HasIndex(x => x.Slug).IsUnique();
     }
 }

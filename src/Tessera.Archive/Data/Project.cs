@@ -12,6 +12,8 @@ public sealed class Project
     public string? SubjectSchema { get; set; }
     public string? SessionSchema { get; set; }
     public string? ScanSchema { get; set; }
+    /// <summary>The project's DICOM settings as JSON (<see cref="Dicom.ProjectDicomSettings"/>); null for the defaults.</summary>
+    public string? DicomSettings { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public List<ProjectMember> Members { get; set; } = [];

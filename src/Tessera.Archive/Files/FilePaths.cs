@@ -18,6 +18,8 @@ public static class FilePaths
         }
     }
 
+    public static bool IsValid(string? path) => Check(path) is null;
+
     private static string? Check(string? path)
     {
         if (string.IsNullOrEmpty(path))

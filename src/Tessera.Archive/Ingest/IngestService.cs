@@ -20,18 +20,25 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
     public Task<IngestResult> StoreAsync(ProjectAccess access, IngestRequest request, Stream content, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(content);
-        return StoreAsync(access, request, () => blobs.StageAsync(content, ct), ct);
+        return StoreAsync(access, request, () => blobs.StageAsync(content, ct), null, ct);
     }
 
     /// <summary>
     /// Stores a complete local file that the caller hands over (a finished resumable upload): it is
     /// moved into the blob store, not copied. <paramref name="sha256"/> is its hash if already known.
     /// </summary>
-    public Task<IngestResult> StoreFileAsync(ProjectAccess access, IngestRequest request, string path, string? sha256, CancellationToken ct) =>
-        StoreAsync(access, request, () => blobs.StageFileAsync(path, sha256, ct), ct);
+    /// <param name="index">
+    /// Adds rows that describe the file (e.g. the DICOM index) to the context before the commit, so
+    /// that they are written in the same transaction as the file record; called again on a retry.
+    /// </param>
+    public Task<IngestResult> StoreFileAsync(
+        ProjectAccess access, IngestRequest request, string path, string? sha256, CancellationToken ct,
+        Func<StoredFile, CancellationToken, Task>? index = null) =>
+        StoreAsync(access, request, () => blobs.StageFileAsync(path, sha256, ct), index, ct);
 
     private async Task<IngestResult> StoreAsync(
-        ProjectAccess access, IngestRequest request, Func<Task<IStagedBlob>> stage, CancellationToken ct)
+        ProjectAccess access, IngestRequest request, Func<Task<IStagedBlob>> stage,
+        Func<StoredFile, CancellationToken, Task>? index, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(request);
@@ -48,7 +55,7 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
         }
         await LeaseBlobAsync(staged.Key, staged.Size, ct);
         await staged.CommitAsync(ct);
-        return await RecordAsync(access, owner, request, staged.Key, staged.Size, ct);
+        return await RecordAsync(access, owner, request, staged.Key, staged.Size, index, ct);
     }
 
     /// <summary>
@@ -64,7 +71,8 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
     }
 
     private async Task<IngestResult> RecordAsync(
-        ProjectAccess access, ResolvedOwner owner, IngestRequest request, string key, long size, CancellationToken ct)
+        ProjectAccess access, ResolvedOwner owner, IngestRequest request, string key, long size,
+        Func<StoredFile, CancellationToken, Task>? index, CancellationToken ct)
     {
         var mediaType = MediaTypes.Choose(request.Path, request.DeclaredMediaType);
         for (var attempt = 0; ; attempt++)
@@ -116,6 +124,8 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
                     EntityId = file.Id,
                     Path = $"{owner.Name.PathPrefix}resources/{request.Resource}/files/{request.Path}",
                 });
+                if (index is not null)
+                    await index(file, ct);
                 await db.SaveChangesAsync(ct);
                 return new IngestResult(file, created);
             }

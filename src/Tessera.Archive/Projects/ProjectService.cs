@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Tessera.Archive.Access;
 using Tessera.Archive.CustomFields;
 using Tessera.Archive.Data;
+using Tessera.Archive.Dicom;
 using Tessera.Archive.Hierarchy;
 
 namespace Tessera.Archive.Projects;
@@ -72,8 +73,10 @@ public sealed class ProjectService(
         return project;
     }
 
+    /// <param name="dicom">Turns the current DICOM settings into the new ones, when they change.</param>
     public async Task<Project> UpdateAsync(
-        Caller caller, string slug, string? name, string? description, bool? isPublic, CancellationToken ct)
+        Caller caller, string slug, string? name, string? description, bool? isPublic, CancellationToken ct,
+        Func<ProjectDicomSettings, ProjectDicomSettings>? dicom = null)
     {
         var cleared = await access.RequireAsync(slug, caller, AccessLevel.Manage, ct);
         var project = await db.Projects.FirstAsync(p => p.Id == cleared.Project.Id, ct);
@@ -84,6 +87,12 @@ public sealed class ProjectService(
         }
         project.Description = description ?? project.Description;
         project.IsPublic = isPublic ?? project.IsPublic;
+        if (dicom is not null)
+        {
+            var settings = dicom(ProjectDicomSettings.Parse(project.DicomSettings));
+            settings.Validate();
+            project.DicomSettings = settings.Serialize();
+        }
         project.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
         return project;

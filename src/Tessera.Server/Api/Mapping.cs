@@ -15,7 +15,26 @@ internal static class Mapping
 
     public static ProjectDto ToDto(this Project p, ProjectRole role) => new(
         p.Slug, p.Name, p.Description, p.IsPublic ? Visibility.Public : Visibility.Private,
-        role == ProjectRole.None ? null : (Role)((int)role - 1), p.CreatedAt, p.UpdatedAt);
+        role == ProjectRole.None ? null : (Role)((int)role - 1), p.CreatedAt, p.UpdatedAt,
+        ToDto(Archive.Dicom.ProjectDicomSettings.Parse(p.DicomSettings)));
+
+    public static DicomSettingsDto ToDto(Archive.Dicom.ProjectDicomSettings s) =>
+        new(s.AeTitle, s.SessionLabel, s.SubjectWithoutPatientId, s.OnDifferentContent.ToString().ToLowerInvariant());
+
+    /// <summary>Applies the fields a PATCH gave to the current settings.</summary>
+    public static Archive.Dicom.ProjectDicomSettings Merge(this DicomSettingsDto patch, Archive.Dicom.ProjectDicomSettings current)
+    {
+        var policy = current.OnDifferentContent;
+        if (patch.OnDifferentContent is { } text && !Enum.TryParse(text, ignoreCase: true, out policy))
+            throw Archive.TesseraException.Invalid($"onDifferentContent is 'version' or 'reject', not '{text}'.");
+        return current with
+        {
+            AeTitle = patch.AeTitle is null ? current.AeTitle : patch.AeTitle.Length == 0 ? null : patch.AeTitle,
+            SessionLabel = patch.SessionLabel ?? current.SessionLabel,
+            SubjectWithoutPatientId = patch.SubjectWithoutPatientId ?? current.SubjectWithoutPatientId,
+            OnDifferentContent = policy,
+        };
+    }
 
     public static ProjectRole ToArchive(this Role role) => (ProjectRole)((int)role + 1);
 

@@ -51,7 +51,8 @@ public static class ProjectEndpoints
     private static async Task<Ok<ProjectDto>> Update(HttpContext context, ProjectService projects, string p, UpdateProjectRequest body)
     {
         var project = await projects.UpdateAsync(context.GetCaller(), p, body.Name, body.Description,
-            body.Visibility is null ? null : body.Visibility == Visibility.Public, context.RequestAborted);
+            body.Visibility is null ? null : body.Visibility == Visibility.Public, context.RequestAborted,
+            body.Dicom is null ? null : current => body.Dicom.Merge(current));
         var access = await context.RequireProjectAsync(p, AccessLevel.Read);
         return TypedResults.Ok(project.ToDto(access.Role));
     }

@@ -1,0 +1,161 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Tessera.Archive.Access;
+using Tessera.Archive.Data;
+using Tessera.Archive.Files;
+using Tessera.Archive.Hierarchy;
+using Tessera.Archive.Ingest;
+using Tessera.Dicom;
+using Tessera.Dicom.IO;
+
+namespace Tessera.Archive.Dicom;
+
+/// <summary>
+/// DICOM-aware import: each DICOM file (recognised by content) is sorted by PatientID into a subject,
+/// StudyInstanceUID into a session, SeriesInstanceUID into a scan, and stored in resource DICOM through
+/// the one ingest path, with its index rows in the same transaction. Files that are not DICOM go to a
+/// resource of the import's session, or are reported; nothing is dropped silently.
+/// </summary>
+public sealed partial class DicomImportService(ArchiveDbContext db, HierarchyService hierarchy, IngestService ingest, TimeProvider clock)
+{
+    public const string DicomResource = "DICOM";
+    public const string OtherResource = "OTHER";
+
+    private static readonly DicomReadOptions WholeStructure = new() { BulkDataThreshold = 64 * 1024 };
+
+    /// <summary>Imports the items in turn; each temporary file is moved into the archive or deleted.</summary>
+    /// <param name="otherSession">Where non-DICOM files go ("SUBJECT/SESSION"); by default the single session the import's DICOM files went to.</param>
+    public async Task<ImportReport> ImportAsync(ProjectAccess access, IAsyncEnumerable<ImportItem> items, string? otherSession, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(access);
+        ArgumentNullException.ThrowIfNull(items);
+        access.RequireWrite();
+        var report = new ImportReport();
+        var others = new List<ImportItem>();
+        try
+        {
+            await foreach (var item in items.WithCancellation(ct))
+            {
+                var imported = await ImportOneAsync(access, item, ct);
+                if (imported is null)
+                    others.Add(item);
+                else
+                    report.Files.Add(imported);
+            }
+            foreach (var other in others)
+                report.Files.Add(await StoreOtherAsync(access, other, otherSession ?? SingleSession(report), ct));
+        }
+        finally
+        {
+            foreach (var other in others)
+                File.Delete(other.TempPath);
+        }
+        return report;
+    }
+
+    /// <summary>Imports one file; null when it is not DICOM (the caller decides where it goes).</summary>
+    private async Task<ImportedFile?> ImportOneAsync(ProjectAccess access, ImportItem item, CancellationToken ct)
+    {
+        DicomFile file;
+        try
+        {
+            // The whole structure is checked (a truncated file is refused), but bulk data is skipped, not loaded.
+            file = DicomReader.ReadFile(item.TempPath, WholeStructure);
+        }
+        catch (DicomException e)
+        {
+            if (!LooksLikeDicom(item.TempPath))
+                return null;
+            File.Delete(item.TempPath);
+            return new ImportedFile(item.Name, ImportOutcome.Rejected, $"unreadable DICOM: {e.Message}");
+        }
+        if (!file.HadPreamble && !file.HadMeta && !LooksLikeDicom(item.TempPath))
+            return null;
+        try
+        {
+            return await ImportDicomAsync(access, item, file, ct);
+        }
+        catch (TesseraException e) when (e.Kind is ErrorKind.Invalid or ErrorKind.Conflict)
+        {
+            return new ImportedFile(item.Name, ImportOutcome.Rejected, e.Message, file.SopInstanceUid);
+        }
+        finally
+        {
+            File.Delete(item.TempPath);
+        }
+    }
+
+    private async Task<ImportedFile> ImportDicomAsync(ProjectAccess access, ImportItem item, DicomFile file, CancellationToken ct)
+    {
+        var header = DicomHeader.From(file);
+        if (header.Missing() is { } missing)
+            return new ImportedFile(item.Name, ImportOutcome.Rejected, $"the file lacks {missing}, which identifies it", header.SopInstanceUid);
+        var warnings = new List<string>(file.Warnings);
+        var settings = ProjectDicomSettings.Parse(access.Project.DicomSettings);
+        var projectId = access.Project.Id;
+        var sha256 = await HashAsync(item.TempPath, ct);
+
+        var existing = await db.DicomInstances.Where(i => i.ProjectId == projectId && i.SopInstanceUid == header.SopInstanceUid)
+            .Join(db.Files, i => i.FileId, f => f.Id, (i, f) => new { Instance = i, f.Sha256 })
+            .FirstOrDefaultAsync(ct);
+        var outcome = ImportOutcome.Stored;
+        var path = header.SopInstanceUid + ".dcm";
+        if (existing is not null)
+        {
+            var where = await TargetOfSeriesAsync(existing.Instance.SeriesId, ct);
+            if (existing.Sha256 == sha256)
+                return new ImportedFile(item.Name, ImportOutcome.Duplicate, "already stored with the same bytes", header.SopInstanceUid, where.Path) { Warnings = warnings };
+            if (settings.OnDifferentContent == DifferentContentPolicy.Reject)
+            {
+                return new ImportedFile(item.Name, ImportOutcome.Rejected,
+                    "this SOP instance is already stored with other bytes, and the project refuses new versions", header.SopInstanceUid, where.Path);
+            }
+            outcome = ImportOutcome.NewVersion;
+            path = $"{header.SopInstanceUid}.{sha256[..12]}.dcm";
+            warnings.Add($"stored as a new version of the instance (the earlier file stays at {where.Path}/resources/{DicomResource}/files/{header.SopInstanceUid}.dcm)");
+        }
+
+        var target = existing is not null
+            ? await TargetOfSeriesAsync(existing.Instance.SeriesId, ct)
+            : await PlaceAsync(access, header, settings, warnings, ct);
+        var request = new IngestRequest(target, DicomResource, path, sha256, "application/dicom");
+        await ingest.StoreFileAsync(access, request, item.TempPath, sha256, ct,
+            (stored, token) => IndexAsync(access, header, target, stored, existing?.Instance, token));
+        return new ImportedFile(item.Name, outcome, null, header.SopInstanceUid, target.Path) { Warnings = warnings };
+    }
+
+    private static async Task<string> HashAsync(string path, CancellationToken ct)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
+    }
+
+    private static bool LooksLikeDicom(string path)
+    {
+        Span<byte> head = stackalloc byte[256];
+        using var stream = File.OpenRead(path);
+        var n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        return DicomReader.LooksLikeDicom(head[..n]);
+    }
+
+    private static string? SingleSession(ImportReport report) => report.Sessions.Count == 1 ? report.Sessions[0] : null;
+
+    private async Task<ImportedFile> StoreOtherAsync(ProjectAccess access, ImportItem item, string? session, CancellationToken ct)
+    {
+        if (session is null)
+        {
+            return new ImportedFile(item.Name, ImportOutcome.NotStored,
+                "not DICOM, and the import has no single session to put it in (name one as SUBJECT/SESSION)");
+        }
+        var parts = session.Replace("subjects/", "", StringComparison.Ordinal).Replace("sessions/", "", StringComparison.Ordinal).Split('/');
+        if (parts.Length != 2)
+            return new ImportedFile(item.Name, ImportOutcome.NotStored, $"'{session}' is not SUBJECT/SESSION");
+        var owner = new FileOwner(parts[0], parts[1]);
+        var path = FilePaths.IsValid(item.Name) ? item.Name : Path.GetFileName(item.Name);
+        if (!FilePaths.IsValid(path))
+            path = "unnamed";
+        await hierarchy.EnsureOwnerAsync(access, owner, ct);
+        await ingest.StoreFileAsync(access, new IngestRequest(owner, OtherResource, path), item.TempPath, null, ct);
+        return new ImportedFile(item.Name, ImportOutcome.StoredAsOther, "not DICOM", null, owner.Path);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Text.Json.Serialization;
+
+namespace Tessera.Archive.Dicom;
+
+[JsonConverter(typeof(JsonStringEnumConverter<ImportOutcome>))]
+public enum ImportOutcome
+{
+    /// <summary>A DICOM instance stored and indexed.</summary>
+    Stored,
+    /// <summary>The same SOP instance with the same bytes was already stored: nothing to do.</summary>
+    Duplicate,
+    /// <summary>The SOP instance was stored before with other bytes; these became its current version.</summary>
+    NewVersion,
+    /// <summary>Not stored, with the reason.</summary>
+    Rejected,
+    /// <summary>Not DICOM; stored in a resource of the import's session.</summary>
+    StoredAsOther,
+    /// <summary>Not DICOM and nowhere to put it; reported, not stored.</summary>
+    NotStored,
+}
+
+/// <summary>What happened to one file of an import. <see cref="Target"/> is the path of the scan (or session) it went to.</summary>
+public sealed record ImportedFile(string Name, ImportOutcome Outcome, string? Reason = null, string? SopInstanceUid = null, string? Target = null)
+{
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
+
+/// <summary>The report of an import: one line per file and the counts by outcome.</summary>
+public sealed class ImportReport
+{
+    public List<ImportedFile> Files { get; } = [];
+
+    public int Stored => Count(ImportOutcome.Stored);
+    public int Duplicates => Count(ImportOutcome.Duplicate);
+    public int NewVersions => Count(ImportOutcome.NewVersion);
+    public int Rejected => Count(ImportOutcome.Rejected);
+    public int StoredAsOther => Count(ImportOutcome.StoredAsOther);
+    public int NotStored => Count(ImportOutcome.NotStored);
+
+    /// <summary>The sessions that DICOM files of this import went to.</summary>
+    public IReadOnlyList<string> Sessions => Files
+        .Where(f => f.Outcome is ImportOutcome.Stored or ImportOutcome.Duplicate or ImportOutcome.NewVersion && f.Target is not null)
+        .Select(f => SessionOf(f.Target!)).Distinct().Order(StringComparer.Ordinal).ToList();
+
+    internal static string SessionOf(string target)
+    {
+        var scans = target.IndexOf("/scans/", StringComparison.Ordinal);
+        return scans < 0 ? target : target[..scans];
+    }
+
+    private int Count(ImportOutcome outcome) => Files.Count(f => f.Outcome == outcome);
+}
+
+/// <summary>One file handed to an import: its name as the client gave it (a relative path) and where it was spooled.</summary>
+public sealed record ImportItem(string Name, string TempPath);

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Tessera.Archive.Dicom;
+
+/// <summary>What a project does with a SOP instance it already holds when different bytes arrive.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<DifferentContentPolicy>))]
+public enum DifferentContentPolicy
+{
+    /// <summary>Keep both: the new bytes become the current version, the old file stays.</summary>
+    Version,
+    /// <summary>Refuse the new bytes.</summary>
+    Reject,
+}
+
+/// <summary>A project's DICOM settings, stored as JSON on the project.</summary>
+public sealed record ProjectDicomSettings
+{
+    public static readonly ProjectDicomSettings Default = new();
+
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The project's own called AE title (issue 5's DICOM node routes C-STOREs to it).</summary>
+    public string? AeTitle { get; init; }
+
+    /// <summary>How a study's session is labelled: attribute keywords in braces, alternatives after '|', e.g. {StudyDate}_{AccessionNumber|StudyUidHash}.</summary>
+    public string SessionLabel { get; init; } = "{StudyDate}_{AccessionNumber|StudyUidHash}";
+
+    /// <summary>The subject label for files without a PatientID (a Type 2 attribute that may be empty).</summary>
+    public string SubjectWithoutPatientId { get; init; } = "NOPID_{StudyUidHash}";
+
+    public DifferentContentPolicy OnDifferentContent { get; init; } = DifferentContentPolicy.Version;
+
+    public static ProjectDicomSettings Parse(string? json) =>
+        string.IsNullOrWhiteSpace(json) ? Default : JsonSerializer.Deserialize<ProjectDicomSettings>(json, s_json) ?? Default;
+
+    public string Serialize() => JsonSerializer.Serialize(this, s_json);
+
+    /// <summary>Checks the templates and the AE title (PS3.5: up to 16 characters, no backslash or control characters).</summary>
+    public void Validate()
+    {
+        LabelTemplate.Validate(SessionLabel);
+        LabelTemplate.Validate(SubjectWithoutPatientId);
+        if (AeTitle is { } ae && (ae.Trim().Length == 0 || ae.Length > 16 || ae.Any(c => c == '\\' || char.IsControl(c) || c > 0x7E)))
+            throw TesseraException.Invalid($"The AE title '{ae}' is not valid: 1 to 16 characters, no backslash or control characters.");
+    }
+}

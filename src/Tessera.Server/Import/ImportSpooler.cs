@@ -1,0 +1,109 @@
+using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+using Tessera.Archive;
+using Tessera.Archive.Dicom;
+
+namespace Tessera.Server.Import;
+
+/// <summary>
+/// Turns an import request body into files on local disk, one at a time: a single file, a zip
+/// (its entries), or multipart (its parts, zips among them expanded). Disk use stays at one file
+/// (plus the zip itself) whatever the import's size.
+/// </summary>
+public sealed class ImportSpooler(string directory)
+{
+    private static readonly byte[] ZipMagic = [0x50, 0x4B, 0x03, 0x04];
+
+    public async IAsyncEnumerable<ImportItem> ReadAsync(HttpRequest request, string? name, [EnumeratorCancellation] CancellationToken ct)
+    {
+        Directory.CreateDirectory(directory);
+        var contentType = request.ContentType ?? "";
+        if (MediaTypeHeaderValue.TryParse(contentType, out var media) && media.MediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
+        {
+            var boundary = HeaderUtilities.RemoveQuotes(media.Boundary).Value;
+            if (string.IsNullOrEmpty(boundary))
+                throw TesseraException.Invalid("The multipart body names no boundary.");
+            var reader = new MultipartReader(boundary, request.Body);
+            var index = 0;
+            while (await reader.ReadNextSectionAsync(ct) is { } section)
+            {
+                index++;
+                var partName = PartName(section, index);
+                await foreach (var item in SpoolAsync(section.Body, partName, ct))
+                    yield return item;
+            }
+            yield break;
+        }
+        await foreach (var item in SpoolAsync(request.Body, name ?? "upload", ct))
+            yield return item;
+    }
+
+    private async IAsyncEnumerable<ImportItem> SpoolAsync(Stream body, string name, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var path = NewPath();
+        await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            await body.CopyToAsync(file, 1 << 20, ct);
+        if (!IsZip(path))
+        {
+            yield return new ImportItem(name, path);
+            yield break;
+        }
+        try
+        {
+            await foreach (var entry in ExpandAsync(path, ct))
+                yield return entry;
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private async IAsyncEnumerable<ImportItem> ExpandAsync(string zipPath, [EnumeratorCancellation] CancellationToken ct)
+    {
+        ZipArchive archive;
+        try
+        {
+            archive = await ZipArchive.CreateAsync(File.OpenRead(zipPath), ZipArchiveMode.Read, leaveOpen: false, entryNameEncoding: null, ct);
+        }
+        catch (InvalidDataException e)
+        {
+            throw TesseraException.Invalid($"The zip file cannot be read: {e.Message}");
+        }
+        await using (archive)
+        {
+            foreach (var entry in archive.Entries)
+            {
+                if (entry.FullName.EndsWith('/') || entry.Length == 0 && entry.Name.Length == 0)
+                    continue;
+                var path = NewPath();
+                await using (var source = await entry.OpenAsync(ct))
+                await using (var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+                    await source.CopyToAsync(target, 1 << 20, ct);
+                yield return new ImportItem(entry.FullName.Replace('\\', '/'), path);
+            }
+        }
+    }
+
+    private static string PartName(MultipartSection section, int index)
+    {
+        if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
+        {
+            var file = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
+            if (!string.IsNullOrEmpty(file))
+                return file.Replace('\\', '/');
+        }
+        return $"part-{index}";
+    }
+
+    private static bool IsZip(string path)
+    {
+        Span<byte> head = stackalloc byte[4];
+        using var stream = File.OpenRead(path);
+        return stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 && head.SequenceEqual(ZipMagic);
+    }
+
+    private string NewPath() => Path.Combine(directory, "import-" + Guid.NewGuid().ToString("N"));
+}

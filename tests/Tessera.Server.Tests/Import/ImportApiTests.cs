@@ -1,0 +1,192 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Shouldly;
+using Tessera.Client;
+using Tessera.Client.Contracts;
+using Tessera.Dicom;
+using Tessera.Dicom.IO;
+using Tessera.Dicom.Tests.Corpus;
+using Tessera.Server.Tests.Infrastructure;
+
+namespace Tessera.Server.Tests.Import;
+
+/// <summary>POST /api/projects/{p}/import with real files of the corpus.</summary>
+public sealed class ImportApiTests(TestServer server) : IClassFixture<TestServer>
+{
+    private const string Series = "dcm4che/testdata-series";
+
+    private static byte[] ZipOf(IEnumerable<(string Name, byte[] Bytes)> files)
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (name, bytes) in files)
+            {
+                using var entry = zip.CreateEntry(name).Open();
+                entry.Write(bytes);
+            }
+        }
+        return buffer.ToArray();
+    }
+
+    private static async Task<ImportReportDto> ImportAsync(HttpClient http, string project, HttpContent content, string query = "")
+    {
+        var response = await http.PostAsync($"api/projects/{project}/import{query}", content).ShouldHaveStatus(HttpStatusCode.OK);
+        return await response.ReadJson<ImportReportDto>();
+    }
+
+    private static byte[] Rewrite(string corpusFile, Action<DicomDataset> change)
+    {
+        var file = DicomReader.ReadFile(TestCorpus.File(corpusFile));
+        change(file.Dataset);
+        using var output = new MemoryStream();
+        DicomWriter.WriteFile(output, file);
+        return output.ToArray();
+    }
+
+    [Fact]
+    public async Task Import_ZipOfASeriesAndANote_SortedIntoSubjectSessionScanAndNoteKept()
+    {
+        var project = await server.CreateProjectAsync();
+        var dir = TestCorpus.File(Series);
+        var files = Directory.GetFiles(dir).Order().Select(f => ("series/" + Path.GetFileName(f), File.ReadAllBytes(f))).ToList();
+        files.Add(("series/README.txt", "acquired on the 3T"u8.ToArray()));
+        var http = server.Admin();
+
+        var report = await ImportAsync(http, project, new ByteArrayContent(ZipOf(files)));
+
+        var dicomCount = files.Count - 1;
+        report.Stored.ShouldBe(dicomCount);
+        report.Rejected.ShouldBe(0);
+        report.StoredAsOther.ShouldBe(1);
+        report.Sessions.Count.ShouldBe(1);
+        var first = DicomReader.ReadFile(Directory.GetFiles(dir).Order().First(), DicomReadOptions.Headers).Dataset;
+        var subject = first.GetString(DicomTags.PatientId)!;
+        var expectedSession = $"{first.GetString(DicomTags.StudyDate)}_{first.GetString(DicomTags.AccessionNumber) ?? ""}";
+        report.Sessions[0].ShouldStartWith($"subjects/{subject}/sessions/{first.GetString(DicomTags.StudyDate)}_");
+        report.Files.Where(f => f.Outcome == "stored").Select(f => f.Target).Distinct().Count()
+            .ShouldBe(Directory.GetFiles(dir).Select(f => DicomReader.ReadFile(f, DicomReadOptions.Headers).Dataset.GetString(DicomTags.SeriesInstanceUid)).Distinct().Count());
+
+        using var client = new TesseraClient(http);
+        var session = report.Sessions[0];
+        var scanNumber = first.GetString(DicomTags.SeriesNumber)!;
+        var scan = await http.GetFromJsonAsync<ScanDto>($"api/projects/{project}/{session}/scans/{scanNumber}");
+        scan!.Type.ShouldBe(first.GetString(DicomTags.Modality));
+        var note = await http.GetStringAsync($"api/projects/{project}/{session}/resources/OTHER/files/series/README.txt");
+        note.ShouldBe("acquired on the 3T");
+        var sop = first.GetString(DicomTags.SopInstanceUid);
+        var stored = await http.GetByteArrayAsync($"api/projects/{project}/{session}/scans/{scanNumber}/resources/DICOM/files/{sop}.dcm");
+        stored.ShouldBe(File.ReadAllBytes(Directory.GetFiles(dir).Order().First()));
+        expectedSession.ShouldNotBeEmpty();
+    }
+
+    [Fact]
+    public async Task Import_SameFilesAgain_AllDuplicatesAndNothingChanges()
+    {
+        var project = await server.CreateProjectAsync();
+        var dir = TestCorpus.File(Series);
+        var zip = ZipOf(Directory.GetFiles(dir).Take(4).Select(f => (Path.GetFileName(f), File.ReadAllBytes(f))));
+        var http = server.Admin();
+        (await ImportAsync(http, project, new ByteArrayContent(zip))).Stored.ShouldBe(4);
+        var again = await ImportAsync(http, project, new ByteArrayContent(zip));
+        again.Duplicates.ShouldBe(4);
+        again.Stored.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Import_FileWithoutExtension_RecognisedByContent()
+    {
+        var project = await server.CreateProjectAsync();
+        var bytes = File.ReadAllBytes(TestCorpus.File("fo-dicom/CT-MONO2-16-ankle"));
+        var report = await ImportAsync(server.Admin(), project, new ByteArrayContent(bytes), "?name=ankle");
+        report.Stored.ShouldBe(1);
+        report.Files[0].Name.ShouldBe("ankle");
+    }
+
+    [Fact]
+    public async Task Import_NoPatientId_StoredUnderStudyDerivedSubjectAndReported()
+    {
+        var project = await server.CreateProjectAsync();
+        var bytes = Rewrite("pydicom-data/MR2_UNCR.dcm", d => d.Remove(DicomTags.PatientId));
+        var report = await ImportAsync(server.Admin(), project, new ByteArrayContent(bytes));
+        report.Stored.ShouldBe(1);
+        report.Files[0].Target.ShouldStartWith("subjects/NOPID_");
+        report.Files[0].Warnings.ShouldContain(w => w.Contains("no PatientID"));
+    }
+
+    [Fact]
+    public async Task Import_SameInstanceOtherBytes_NewVersionOrRefusedByProjectSetting()
+    {
+        var project = await server.CreateProjectAsync();
+        var http = server.Admin();
+        var original = File.ReadAllBytes(TestCorpus.File("pydicom-data/MR2_UNCR.dcm"));
+        var changed = Rewrite("pydicom-data/MR2_UNCR.dcm", d => d.SetString(DicomTags.StudyDescription, DicomVr.LO, "corrected"));
+        (await ImportAsync(http, project, new ByteArrayContent(original))).Stored.ShouldBe(1);
+
+        var version = await ImportAsync(http, project, new ByteArrayContent(changed));
+        version.NewVersions.ShouldBe(1);
+
+        var patch = await http.PatchAsJsonAsync($"api/projects/{project}", new UpdateProjectRequest(Dicom: new DicomSettingsDto(OnDifferentContent: "reject")))
+            .ShouldHaveStatus(HttpStatusCode.OK);
+        (await patch.ReadJson<ProjectDto>()).Dicom!.OnDifferentContent.ShouldBe("reject");
+        var third = Rewrite("pydicom-data/MR2_UNCR.dcm", d => d.SetString(DicomTags.StudyDescription, DicomVr.LO, "again"));
+        var refused = await ImportAsync(http, project, new ByteArrayContent(third));
+        refused.Rejected.ShouldBe(1);
+        refused.Files[0].Reason!.ShouldContain("other bytes");
+    }
+
+    [Fact]
+    public async Task Import_OneStudyUnderTwoPatientIds_SecondRefusedNotMerged()
+    {
+        var project = await server.CreateProjectAsync();
+        var http = server.Admin();
+        (await ImportAsync(http, project, new ByteArrayContent(File.ReadAllBytes(TestCorpus.File("pydicom-data/MR2_UNCR.dcm"))))).Stored.ShouldBe(1);
+        var other = Rewrite("pydicom-data/MR2_UNCR.dcm", d =>
+        {
+            d.SetString(DicomTags.PatientId, DicomVr.LO, "SOMEONE-ELSE");
+            d.SetString(DicomTags.SopInstanceUid, DicomVr.UI, "1.2.826.0.1.3680043.8.498.1");
+        });
+        var report = await ImportAsync(http, project, new ByteArrayContent(other));
+        report.Rejected.ShouldBe(1);
+        report.Files[0].Reason!.ShouldContain("not merged");
+    }
+
+    [Fact]
+    public async Task Import_TruncatedDicomAndMultipart_RejectedWithReasonOthersStored()
+    {
+        var project = await server.CreateProjectAsync();
+        var good = File.ReadAllBytes(TestCorpus.File("pydicom-data/MR2_UNCR.dcm"));
+        using var multipart = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(good), "file", "good.dcm" },
+            { new ByteArrayContent(good[..(good.Length / 2)]), "file", "cut.dcm" },
+            { new ByteArrayContent(File.ReadAllBytes(TestCorpus.File("dcm4che/3gb-bulk-data-truncated"))), "file", "huge-claim.dcm" },
+        };
+        var report = await ImportAsync(server.Admin(), project, multipart);
+        report.Stored.ShouldBe(1);
+        report.Rejected.ShouldBe(2);
+        report.Files.Single(f => f.Name == "cut.dcm").Reason!.ShouldContain("ends early");
+    }
+
+    [Fact]
+    public async Task Import_NotDicomWithoutSession_ReportedNotDropped()
+    {
+        var project = await server.CreateProjectAsync();
+        var report = await ImportAsync(server.Admin(), project, new ByteArrayContent("just text"u8.ToArray()), "?name=notes.txt");
+        report.NotStored.ShouldBe(1);
+        report.Files[0].Reason!.ShouldContain("not DICOM");
+    }
+
+    [Fact]
+    public async Task Import_ReaderOfTheProject_Forbidden()
+    {
+        var owner = await server.CreateUserAsync();
+        var project = await server.CreateProjectAsync(owner);
+        var reader = await server.CreateUserAsync();
+        await server.Admin().PutAsJsonAsync($"api/projects/{project}/members/{reader}", new SetMemberRequest(Role.Collaborator)).ShouldHaveStatus(HttpStatusCode.Created);
+        var response = await server.Http(reader).PostAsync($"api/projects/{project}/import", new ByteArrayContent([1, 2, 3]));
+        response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+}
