@@ -7,6 +7,7 @@ var root = new RootCommand("Tessera: an archive, viewer and pipeline engine for 
     DbCommand.Create(),
     LoginCommand.Create(),
     UploadCommand.Create(),
+    ImportCommand.Create(),
     DownloadCommand.Create(),
     UsersCommand.Create(),
 };

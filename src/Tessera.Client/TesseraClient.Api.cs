@@ -81,6 +81,25 @@ public sealed partial class TesseraClient
         return (await JsonSerializer.DeserializeAsync<FileDto>(await response.Content.ReadAsStreamAsync(ct), JsonOptions, ct))!;
     }
 
+    /// <summary>
+    /// Imports one file into a project (POST /api/projects/{p}/import): DICOM is sorted into
+    /// subject/session/scan by its content; other files go to <paramref name="session"/> (SUBJECT/SESSION) when given.
+    /// </summary>
+    public async Task<ImportReportDto> ImportFileAsync(string project, string name, Stream content, string? session = null, CancellationToken ct = default)
+    {
+        var query = $"?name={Uri.EscapeDataString(name)}" + (session is null ? "" : $"&session={Uri.EscapeDataString(session)}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/projects/{Escape(project)}/import{query}");
+        request.Content = new StreamContent(content, 1 << 20);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        if (content.CanSeek)
+        {
+            request.Content.Headers.ContentLength = content.Length - content.Position;
+        }
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        await EnsureSuccessAsync(response, ct);
+        return (await JsonSerializer.DeserializeAsync<ImportReportDto>(await response.Content.ReadAsStreamAsync(ct), JsonOptions, ct))!;
+    }
+
     /// <summary>Opens a file's content (<paramref name="url"/> as given in a <see cref="FileDto"/>); the caller disposes the response.</summary>
     public async Task<HttpResponseMessage> OpenFileAsync(string url, CancellationToken ct = default)
     {

@@ -120,6 +120,28 @@ public sealed class CliTests(TestServer server) : IClassFixture<TestServer>, IDi
     }
 
     [Fact]
+    public async Task Import_FolderOfDicomAndANote_SortedThenRerunIsAllDuplicates()
+    {
+        var user = await server.CreateUserAsync();
+        var project = await server.CreateProjectAsync(user);
+        await UseTokenOfAsync(user);
+        var source = Tessera.Dicom.Tests.Corpus.TestCorpus.File("dcm4che/testdata-series");
+        var names = Directory.GetFiles(source).Order().Take(5).ToList();
+        foreach (var file in names)
+            WriteFile("study/" + Path.GetFileName(file), File.ReadAllBytes(file));
+        WriteFile("study/notes.txt", "protocol v2"u8.ToArray());
+
+        var first = await _cli.RunAsync("import", Path.Combine(_work, "study"), "--project", project);
+        first.ExitCode.ShouldBe(0, first.ToString());
+        first.Stdout.ShouldContain("Stored 5, duplicates 0, new versions 0, rejected 0, other files stored 1, not stored 0, failed 0.");
+        first.Stdout.ShouldContain("subjects/");
+
+        var again = await _cli.RunAsync("import", Path.Combine(_work, "study"), "--project", project);
+        again.ExitCode.ShouldBe(0, again.ToString());
+        again.Stdout.ShouldContain("Stored 0, duplicates 5");
+    }
+
+    [Fact]
     public async Task Upload_IntoScan_DownloadPutsScanFilesUnderScans()
     {
         var project = await server.CreateProjectAsync();

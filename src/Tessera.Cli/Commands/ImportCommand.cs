@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using System.CommandLine;
+using Spectre.Console;
+using Tessera.Client;
+using Tessera.Client.Contracts;
+using Tessera.Dicom.IO;
+
+namespace Tessera.Cli.Commands;
+
+/// <summary>
+/// <c>tessera import PATH... --project P</c>: sends every file to the project's DICOM-aware import,
+/// which sorts DICOM (recognised by content) into subjects, sessions and scans. Files that are not
+/// DICOM follow into the one session the DICOM files went to, or are reported. Running it again is
+/// cheap: instances already stored come back as duplicates.
+/// </summary>
+internal static class ImportCommand
+{
+    public static Command Create()
+    {
+        var paths = new Argument<string[]>("paths") { Description = "Files and folders (folders are read recursively).", Arity = ArgumentArity.OneOrMore };
+        var project = new Option<string>("--project", "-p") { Description = "The project to import into.", Required = true };
+        var session = new Option<string?>("--session") { Description = "SUBJECT/SESSION for files that are not DICOM (default: the one session the DICOM files went to)." };
+        var parallel = new Option<int>("--parallel", "-j") { Description = "Files sent at once.", DefaultValueFactory = _ => 4 };
+        var command = new Command("import", "Import a folder of DICOM (and other) files into a project, sorted by patient, study and series.") { paths, project, session, parallel };
+        command.SetAction((result, ct) => CommandErrors.RunAsync(() => RunAsync(
+            result.GetValue(paths)!, result.GetValue(project)!, result.GetValue(session), Math.Clamp(result.GetValue(parallel), 1, 32), ct)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string[] paths, string project, string? session, int parallel, CancellationToken ct)
+    {
+        var files = LocalFiles.Expand(paths);
+        var dicom = files.Where(f => IsDicom(f.FullPath)).ToList();
+        var others = files.Except(dicom).ToList();
+        using var client = CommandErrors.Connect();
+        var results = new ConcurrentBag<ImportedFileDto>();
+        var failures = new ConcurrentBag<string>();
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .StartAsync(async progress =>
+            {
+                var total = progress.AddTask($"{files.Count} files", maxValue: Math.Max(1, files.Sum(f => f.Size)));
+                async Task SendAsync((string FullPath, string ArchivePath, long Size) file, string? target, CancellationToken token)
+                {
+                    try
+                    {
+                        await using var stream = new ProgressStream(
+                            new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous),
+                            n => total.Increment(n));
+                        var report = await client.ImportFileAsync(project, file.ArchivePath, stream, target, token);
+                        foreach (var line in report.Files)
+                            results.Add(line);
+                    }
+                    catch (Exception e) when (e is TesseraApiException or IOException or HttpRequestException)
+                    {
+                        failures.Add($"{file.ArchivePath}: {e.Message}");
+                    }
+                }
+                var options = new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = ct };
+                await Parallel.ForEachAsync(dicom, options, (file, token) => new ValueTask(SendAsync(file, null, token)));
+                var sessions = results.Where(r => r.Outcome is "stored" or "duplicate" or "newVersion" && r.Target is not null)
+                    .Select(r => SessionOf(r.Target!)).Distinct().ToList();
+                var otherTarget = session ?? (sessions.Count == 1 ? sessions[0] : null);
+                if (otherTarget is null)
+                {
+                    foreach (var file in others)
+                    {
+                        results.Add(new ImportedFileDto(file.ArchivePath, "notStored",
+                            "not DICOM, and the DICOM files went to more or fewer than one session (name one with --session)", null, null, []));
+                        total.Increment(file.Size);
+                    }
+                    return;
+                }
+                await Parallel.ForEachAsync(others, options, (file, token) => new ValueTask(SendAsync(file, otherTarget, token)));
+            });
+        return Summarise(results, failures);
+    }
+
+    private static int Summarise(ConcurrentBag<ImportedFileDto> results, ConcurrentBag<string> failures)
+    {
+        int Count(string outcome) => results.Count(r => r.Outcome == outcome);
+        Console.WriteLine($"Stored {Count("stored")}, duplicates {Count("duplicate")}, new versions {Count("newVersion")}, "
+            + $"rejected {Count("rejected")}, other files stored {Count("storedAsOther")}, not stored {Count("notStored")}, failed {failures.Count}.");
+        foreach (var session in results.Where(r => r.Target is not null).Select(r => SessionOf(r.Target!)).Distinct().Order(StringComparer.Ordinal))
+            Console.WriteLine($"  {session}");
+        foreach (var line in results.Where(r => r.Outcome is "rejected" or "notStored").OrderBy(r => r.Name, StringComparer.Ordinal))
+            CommandErrors.Error($"{line.Name}: {line.Outcome}: {line.Reason}");
+        foreach (var line in results.Where(r => r.Warnings.Count > 0).OrderBy(r => r.Name, StringComparer.Ordinal))
+            Console.WriteLine($"note: {line.Name}: {string.Join("; ", line.Warnings)}");
+        foreach (var failure in failures.Order(StringComparer.Ordinal))
+            CommandErrors.Error(failure);
+        var bad = results.Any(r => r.Outcome is "rejected" or "notStored") || !failures.IsEmpty;
+        return bad ? ExitCodes.Failure : ExitCodes.Success;
+    }
+
+    private static string SessionOf(string target)
+    {
+        var scans = target.IndexOf("/scans/", StringComparison.Ordinal);
+        return scans < 0 ? target : target[..scans];
+    }
+
+    private static bool IsDicom(string path)
+    {
+        Span<byte> head = stackalloc byte[256];
+        using var stream = File.OpenRead(path);
+        var n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        return DicomReader.LooksLikeDicom(head[..n]);
+    }
+}
