@@ -13,7 +13,8 @@ public sealed class HostileInputTests
     [Fact]
     public void ReadFile_PixelDataClaims3GbIn100Kb_FailsAtOnceAsTruncated()
     {
-        var error = Should.Throw<DicomTruncatedException>(() => DicomReader.ReadFile(TestCorpus.File(ThreeGigabytes)));
+        var path = TestCorpus.File(ThreeGigabytes);
+        var error = Should.Throw<DicomTruncatedException>(() => DicomReader.ReadFile(path));
         error.Tag.ShouldBe(DicomTags.PixelData);
         error.Message.ShouldContain("3 GiB expected");
     }
@@ -48,7 +49,8 @@ public sealed class HostileInputTests
     [Fact]
     public void ReadFile_DeeplyNestedSequences_RefusedWithReason()
     {
-        var error = Should.Throw<DicomException>(() => DicomReader.ReadFile(TestCorpus.File(DeeplyNested)));
+        var path = TestCorpus.File(DeeplyNested);
+        var error = Should.Throw<DicomException>(() => DicomReader.ReadFile(path));
         error.Message.ShouldContain("nest deeper than 64");
     }
 
