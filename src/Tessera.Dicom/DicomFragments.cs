@@ -27,30 +27,19 @@ public sealed class DicomFragments(DicomTag tag, DicomVr vr) : DicomElement(tag,
 /// <summary>One item of encapsulated pixel data, in memory or in its source.</summary>
 public sealed class DicomFragment
 {
-    private ReadOnlyMemory<byte> _bytes;
+    private LazyValue _value;
 
-    public DicomFragment(ReadOnlyMemory<byte> bytes) => _bytes = bytes;
+    public DicomFragment(ReadOnlyMemory<byte> bytes) => _value = new(bytes);
 
-    public DicomFragment(BulkDataReference bulk) => Bulk = bulk;
+    public DicomFragment(BulkDataReference bulk) => _value = new(bulk);
 
     public static DicomFragment Empty => new(ReadOnlyMemory<byte>.Empty);
 
-    public BulkDataReference? Bulk { get; private set; }
+    public BulkDataReference? Bulk => _value.Bulk;
 
-    public long Length => Bulk?.Length ?? _bytes.Length;
+    public long Length => _value.Length;
 
-    public ReadOnlyMemory<byte> Bytes
-    {
-        get
-        {
-            if (Bulk is { } bulk)
-            {
-                _bytes = bulk.ReadAll();
-                Bulk = null;
-            }
-            return _bytes;
-        }
-    }
+    public ReadOnlyMemory<byte> Bytes => _value.Load();
 
-    internal ReadOnlyMemory<byte> LoadedBytes => _bytes;
+    internal ReadOnlyMemory<byte> LoadedBytes => _value.Loaded;
 }

@@ -6,33 +6,22 @@ namespace Tessera.Dicom;
 /// </summary>
 public sealed class DicomValueElement : DicomElement
 {
-    private ReadOnlyMemory<byte> _bytes;
+    private LazyValue _value;
 
-    public DicomValueElement(DicomTag tag, DicomVr vr, ReadOnlyMemory<byte> bytes) : base(tag, vr) => _bytes = bytes;
+    public DicomValueElement(DicomTag tag, DicomVr vr, ReadOnlyMemory<byte> bytes) : base(tag, vr) => _value = new(bytes);
 
-    public DicomValueElement(DicomTag tag, DicomVr vr, BulkDataReference bulk) : base(tag, vr) => Bulk = bulk;
+    public DicomValueElement(DicomTag tag, DicomVr vr, BulkDataReference bulk) : base(tag, vr) => _value = new(bulk);
 
     /// <summary>Where the value lies in its source when it was not loaded.</summary>
-    public BulkDataReference? Bulk { get; private set; }
+    public BulkDataReference? Bulk => _value.Bulk;
 
     public bool IsLoaded => Bulk is null;
 
-    public override long Length => Bulk?.Length ?? _bytes.Length;
+    public override long Length => _value.Length;
 
     /// <summary>The value's bytes; loads bulk data from its source on first use.</summary>
-    public ReadOnlyMemory<byte> Bytes
-    {
-        get
-        {
-            if (Bulk is { } bulk)
-            {
-                _bytes = bulk.ReadAll();
-                Bulk = null;
-            }
-            return _bytes;
-        }
-    }
+    public ReadOnlyMemory<byte> Bytes => _value.Load();
 
     /// <summary>The value as stored, for writers that copy bulk data without loading it.</summary>
-    internal ReadOnlyMemory<byte> LoadedBytes => _bytes;
+    internal ReadOnlyMemory<byte> LoadedBytes => _value.Loaded;
 }

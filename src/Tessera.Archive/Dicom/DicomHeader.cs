@@ -38,7 +38,11 @@ public sealed record DicomHeader
         : SeriesInstanceUid is null ? "Series Instance UID (0020,000E)"
         : null;
 
-    public string? Get(DicomTag tag, int maxLength = 324) => Text(Dataset.GetString(tag)) is { } s && s.Length > maxLength ? s[..maxLength] : Text(Dataset.GetString(tag));
+    public string? Get(DicomTag tag, int maxLength = 324)
+    {
+        var value = Text(Dataset.GetString(tag));
+        return value is { Length: var n } && n > maxLength ? value[..maxLength] : value;
+    }
 
     public int? GetInt(DicomTag tag)
     {

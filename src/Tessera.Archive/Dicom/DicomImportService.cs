@@ -64,12 +64,12 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
         }
         catch (DicomException e)
         {
-            if (!LooksLikeDicom(item.TempPath))
+            if (!DicomReader.LooksLikeDicomFile(item.TempPath))
                 return null;
             File.Delete(item.TempPath);
             return new ImportedFile(item.Name, ImportOutcome.Rejected, $"unreadable DICOM: {e.Message}");
         }
-        if (!file.HadPreamble && !file.HadMeta && !LooksLikeDicom(item.TempPath))
+        if (!file.HadPreamble && !file.HadMeta && !DicomReader.LooksLikeDicomFile(item.TempPath))
             return null;
         try
         {
@@ -100,9 +100,10 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
             .FirstOrDefaultAsync(ct);
         var outcome = ImportOutcome.Stored;
         var path = header.SopInstanceUid + ".dcm";
+        FileOwner? where = null;
         if (existing is not null)
         {
-            var where = await TargetOfSeriesAsync(existing.Instance.SeriesId, ct);
+            where = await TargetOfSeriesAsync(existing.Instance.SeriesId, ct);
             if (existing.Sha256 == sha256)
                 return new ImportedFile(item.Name, ImportOutcome.Duplicate, "already stored with the same bytes", header.SopInstanceUid, where.Path) { Warnings = warnings };
             if (settings.OnDifferentContent == DifferentContentPolicy.Reject)
@@ -115,9 +116,7 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
             warnings.Add($"stored as a new version of the instance (the earlier file stays at {where.Path}/resources/{DicomResource}/files/{header.SopInstanceUid}.dcm)");
         }
 
-        var target = existing is not null
-            ? await TargetOfSeriesAsync(existing.Instance.SeriesId, ct)
-            : await PlaceAsync(access, header, settings, warnings, ct);
+        var target = where ?? await PlaceAsync(access, header, settings, warnings, ct);
         var request = new IngestRequest(target, DicomResource, path, sha256, "application/dicom");
         await ingest.StoreFileAsync(access, request, item.TempPath, sha256, ct,
             (stored, token) => IndexAsync(access, header, target, stored, existing?.Instance, token));
@@ -128,14 +127,6 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
     {
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
-    }
-
-    private static bool LooksLikeDicom(string path)
-    {
-        Span<byte> head = stackalloc byte[256];
-        using var stream = File.OpenRead(path);
-        var n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        return DicomReader.LooksLikeDicom(head[..n]);
     }
 
     private static string? SingleSession(ImportReport report) => report.Sessions.Count == 1 ? report.Sessions[0] : null;

@@ -42,7 +42,8 @@ public sealed class ImportReport
         .Where(f => f.Outcome is ImportOutcome.Stored or ImportOutcome.Duplicate or ImportOutcome.NewVersion && f.Target is not null)
         .Select(f => SessionOf(f.Target!)).Distinct().Order(StringComparer.Ordinal).ToList();
 
-    internal static string SessionOf(string target)
+    /// <summary>The session part of a target path ("subjects/S/sessions/E/scans/3" gives "subjects/S/sessions/E").</summary>
+    public static string SessionOf(string target)
     {
         var scans = target.IndexOf("/scans/", StringComparison.Ordinal);
         return scans < 0 ? target : target[..scans];

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.CommandLine;
 using Spectre.Console;
+using Tessera.Archive.Dicom;
 using Tessera.Client;
 using Tessera.Client.Contracts;
 using Tessera.Dicom.IO;
@@ -30,7 +31,7 @@ internal static class ImportCommand
     private static async Task<int> RunAsync(string[] paths, string project, string? session, int parallel, CancellationToken ct)
     {
         var files = LocalFiles.Expand(paths);
-        var dicom = files.Where(f => IsDicom(f.FullPath)).ToList();
+        var dicom = files.Where(f => DicomReader.LooksLikeDicomFile(f.FullPath)).ToList();
         var others = files.Except(dicom).ToList();
         using var client = CommandErrors.Connect();
         var results = new ConcurrentBag<ImportedFileDto>();
@@ -59,7 +60,7 @@ internal static class ImportCommand
                 var options = new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = ct };
                 await Parallel.ForEachAsync(dicom, options, (file, token) => new ValueTask(SendAsync(file, null, token)));
                 var sessions = results.Where(r => r.Outcome is "stored" or "duplicate" or "newVersion" && r.Target is not null)
-                    .Select(r => SessionOf(r.Target!)).Distinct().ToList();
+                    .Select(r => ImportReport.SessionOf(r.Target!)).Distinct().ToList();
                 var otherTarget = session ?? (sessions.Count == 1 ? sessions[0] : null);
                 if (otherTarget is null)
                 {
@@ -81,7 +82,7 @@ internal static class ImportCommand
         int Count(string outcome) => results.Count(r => r.Outcome == outcome);
         Console.WriteLine($"Stored {Count("stored")}, duplicates {Count("duplicate")}, new versions {Count("newVersion")}, "
             + $"rejected {Count("rejected")}, other files stored {Count("storedAsOther")}, not stored {Count("notStored")}, failed {failures.Count}.");
-        foreach (var session in results.Where(r => r.Target is not null).Select(r => SessionOf(r.Target!)).Distinct().Order(StringComparer.Ordinal))
+        foreach (var session in results.Where(r => r.Target is not null).Select(r => ImportReport.SessionOf(r.Target!)).Distinct().Order(StringComparer.Ordinal))
             Console.WriteLine($"  {session}");
         foreach (var line in results.Where(r => r.Outcome is "rejected" or "notStored").OrderBy(r => r.Name, StringComparer.Ordinal))
             CommandErrors.Error($"{line.Name}: {line.Outcome}: {line.Reason}");
@@ -91,19 +92,5 @@ internal static class ImportCommand
             CommandErrors.Error(failure);
         var bad = results.Any(r => r.Outcome is "rejected" or "notStored") || !failures.IsEmpty;
         return bad ? ExitCodes.Failure : ExitCodes.Success;
-    }
-
-    private static string SessionOf(string target)
-    {
-        var scans = target.IndexOf("/scans/", StringComparison.Ordinal);
-        return scans < 0 ? target : target[..scans];
-    }
-
-    private static bool IsDicom(string path)
-    {
-        Span<byte> head = stackalloc byte[256];
-        using var stream = File.OpenRead(path);
-        var n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        return DicomReader.LooksLikeDicom(head[..n]);
     }
 }

@@ -97,6 +97,15 @@ public static class DicomReader
         return Dictionary.DicomDictionary.Find(new DicomTag(group, element)) is not null && length < 0x10000;
     }
 
+    /// <summary>Whether a file starts like a DICOM object (see <see cref="LooksLikeDicom(ReadOnlySpan{byte})"/>).</summary>
+    public static bool LooksLikeDicomFile(string path)
+    {
+        Span<byte> head = stackalloc byte[256];
+        using var stream = File.OpenRead(path);
+        var n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        return LooksLikeDicom(head[..n]);
+    }
+
     private static TransferSyntax Detect(DicomInput input)
     {
         if (!input.Ensure(6))
