@@ -50,6 +50,7 @@ public static class ArchiveServiceCollectionExtensions
         services.AddScoped<HistoryService>();
         services.AddScoped<IngestService>();
         services.AddScoped<Dicom.DicomImportService>();
+        services.AddScoped<Dicom.Query.DicomQueryService>();
         services.AddScoped<AuditService>();
         services.AddSingleton<UploadHashes>();
         services.AddScoped<UploadService>();

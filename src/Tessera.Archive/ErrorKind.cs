@@ -15,6 +15,10 @@ public enum ErrorKind
     Conflict,
     /// <summary>The request body exceeds a configured limit (413).</summary>
     TooLarge,
+    /// <summary>The request body is of a media type the endpoint does not take (415).</summary>
+    UnsupportedMediaType,
+    /// <summary>None of the media types the client accepts can be produced (406).</summary>
+    NotAcceptable,
     /// <summary>The server has no room for what the request would store (507).</summary>
     InsufficientStorage,
 }

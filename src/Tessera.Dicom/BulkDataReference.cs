@@ -37,6 +37,9 @@ public sealed record BulkDataReference(IBulkDataSource Source, long Offset, long
         return buffer;
     }
 
+    /// <summary>Reverses the byte order of each word of <paramref name="wordSize"/> bytes, in place.</summary>
+    public static void Swap(Span<byte> bytes, int wordSize) => ByteOrder.Swap(bytes, wordSize);
+
     /// <summary>Copies the value in chunks, in the byte order asked for; memory stays flat whatever its size.</summary>
     public void CopyTo(Stream destination, bool bigEndian = false)
     {

@@ -10,6 +10,7 @@ using Tessera.Archive.Storage;
 using Tessera.Server.Api;
 using Tessera.Server.Audit;
 using Tessera.Server.Auth;
+using Tessera.Server.DicomWeb;
 using Tessera.Server.Errors;
 using Tessera.Server.Hosting;
 using Tessera.Server.Web;
@@ -109,6 +110,7 @@ public static class TesseraServer
         app.MapResourceEndpoints();
         app.MapTusEndpoints();
         app.MapImportEndpoints();
+        app.MapDicomWebEndpoints();
         app.MapSessionArchiveEndpoints();
         app.MapAuditEndpoints();
         app.MapRazorPages();

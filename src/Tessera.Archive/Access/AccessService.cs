@@ -47,5 +47,22 @@ public sealed class AccessService(ArchiveDbContext db)
         return access;
     }
 
+    /// <summary>The projects the caller may read, as <see cref="RequireAsync"/> decides for one project.</summary>
+    public IQueryable<Project> Readable(Caller caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var projects = db.Projects.AsNoTracking();
+        if (caller.TokenProjectId is { } scope)
+        {
+            projects = projects.Where(p => p.Id == scope);
+        }
+        if (caller.IsAdmin)
+        {
+            return projects;
+        }
+        var userId = caller.UserId;
+        return projects.Where(p => p.IsPublic || (userId != null && db.ProjectMembers.Any(m => m.ProjectId == p.Id && m.UserId == userId)));
+    }
+
     public static TesseraException ProjectNotFound(string slug) => TesseraException.NotFound($"Project '{slug}'");
 }

@@ -36,7 +36,7 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
         {
             await foreach (var item in items.WithCancellation(ct))
             {
-                var imported = await ImportOneAsync(access, item, ct);
+                var imported = await ImportOneAsync(access, item, null, ct);
                 if (imported is null)
                     others.Add(item);
                 else
@@ -53,8 +53,24 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
         return report;
     }
 
+    /// <summary>
+    /// Stores one DICOM instance (STOW-RS): anything that is not DICOM, or not of <paramref name="study"/>
+    /// when one is named, is rejected. The temporary file is moved into the archive or deleted.
+    /// </summary>
+    public async Task<ImportedFile> StoreInstanceAsync(ProjectAccess access, ImportItem item, string? study, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(access);
+        ArgumentNullException.ThrowIfNull(item);
+        access.RequireWrite();
+        var imported = await ImportOneAsync(access, item, study, ct);
+        if (imported is not null)
+            return imported;
+        File.Delete(item.TempPath);
+        return new ImportedFile(item.Name, ImportOutcome.Rejected, "not a DICOM object") { Problem = ImportProblem.NotDicom };
+    }
+
     /// <summary>Imports one file; null when it is not DICOM (the caller decides where it goes).</summary>
-    private async Task<ImportedFile?> ImportOneAsync(ProjectAccess access, ImportItem item, CancellationToken ct)
+    private async Task<ImportedFile?> ImportOneAsync(ProjectAccess access, ImportItem item, string? study, CancellationToken ct)
     {
         DicomFile file;
         try
@@ -67,17 +83,24 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
             if (!DicomReader.LooksLikeDicomFile(item.TempPath))
                 return null;
             File.Delete(item.TempPath);
-            return new ImportedFile(item.Name, ImportOutcome.Rejected, $"unreadable DICOM: {e.Message}");
+            return new ImportedFile(item.Name, ImportOutcome.Rejected, $"unreadable DICOM: {e.Message}") { Problem = ImportProblem.Unreadable };
         }
         if (!file.HadPreamble && !file.HadMeta && !DicomReader.LooksLikeDicomFile(item.TempPath))
             return null;
         try
         {
-            return await ImportDicomAsync(access, item, file, ct);
+            var header = DicomHeader.From(file);
+            return await ImportDicomAsync(access, item, file, header, study, ct) with
+            {
+                SopClassUid = header.SopClassUid,
+                StudyInstanceUid = header.StudyInstanceUid,
+                SeriesInstanceUid = header.SeriesInstanceUid,
+            };
         }
         catch (TesseraException e) when (e.Kind is ErrorKind.Invalid or ErrorKind.Conflict)
         {
-            return new ImportedFile(item.Name, ImportOutcome.Rejected, e.Message, file.SopInstanceUid);
+            return new ImportedFile(item.Name, ImportOutcome.Rejected, e.Message, file.SopInstanceUid)
+                { Problem = ImportProblem.Conflict, SopClassUid = file.SopClassUid };
         }
         finally
         {
@@ -85,11 +108,18 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
         }
     }
 
-    private async Task<ImportedFile> ImportDicomAsync(ProjectAccess access, ImportItem item, DicomFile file, CancellationToken ct)
+    private async Task<ImportedFile> ImportDicomAsync(ProjectAccess access, ImportItem item, DicomFile file, DicomHeader header, string? study, CancellationToken ct)
     {
-        var header = DicomHeader.From(file);
         if (header.Missing() is { } missing)
-            return new ImportedFile(item.Name, ImportOutcome.Rejected, $"the file lacks {missing}, which identifies it", header.SopInstanceUid);
+        {
+            return new ImportedFile(item.Name, ImportOutcome.Rejected, $"the file lacks {missing}, which identifies it", header.SopInstanceUid)
+                { Problem = ImportProblem.MissingAttribute };
+        }
+        if (study is not null && header.StudyInstanceUid != study)
+        {
+            return new ImportedFile(item.Name, ImportOutcome.Rejected, $"the instance belongs to study {header.StudyInstanceUid}, not {study}", header.SopInstanceUid)
+                { Problem = ImportProblem.WrongStudy };
+        }
         var warnings = new List<string>(file.Warnings);
         var settings = ProjectDicomSettings.Parse(access.Project.DicomSettings);
         var projectId = access.Project.Id;
@@ -109,7 +139,8 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
             if (settings.OnDifferentContent == DifferentContentPolicy.Reject)
             {
                 return new ImportedFile(item.Name, ImportOutcome.Rejected,
-                    "this SOP instance is already stored with other bytes, and the project refuses new versions", header.SopInstanceUid, where.Path);
+                    "this SOP instance is already stored with other bytes, and the project refuses new versions", header.SopInstanceUid, where.Path)
+                    { Problem = ImportProblem.DifferentContent };
             }
             outcome = ImportOutcome.NewVersion;
             path = $"{header.SopInstanceUid}.{sha256[..12]}.dcm";

@@ -19,10 +19,36 @@ public enum ImportOutcome
     NotStored,
 }
 
+/// <summary>Why a file was rejected, for callers that map it to protocol codes (STOW-RS failure reasons).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ImportProblem>))]
+public enum ImportProblem
+{
+    None,
+    /// <summary>Not a DICOM object.</summary>
+    NotDicom,
+    /// <summary>DICOM, but truncated or malformed.</summary>
+    Unreadable,
+    /// <summary>An identifying attribute (SOP Instance, SOP Class, Study or Series UID) is missing.</summary>
+    MissingAttribute,
+    /// <summary>The instance belongs to another study than the one the request named.</summary>
+    WrongStudy,
+    /// <summary>The instance is stored with other bytes, and the project refuses new versions.</summary>
+    DifferentContent,
+    /// <summary>It contradicts what is stored, e.g. a known study under another patient.</summary>
+    Conflict,
+}
+
 /// <summary>What happened to one file of an import. <see cref="Target"/> is the path of the scan (or session) it went to.</summary>
 public sealed record ImportedFile(string Name, ImportOutcome Outcome, string? Reason = null, string? SopInstanceUid = null, string? Target = null)
 {
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    public ImportProblem Problem { get; init; }
+
+    /// <summary>The instance's SOP Class, study and series, when the file was DICOM and said.</summary>
+    public string? SopClassUid { get; init; }
+    public string? StudyInstanceUid { get; init; }
+    public string? SeriesInstanceUid { get; init; }
 }
 
 /// <summary>The report of an import: one line per file and the counts by outcome.</summary>

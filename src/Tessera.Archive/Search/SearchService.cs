@@ -10,7 +10,7 @@ namespace Tessera.Archive.Search;
 /// ones; all for admins), by text in labels, descriptions and custom-field values, and by the
 /// sessions' date and modality. A subject qualifies for the date and modality filters through its sessions.
 /// </summary>
-public sealed class SearchService(ArchiveDbContext db)
+public sealed class SearchService(ArchiveDbContext db, AccessService access)
 {
     public async Task<SearchResults> SearchAsync(Caller caller, SearchQuery query, int limit, CancellationToken ct)
     {
@@ -20,7 +20,7 @@ public sealed class SearchService(ArchiveDbContext db)
         {
             return new SearchResults([], 0, [], 0);
         }
-        var readable = Readable(caller).Select(p => p.Id);
+        var readable = access.Readable(caller).Select(p => p.Id);
         var sessions = FilterSessions(db.Sessions.AsNoTracking().Where(e => readable.Contains(e.ProjectId)), query);
         var subjects = db.Subjects.AsNoTracking().Where(s => readable.Contains(s.ProjectId));
         if (query.FiltersSessions)
@@ -55,22 +55,6 @@ public sealed class SearchService(ArchiveDbContext db)
         var subjectTotal = subjectHits.Count < limit ? subjectHits.Count : await subjects.CountAsync(ct);
         var sessionTotal = sessionHits.Count < limit ? sessionHits.Count : await sessions.CountAsync(ct);
         return new SearchResults(subjectHits, subjectTotal, sessionHits, sessionTotal);
-    }
-
-    /// <summary>The projects the caller may read, as <see cref="AccessService"/> decides for one project.</summary>
-    private IQueryable<Project> Readable(Caller caller)
-    {
-        var projects = db.Projects.AsNoTracking();
-        if (caller.TokenProjectId is { } scope)
-        {
-            projects = projects.Where(p => p.Id == scope);
-        }
-        if (caller.IsAdmin)
-        {
-            return projects;
-        }
-        var userId = caller.UserId;
-        return projects.Where(p => p.IsPublic || (userId != null && db.ProjectMembers.Any(m => m.ProjectId == p.Id && m.UserId == userId)));
     }
 
     private static IQueryable<Session> FilterSessions(IQueryable<Session> sessions, SearchQuery query)

@@ -7,6 +7,7 @@ public static class ProjectAccessExtensions
 {
     private static readonly object s_key = new();
     private static readonly object s_projectKey = new();
+    private static readonly object s_privateReadKey = new();
 
     /// <summary>Clears the caller for project <paramref name="slug"/> and remembers the result for auditing.</summary>
     public static async Task<ProjectAccess> RequireProjectAsync(this HttpContext context, string slug, AccessLevel need)
@@ -31,6 +32,18 @@ public static class ProjectAccessExtensions
         ArgumentNullException.ThrowIfNull(context);
         context.Items[s_projectKey] = slug;
     }
+
+    /// <summary>Marks a request that read data of a private project it was not cleared for by route (DICOMweb), for auditing.</summary>
+    public static void MarkPrivateRead(this HttpContext context, string slug)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.SetAuditProject(slug);
+        context.Items[s_privateReadKey] = true;
+    }
+
+    /// <summary>Whether the request read data of a private project.</summary>
+    public static bool ReadPrivateData(this HttpContext context) =>
+        context?.Items.ContainsKey(s_privateReadKey) == true || context?.GetProjectAccess() is { Project.IsPublic: false };
 
     /// <summary>The project a request touched, by route or as set by its endpoint.</summary>
     public static string? GetAuditProject(this HttpContext context) =>

@@ -7,7 +7,7 @@ using Tessera.Server.Auth;
 namespace Tessera.Server.Audit;
 
 /// <summary>
-/// Records every API write (any method but GET, HEAD and OPTIONS) and every file read in a
+/// Records every API and DICOMweb write (any method but GET, HEAD and OPTIONS) and every data read in a
 /// private project, with its final status, once the response has completed. Entries are written
 /// in their own scope, so a request whose database work failed cannot take its entry down with it.
 /// </summary>
@@ -16,7 +16,8 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IServiceScopeF
     public Task InvokeAsync(HttpContext context)
     {
         // Captured now: the exception handler clears the endpoint and route values later.
-        if (context.GetEndpoint() is RouteEndpoint endpoint && context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+        if (context.GetEndpoint() is RouteEndpoint endpoint
+            && (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal) || context.Request.Path.StartsWithSegments("/dicom-web", StringComparison.Ordinal)))
         {
             var project = context.GetRouteValue("p") as string;
             context.Response.OnCompleted(() => RecordAsync(context, endpoint, project));
@@ -31,8 +32,7 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IServiceScopeF
         {
             return true;
         }
-        return endpoint.Metadata.GetMetadata<AuditedReadMetadata>() is not null
-               && context.GetProjectAccess() is { Project.IsPublic: false };
+        return endpoint.Metadata.GetMetadata<AuditedReadMetadata>() is not null && context.ReadPrivateData();
     }
 
     private async Task RecordAsync(HttpContext context, RouteEndpoint endpoint, string? project)

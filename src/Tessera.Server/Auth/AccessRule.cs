@@ -14,6 +14,8 @@ public enum AccessRule
     Authenticated,
     /// <summary>Site administrators.</summary>
     Admin,
+    /// <summary>Anyone; the answer covers only the projects the caller may read (404 when none of the asked-for data is readable).</summary>
+    ReadableProjects,
     /// <summary>Readers of the project: its members of any role, admins, anyone when it is public.</summary>
     ProjectRead,
     /// <summary>Members and owners of the project, admins.</summary>

@@ -17,6 +17,8 @@ public static class ErrorStatus
             ErrorKind.Conflict => 409,
             ErrorKind.TooLarge => 413,
             ErrorKind.InsufficientStorage => 507,
+            ErrorKind.UnsupportedMediaType => 415,
+            ErrorKind.NotAcceptable => 406,
             _ => 500,
         },
         BadHttpRequestException b => b.StatusCode,
@@ -33,6 +35,8 @@ public static class ErrorStatus
         ErrorKind.Conflict => "Conflict",
         ErrorKind.TooLarge => "Request too large",
         ErrorKind.InsufficientStorage => "Insufficient storage",
+        ErrorKind.UnsupportedMediaType => "Unsupported media type",
+        ErrorKind.NotAcceptable => "Not acceptable",
         _ => "Error",
     };
 
