@@ -87,11 +87,14 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
 
     private static readonly Expectation s_allowed = new("2xx", s => s is >= 200 and < 300);
 
+    private static readonly Expectation s_emptyOrHidden = new("200 or 404", s => s is 200 or 404);
+
     private static readonly Expectation s_passes = new("not 401/403/404", s => s is not (401 or 403 or 404) and < 500);
 
     /// <summary>Web pages send an anonymous visitor to the sign-in page where the API answers 401.</summary>
     private static bool IsPage(string pattern) =>
         !pattern.StartsWith("api/", StringComparison.Ordinal) && !pattern.StartsWith("/api/", StringComparison.Ordinal)
+        && !pattern.StartsWith("/dicom-web", StringComparison.Ordinal)
         && !pattern.Contains("openapi", StringComparison.Ordinal) && !pattern.Contains("health", StringComparison.Ordinal);
 
     private static Expectation Expect(AccessRule rule, string role, bool page) => (rule, role) switch
@@ -100,6 +103,8 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
         (AccessRule.Authenticated or AccessRule.Admin, "anonymous") => page ? Status(302) : Status(401),
         (AccessRule.Admin, not "admin") => Status(403),
         (AccessRule.Authenticated or AccessRule.Admin, _) => s_passes,
+        (AccessRule.ReadableProjects, "anonymous" or "outsider") => s_emptyOrHidden,
+        (AccessRule.ReadableProjects, _) => s_allowed,
         (_, "anonymous" or "outsider") => Status(404),
         (AccessRule.ProjectRead, _) => s_allowed,
         (AccessRule.ProjectWrite, "collaborator") => Status(403),
@@ -141,12 +146,21 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
             .Replace("{type}", "subject", StringComparison.Ordinal)
             .Replace("{username}", world.Extra, StringComparison.Ordinal)
             .Replace("{id:guid}", tokenId.ToString(), StringComparison.Ordinal)
-            .Replace("{documentName}", "v1", StringComparison.Ordinal);
+            .Replace("{documentName}", "v1", StringComparison.Ordinal)
+            .Replace("{study}", world.Study, StringComparison.Ordinal)
+            .Replace("{series}", world.Series, StringComparison.Ordinal)
+            .Replace("{instance}", world.Instance, StringComparison.Ordinal)
+            .Replace("{frames}", "1", StringComparison.Ordinal)
+            .Replace("{*tag}", "7FE00010", StringComparison.Ordinal);
         if (url.Contains('{', StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"No sample value for a parameter of {pattern}: add one to this test.");
         }
         if (url == "/api/audit")
+        {
+            url += $"?project={world.Project}";
+        }
+        if (pattern.StartsWith("/dicom-web/studies", StringComparison.Ordinal) && method == "POST")
         {
             url += $"?project={world.Project}";
         }
@@ -167,7 +181,14 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
             (_, var p) when p.EndsWith("/files/{*path}", StringComparison.Ordinal) => "file content",
             _ => "{}",
         };
-        if (body is not null)
+        if (pattern.StartsWith("/dicom-web", StringComparison.Ordinal) && method == "POST")
+        {
+            var stow = new MultipartContent("related", "matrix");
+            stow.Headers.ContentType!.Parameters.Add(new System.Net.Http.Headers.NameValueHeaderValue("type", "\"application/dicom\""));
+            stow.Add(new ByteArrayContent(TestDicom.Create(world.Study, world.Series, world.Instance)) { Headers = { ContentType = new("application/dicom") } });
+            request.Content = stow;
+        }
+        else if (body is not null)
         {
             request.Content = new StringContent(body, Encoding.UTF8,
                 pattern.EndsWith("/files/{*path}", StringComparison.Ordinal) ? "text/plain" : "application/json");
@@ -185,8 +206,11 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
         return users;
     }
 
-    /// <summary>A private project with one subject S, session E, scan 1, and resource R holding dir/f.txt on every level.</summary>
-    private sealed record World(string Project, string Extra)
+    /// <summary>
+    /// A private project with one subject S, session E, scan 1, and resource R holding dir/f.txt on
+    /// every level, and one DICOM instance (a study of its own).
+    /// </summary>
+    private sealed record World(string Project, string Extra, string Study, string Series, string Instance)
     {
         public static async Task<World> CreateAsync(TestServer server, Dictionary<string, string> users)
         {
@@ -203,7 +227,9 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
             {
                 await client.UploadFileAsync(project, owner, "R", "dir/f.txt", new MemoryStream("hello"u8.ToArray()));
             }
-            return new World(project, users["extra"]);
+            var (study, series, instance) = (TestDicom.NewUid(), TestDicom.NewUid(), TestDicom.NewUid());
+            await client.ImportFileAsync(project, "ct.dcm", new MemoryStream(TestDicom.Create(study, series, instance)));
+            return new World(project, users["extra"], study, series, instance);
         }
     }
 }

@@ -11,7 +11,8 @@ public static class DicomWebEndpoints
 {
     public static IEndpointRouteBuilder MapDicomWebEndpoints(this IEndpointRouteBuilder app)
     {
-        Map(app.MapGroup("/dicom-web"), write: AccessRule.Authenticated, read: AccessRule.ReadableProjects);
+        // A store names its project by ?project= (or goes to the default one): project rules apply as on the per-project service.
+        Map(app.MapGroup("/dicom-web"), write: AccessRule.ProjectWrite, read: AccessRule.ReadableProjects);
         Map(app.MapGroup("/dicom-web/projects/{p}"), write: AccessRule.ProjectWrite, read: AccessRule.ProjectRead);
         return app;
     }
