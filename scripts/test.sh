@@ -30,6 +30,8 @@ install_packages() {
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
   command -v dcmdump >/dev/null 2>&1 || missing+=(dcmtk)
+  command -v Orthanc >/dev/null 2>&1 || missing+=(orthanc)
+  [ -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || missing+=(orthanc-dicomweb)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
       log "missing packages: ${missing[*]} (run as root to install them, or install them yourself)"
@@ -57,7 +59,7 @@ start_postgres() {
 postgres=yes
 if ! install_packages || [ "$(id -u)" -ne 0 ]; then
   if [ "${CI:-}" = "true" ]; then
-    log "CI=true: PostgreSQL, Chromium, npm and dcmtk are required and could not be provided"; exit 1
+    log "CI=true: PostgreSQL, Chromium, npm, dcmtk and Orthanc are required and could not be provided"; exit 1
   fi
   log "PostgreSQL unavailable: the PostgreSQL pass is skipped (browser tests skip without Chromium)"
   postgres=no
@@ -66,6 +68,10 @@ fi
 
 log "building"
 dotnet build Tessera.slnx -c Release --nologo -v quiet -clp:ErrorsOnly
+if command -v npm >/dev/null 2>&1; then
+  log "installing the Node test clients (tests/clients)"
+  (cd tests/clients && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
 
 run() { # name project [env...]
   local name="$1" project="$2"; shift 2
