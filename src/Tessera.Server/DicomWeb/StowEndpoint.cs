@@ -105,10 +105,9 @@ internal static class StowEndpoint
             answer.Set(new DicomSequence(DicomTags.ReferencedSopSequence, stored.Select(r => StoredItem(r, baseUrl))));
         context.Response.StatusCode = failed.Count == 0 ? StatusCodes.Status200OK : stored.Count > 0 ? StatusCodes.Status202Accepted : StatusCodes.Status409Conflict;
         context.Response.ContentType = DicomMediaTypes.DicomJson;
+        // One dataset, as an object (as Orthanc, dcm4chee and cloud archives answer, and Orthanc's client expects).
         await using var writer = new Utf8JsonWriter(context.Response.Body);
-        writer.WriteStartArray();
         DicomJsonWriter.Write(writer, answer);
-        writer.WriteEndArray();
         await writer.FlushAsync(context.RequestAborted);
     }
 

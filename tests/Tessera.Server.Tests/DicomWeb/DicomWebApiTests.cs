@@ -25,7 +25,7 @@ public sealed class DicomWebApiTests(TestServer server) : IClassFixture<TestServ
     {
         var response = await http.PostAsync(url, Multipart.Dicom(instances)).ShouldHaveStatus(expected);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/dicom+json");
-        return (await response.ReadJson<JsonElement>())[0];
+        return await response.ReadJson<JsonElement>();
     }
 
     private static async Task<JsonElement> QidoAsync(HttpClient http, string url)

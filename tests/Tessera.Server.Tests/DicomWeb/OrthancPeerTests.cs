@@ -1,0 +1,75 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Shouldly;
+using Tessera.Dicom;
+using Tessera.Dicom.IO;
+using Tessera.Dicom.Tests.Corpus;
+using Tessera.Server.Tests.Infrastructure;
+
+namespace Tessera.Server.Tests.DicomWeb;
+
+/// <summary>
+/// Orthanc's DICOMweb plugin with Tessera configured as a remote server: Orthanc stores into Tessera
+/// (STOW-RS), and queries (QIDO-RS) and retrieves (WADO-RS) from it into its own archive.
+/// </summary>
+public sealed class OrthancPeerTests(TestServer server) : IClassFixture<TestServer>
+{
+    [Fact]
+    public async Task Orthanc_StowsIntoTessera_QueriesAndRetrievesFromIt()
+    {
+        OrthancProcess.RequireInstalled();
+        var owner = await server.CreateUserAsync();
+        var project = await server.CreateProjectAsync(owner);
+        var url = $"{server.BaseAddress}dicom-web/projects/{project}/";
+        await using var orthanc = await OrthancProcess.StartAsync(new Dictionary<string, (string, string, string)>
+        {
+            ["tessera"] = (url, owner, TestServer.PasswordOf(owner)),
+        });
+        try
+        {
+            await ExchangeAsync(orthanc, owner, project);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new InvalidOperationException($"{e.Message}\n--- Orthanc's log:\n{orthanc.Log}", e);
+        }
+    }
+
+    private async Task ExchangeAsync(OrthancProcess orthanc, string owner, string project)
+    {
+        var files = Directory.GetFiles(TestCorpus.File("dcm4che/testdata-series")).Order(StringComparer.Ordinal).ToList();
+        var header = DicomReader.ReadFile(files[0], DicomReadOptions.Headers).Dataset;
+        var study = header.GetString(DicomTags.StudyInstanceUid)!;
+
+        // Into Orthanc, then from Orthanc to Tessera by STOW-RS.
+        string? orthancStudy = null;
+        foreach (var file in files)
+        {
+            var added = await orthanc.Http.PostAsync("instances", new ByteArrayContent(File.ReadAllBytes(file))).ShouldHaveStatus(HttpStatusCode.OK);
+            orthancStudy = (await added.ReadJson<JsonElement>()).GetProperty("ParentStudy").GetString();
+        }
+        await orthanc.Http.PostAsync("dicom-web/servers/tessera/stow", HttpAssertions.Json($"{{\"Resources\": [\"{orthancStudy}\"]}}"))
+            .ShouldHaveStatus(HttpStatusCode.OK);
+        var stored = await server.Http(owner).GetFromJsonAsync<JsonElement>($"dicom-web/projects/{project}/studies/{study}/instances");
+        stored.GetArrayLength().ShouldBe(files.Count);
+        (await server.Http(owner).GetByteArrayAsync($"dicom-web/projects/{project}/studies/{study}/series/{header.GetString(DicomTags.SeriesInstanceUid)}/instances/{header.GetString(DicomTags.SopInstanceUid)}"))
+            .Length.ShouldBeGreaterThan(File.ReadAllBytes(files[0]).Length);
+
+        // Orthanc forgets the study, finds it in Tessera by QIDO-RS, and retrieves it by WADO-RS.
+        await orthanc.Http.DeleteAsync($"studies/{orthancStudy}").ShouldHaveStatus(HttpStatusCode.OK);
+        var found = await orthanc.Http.PostAsync("dicom-web/servers/tessera/qido",
+            HttpAssertions.Json($"{{\"Uri\": \"/studies\", \"Arguments\": {{\"StudyInstanceUID\": \"{study}\"}}}}")).ShouldHaveStatus(HttpStatusCode.OK);
+        var studies = await found.ReadJson<JsonElement>();
+        studies.GetArrayLength().ShouldBe(1);
+        studies[0].GetRawText().ShouldContain(study); // Orthanc reshapes the answer into its own JSON
+
+        await orthanc.Http.PostAsync("dicom-web/servers/tessera/retrieve",
+            HttpAssertions.Json($"{{\"Resources\": [{{\"Study\": \"{study}\"}}]}}")).ShouldHaveStatus(HttpStatusCode.OK);
+        var back = await orthanc.Http.GetFromJsonAsync<JsonElement>("instances");
+        back.GetArrayLength().ShouldBe(files.Count);
+        var lookup = await orthanc.Http.PostAsync("tools/lookup", new StringContent(header.GetString(DicomTags.SopInstanceUid)!)).ShouldHaveStatus(HttpStatusCode.OK);
+        var orthancInstance = (await lookup.ReadJson<JsonElement>())[0].GetProperty("ID").GetString();
+        (await orthanc.Http.GetByteArrayAsync($"instances/{orthancInstance}/file")).ShouldBe(File.ReadAllBytes(files[0]));
+    }
+}
