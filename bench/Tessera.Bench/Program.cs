@@ -23,7 +23,7 @@ static int Usage()
     Console.Error.WriteLine("""
         usage: Tessera.Bench generate-ct DIR COUNT          synthetic 512x512 16-bit CT instances (about 512 KB each)
                Tessera.Bench parse-headers FILELIST          parse every file's header, print files/s
-               Tessera.Bench stow URL FILELIST THREADS BATCH [USER:PASSWORD]
+               Tessera.Bench stow URL FILELIST THREADS BATCH [USER:PASSWORD | token:TOKEN]
                                                              STOW-RS load, print instances/s
                Tessera.Bench benchmarks [BenchmarkDotNet arguments]
         """);

@@ -20,7 +20,9 @@ internal static class StowLoad
         await Task.WhenAll(Enumerable.Range(0, threads).Select(_ => Task.Run(async () =>
         {
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { Timeout = TimeSpan.FromMinutes(10) };
-            if (auth is not null)
+            if (auth?.StartsWith("token:", StringComparison.Ordinal) == true)
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", auth["token:".Length..]);
+            else if (auth is not null)
                 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(auth)));
             http.DefaultRequestHeaders.Accept.ParseAdd("application/dicom+json");
             int i;

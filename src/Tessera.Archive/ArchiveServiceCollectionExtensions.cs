@@ -40,6 +40,7 @@ public static class ArchiveServiceCollectionExtensions
 
         services.AddSingleton<IBlobStore, FileSystemBlobStore>();
         services.AddSingleton<CustomFieldValidator>();
+        services.AddSingleton<WriteGate>();
         services.AddScoped<AccessService>();
         services.AddScoped<UserService>();
         services.AddScoped<TokenService>();
@@ -75,7 +76,7 @@ public static class ArchiveServiceCollectionExtensions
         {
             var connection = database.ConnectionString
                 ?? $"Data Source={Path.Combine(Path.GetFullPath(storage.DataDirectory), "tessera.db")};Pooling=True";
-            options.UseSqlite(connection);
+            options.UseSqlite(connection).AddInterceptors(SqliteBusyTimeout.Instance);
         }
         // Migrations are hand-written (no design-time package, so no model snapshot); a test
         // compares the migrated schema with the model instead.

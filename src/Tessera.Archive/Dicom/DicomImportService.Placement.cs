@@ -155,6 +155,11 @@ public sealed partial class DicomImportService
             return;
         }
         var projectId = access.Project.Id;
+        if (_placed.TryGetValue((projectId, header.SeriesInstanceUid!), out var known))
+        {
+            db.DicomInstances.Add(NewInstance(projectId, known.SeriesId, stored, header, now));
+            return;
+        }
         var scan = await db.Scans.Where(s => s.ProjectId == projectId && s.Label == target.Scan)
             .Join(db.Sessions.Where(s => s.Label == target.Session), s => s.SessionId, s => s.Id, (scan, session) => new { ScanId = scan.Id, SessionId = session.Id, session.SubjectId })
             .Join(db.Subjects.Where(s => s.Label == target.Subject), x => x.SubjectId, s => s.Id, (x, _) => x)
@@ -204,20 +209,24 @@ public sealed partial class DicomImportService
             };
             db.DicomSeries.Add(series);
         }
-        db.DicomInstances.Add(new DicomInstance
-        {
-            Id = Guid.CreateVersion7(),
-            ProjectId = projectId,
-            SeriesId = series.Id,
-            FileId = stored.Id,
-            SopInstanceUid = header.SopInstanceUid!,
-            SopClassUid = header.SopClassUid!,
-            TransferSyntaxUid = header.TransferSyntaxUid,
-            InstanceNumber = header.GetInt(DicomTags.InstanceNumber),
-            NumberOfFrames = header.GetInt(DicomTags.NumberOfFrames),
-            Rows = header.GetInt(DicomTags.Rows),
-            Columns = header.GetInt(DicomTags.Columns),
-            CreatedAt = now,
-        });
+        db.DicomInstances.Add(NewInstance(projectId, series.Id, stored, header, now));
+        // Remembered for the next instances of the series once this one is committed (see ImportDicomAsync).
+        _pending = new PlacedSeries(target, new ResolvedOwner(target, scan.ScanId, scan.SubjectId, scan.SessionId, scan.ScanId), series.Id);
     }
+
+    private static DicomInstance NewInstance(Guid projectId, Guid seriesId, StoredFile stored, DicomHeader header, DateTime now) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        ProjectId = projectId,
+        SeriesId = seriesId,
+        FileId = stored.Id,
+        SopInstanceUid = header.SopInstanceUid!,
+        SopClassUid = header.SopClassUid!,
+        TransferSyntaxUid = header.TransferSyntaxUid,
+        InstanceNumber = header.GetInt(DicomTags.InstanceNumber),
+        NumberOfFrames = header.GetInt(DicomTags.NumberOfFrames),
+        Rows = header.GetInt(DicomTags.Rows),
+        Columns = header.GetInt(DicomTags.Columns),
+        CreatedAt = now,
+    };
 }

@@ -23,6 +23,16 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
 
     private static readonly DicomReadOptions WholeStructure = new() { BulkDataThreshold = 64 * 1024 };
 
+    /// <summary>
+    /// Series placed by this import (one request): the next instances of a series skip the lookups
+    /// that found or created its subject, session, scan and index rows.
+    /// </summary>
+    private readonly Dictionary<(Guid Project, string Series), PlacedSeries> _placed = [];
+
+    private PlacedSeries? _pending;
+
+    private sealed record PlacedSeries(FileOwner Target, ResolvedOwner Owner, Guid SeriesId);
+
     /// <summary>Imports the items in turn; each temporary file is moved into the archive or deleted.</summary>
     /// <param name="otherSession">Where non-DICOM files go ("SUBJECT/SESSION"); by default the single session the import's DICOM files went to.</param>
     public async Task<ImportReport> ImportAsync(ProjectAccess access, IAsyncEnumerable<ImportItem> items, string? otherSession, CancellationToken ct)
@@ -123,7 +133,7 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
         var warnings = new List<string>(file.Warnings);
         var settings = ProjectDicomSettings.Parse(access.Project.DicomSettings);
         var projectId = access.Project.Id;
-        var sha256 = await HashAsync(item.TempPath, ct);
+        var sha256 = item.Sha256 ?? await HashAsync(item.TempPath, ct);
 
         var existing = await db.DicomInstances.Where(i => i.ProjectId == projectId && i.SopInstanceUid == header.SopInstanceUid)
             .Join(db.Files, i => i.FileId, f => f.Id, (i, f) => new { Instance = i, f.Sha256 })
@@ -147,10 +157,15 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
             warnings.Add($"stored as a new version of the instance (the earlier file stays at {where.Path}/resources/{DicomResource}/files/{header.SopInstanceUid}.dcm)");
         }
 
-        var target = where ?? await PlaceAsync(access, header, settings, warnings, ct);
+        var placed = where is null ? _placed.GetValueOrDefault((projectId, header.SeriesInstanceUid!)) : null;
+        var target = where ?? placed?.Target ?? await PlaceAsync(access, header, settings, warnings, ct);
         var request = new IngestRequest(target, DicomResource, path, sha256, "application/dicom");
+        _pending = null;
         await ingest.StoreFileAsync(access, request, item.TempPath, sha256, ct,
-            (stored, token) => IndexAsync(access, header, target, stored, existing?.Instance, token));
+            (stored, token) => IndexAsync(access, header, target, stored, existing?.Instance, token), placed?.Owner);
+        if (_pending is { } committed)
+            _placed[(projectId, header.SeriesInstanceUid!)] = committed;
+        _pending = null;
         return new ImportedFile(item.Name, outcome, null, header.SopInstanceUid, target.Path) { Warnings = warnings };
     }
 

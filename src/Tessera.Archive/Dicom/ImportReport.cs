@@ -78,5 +78,8 @@ public sealed class ImportReport
     private int Count(ImportOutcome outcome) => Files.Count(f => f.Outcome == outcome);
 }
 
-/// <summary>One file handed to an import: its name as the client gave it (a relative path) and where it was spooled.</summary>
-public sealed record ImportItem(string Name, string TempPath);
+/// <summary>
+/// One file handed to an import: its name as the client gave it (a relative path), where it was
+/// spooled, and its SHA-256 when the spooler computed it on the way.
+/// </summary>
+public sealed record ImportItem(string Name, string TempPath, string? Sha256 = null);

@@ -15,7 +15,7 @@ namespace Tessera.Archive.Ingest;
 /// reported only after that commit. A failure at any step leaves no file record, and at worst an
 /// unreferenced blob that the sweeper removes once its lease has expired.
 /// </summary>
-public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobStore blobs, TimeProvider clock)
+public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobStore blobs, WriteGate gate, TimeProvider clock)
 {
     public Task<IngestResult> StoreAsync(ProjectAccess access, IngestRequest request, Stream content, CancellationToken ct)
     {
@@ -31,21 +31,22 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
     /// Adds rows that describe the file (e.g. the DICOM index) to the context before the commit, so
     /// that they are written in the same transaction as the file record; called again on a retry.
     /// </param>
+    /// <param name="resolved">The request's owner as found in the database, when the caller already knows it.</param>
     public Task<IngestResult> StoreFileAsync(
         ProjectAccess access, IngestRequest request, string path, string? sha256, CancellationToken ct,
-        Func<StoredFile, CancellationToken, Task>? index = null) =>
-        StoreAsync(access, request, () => blobs.StageFileAsync(path, sha256, ct), index, ct);
+        Func<StoredFile, CancellationToken, Task>? index = null, ResolvedOwner? resolved = null) =>
+        StoreAsync(access, request, () => blobs.StageFileAsync(path, sha256, ct), index, ct, resolved);
 
     private async Task<IngestResult> StoreAsync(
         ProjectAccess access, IngestRequest request, Func<Task<IStagedBlob>> stage,
-        Func<StoredFile, CancellationToken, Task>? index, CancellationToken ct)
+        Func<StoredFile, CancellationToken, Task>? index, CancellationToken ct, ResolvedOwner? resolved = null)
     {
         ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(request);
         access.RequireWrite();
         Labels.Validate(request.Resource, "resource label");
         FilePaths.Validate(request.Path);
-        var owner = await files.ResolveAsync(access, request.Owner, ct);
+        var owner = resolved is not null && resolved.Name == request.Owner ? resolved : await files.ResolveAsync(access, request.Owner, ct);
 
         await using var staged = await stage();
         if (request.ExpectedSha256 is { } expected && !string.Equals(expected, staged.Key, StringComparison.OrdinalIgnoreCase))
@@ -65,6 +66,7 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
     private async Task LeaseBlobAsync(string key, long size, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
+        using var _ = await gate.EnterAsync(ct);
         await db.Database.ExecuteSqlAsync(
             $"INSERT INTO blobs (key, size, created_at, leased_at) VALUES ({key}, {size}, {now}, {now}) ON CONFLICT (key) DO UPDATE SET leased_at = excluded.leased_at",
             ct);
@@ -126,7 +128,8 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
                 });
                 if (index is not null)
                     await index(file, ct);
-                await db.SaveChangesAsync(ct);
+                using (await gate.EnterAsync(ct))
+                    await db.SaveChangesAsync(ct);
                 return new IngestResult(file, created);
             }
             catch (DbUpdateException e) when (attempt < 2 && DatabaseErrors.IsUniqueViolation(e))

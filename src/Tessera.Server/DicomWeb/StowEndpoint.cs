@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -54,9 +56,8 @@ internal static class StowEndpoint
             var path = Path.Combine(directory, "stow-" + Guid.NewGuid().ToString("N"));
             try
             {
-                await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-                    await section.Body.CopyToAsync(file, 1 << 20, ct);
-                results.Add(await import.StoreInstanceAsync(access, new ImportItem(name, path), study, ct));
+                var sha256 = await SpoolAsync(section.Body, path, ct);
+                results.Add(await import.StoreInstanceAsync(access, new ImportItem(name, path, sha256), study, ct));
             }
             finally
             {
@@ -66,6 +67,28 @@ internal static class StowEndpoint
         if (index == 0)
             throw TesseraException.Invalid("The request holds no parts: nothing to store.");
         await RespondAsync(context, results);
+    }
+
+    /// <summary>Writes a part to a local file, hashing it on the way (the archive addresses content by SHA-256).</summary>
+    private static async Task<string> SpoolAsync(Stream body, string path, CancellationToken ct)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.None);
+            int read;
+            while ((read = await body.ReadAsync(buffer, ct)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                await file.WriteAsync(buffer.AsMemory(0, read), ct);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     private static string Boundary(HttpRequest request)
