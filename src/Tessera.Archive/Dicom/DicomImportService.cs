@@ -6,6 +6,7 @@ using Tessera.Archive.Files;
 using Tessera.Archive.Hierarchy;
 using Tessera.Archive.Ingest;
 using Tessera.Dicom;
+using Tessera.Dicom.Deidentification;
 using Tessera.Dicom.IO;
 
 namespace Tessera.Archive.Dicom;
@@ -97,10 +98,24 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
         }
         if (!file.HadPreamble && !file.HadMeta && !DicomReader.LooksLikeDicomFile(item.TempPath))
             return null;
+        string? deidentified = null;
         try
         {
             var header = DicomHeader.From(file);
-            return await ImportDicomAsync(access, item, file, header, study, ct) with
+            var settings = ProjectDicomSettings.Parse(access.Project.DicomSettings);
+            // A store into a named study is checked against the original UID; nothing of another study is de-identified.
+            if (settings.Deidentification is { Enabled: true } deid && header.Missing() is null && (study is null || study == header.StudyInstanceUid))
+            {
+                study = null;
+                deidentified = Deidentify(item, file, header, settings, deid);
+                item = item with { TempPath = deidentified, Sha256 = null };
+                file = DicomReader.ReadFile(deidentified, WholeStructure);
+                header = DicomHeader.From(file);
+            }
+            var imported = await ImportDicomAsync(access, item, file, header, study, ct);
+            if (deidentified is not null)
+                imported = imported with { Warnings = [.. imported.Warnings, $"de-identified ({settings.Deidentification!.Options.Describe()}) before storing"] };
+            return imported with
             {
                 SopClassUid = header.SopClassUid,
                 StudyInstanceUid = header.StudyInstanceUid,
@@ -115,7 +130,24 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
         finally
         {
             File.Delete(item.TempPath);
+            if (deidentified is not null)
+                File.Delete(deidentified);
         }
+    }
+
+    /// <summary>
+    /// Writes a de-identified copy of the file beside it: the patient's name and ID become the subject
+    /// label the original would have been sorted under, UIDs are remapped with the project's key.
+    /// </summary>
+    private static string Deidentify(ImportItem item, DicomFile file, DicomHeader header, ProjectDicomSettings settings, DeidentificationSettings deid)
+    {
+        var subject = SubjectLabel(header, settings, []);
+        var uids = new UidMapper(Convert.FromBase64String(deid.Key ?? throw new InvalidOperationException("de-identification is on without a key")));
+        new Deidentifier(deid.Options, uids, subject, subject).Apply(file.Dataset);
+        var path = item.TempPath + ".deid";
+        using (var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            DicomWriter.WriteFile(output, file.Dataset, file.Syntax);
+        return path;
     }
 
     private async Task<ImportedFile> ImportDicomAsync(ProjectAccess access, ImportItem item, DicomFile file, DicomHeader header, string? study, CancellationToken ct)

@@ -13,6 +13,28 @@ public enum DifferentContentPolicy
     Reject,
 }
 
+/// <summary>
+/// De-identification of every DICOM object the project receives (PS3.15 Basic Profile and options).
+/// <see cref="Key"/> is the project's secret for remapping UIDs; it is made when de-identification is
+/// first switched on and never leaves the server.
+/// </summary>
+public sealed record DeidentificationSettings
+{
+    /// <summary>Off keeps the key, so that switching back on maps UIDs as before.</summary>
+    public bool Enabled { get; init; } = true;
+    public bool RetainLongitudinalTemporal { get; init; }
+    public bool RetainPatientCharacteristics { get; init; }
+    public bool CleanDescriptors { get; init; }
+    public string? Key { get; init; }
+
+    public Tessera.Dicom.Deidentification.DeidentificationOptions Options => new()
+    {
+        RetainLongitudinalTemporal = RetainLongitudinalTemporal,
+        RetainPatientCharacteristics = RetainPatientCharacteristics,
+        CleanDescriptors = CleanDescriptors,
+    };
+}
+
 /// <summary>A project's DICOM settings, stored as JSON on the project.</summary>
 public sealed record ProjectDicomSettings
 {
@@ -31,10 +53,18 @@ public sealed record ProjectDicomSettings
 
     public DifferentContentPolicy OnDifferentContent { get; init; } = DifferentContentPolicy.Version;
 
+    /// <summary>When set, objects are de-identified before they are stored; the originals are not kept.</summary>
+    public DeidentificationSettings? Deidentification { get; init; }
+
     public static ProjectDicomSettings Parse(string? json) =>
         string.IsNullOrWhiteSpace(json) ? Default : JsonSerializer.Deserialize<ProjectDicomSettings>(json, s_json) ?? Default;
 
     public string Serialize() => JsonSerializer.Serialize(this, s_json);
+
+    /// <summary>The settings with a de-identification key made if de-identification is on and has none.</summary>
+    public ProjectDicomSettings WithKeys() => Deidentification is { Enabled: true, Key: null } deid
+        ? this with { Deidentification = deid with { Key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) } }
+        : this;
 
     /// <summary>Checks the templates and the AE title (PS3.5: up to 16 characters, no backslash or control characters).</summary>
     public void Validate()

@@ -89,7 +89,7 @@ public sealed class ProjectService(
         project.IsPublic = isPublic ?? project.IsPublic;
         if (dicom is not null)
         {
-            var settings = dicom(ProjectDicomSettings.Parse(project.DicomSettings));
+            var settings = dicom(ProjectDicomSettings.Parse(project.DicomSettings)).WithKeys();
             settings.Validate();
             project.DicomSettings = settings.Serialize();
         }

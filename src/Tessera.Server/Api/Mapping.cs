@@ -19,7 +19,9 @@ internal static class Mapping
         ToDto(Archive.Dicom.ProjectDicomSettings.Parse(p.DicomSettings)));
 
     public static DicomSettingsDto ToDto(Archive.Dicom.ProjectDicomSettings s) =>
-        new(s.AeTitle, s.SessionLabel, s.SubjectWithoutPatientId, s.OnDifferentContent.ToString().ToLowerInvariant());
+        new(s.AeTitle, s.SessionLabel, s.SubjectWithoutPatientId, s.OnDifferentContent.ToString().ToLowerInvariant(),
+            s.Deidentification is { Enabled: true } d ? new DeidentificationDto(true, d.RetainLongitudinalTemporal, d.RetainPatientCharacteristics, d.CleanDescriptors)
+                : new DeidentificationDto(false));
 
     /// <summary>Applies the fields a PATCH gave to the current settings.</summary>
     public static Archive.Dicom.ProjectDicomSettings Merge(this DicomSettingsDto patch, Archive.Dicom.ProjectDicomSettings current)
@@ -33,6 +35,18 @@ internal static class Mapping
             SessionLabel = patch.SessionLabel ?? current.SessionLabel,
             SubjectWithoutPatientId = patch.SubjectWithoutPatientId ?? current.SubjectWithoutPatientId,
             OnDifferentContent = policy,
+            Deidentification = patch.Deidentification switch
+            {
+                null => current.Deidentification,
+                { Enabled: false } => current.Deidentification is { } off ? off with { Enabled = false } : null,
+                var d => (current.Deidentification ?? new Archive.Dicom.DeidentificationSettings()) with
+                {
+                    Enabled = true,
+                    RetainLongitudinalTemporal = d.RetainLongitudinalTemporal,
+                    RetainPatientCharacteristics = d.RetainPatientCharacteristics,
+                    CleanDescriptors = d.CleanDescriptors,
+                },
+            },
         };
     }
 

@@ -185,4 +185,44 @@ public sealed class ImportApiTests(TestServer server) : IClassFixture<TestServer
         var response = await server.Http(reader).PostAsync($"api/projects/{project}/import", new ByteArrayContent([1, 2, 3]));
         response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
+
+    [Fact]
+    public async Task Import_DeidentifyingProject_StoresOnlyDeidentifiedObjects_UidsConsistentAcrossImports()
+    {
+        var project = await server.CreateProjectAsync();
+        var http = server.Admin();
+        var patch = await http.PatchAsync($"api/projects/{project}",
+            HttpAssertions.Json("""{"dicom": {"deidentification": {"enabled": true, "retainLongitudinalTemporal": true}}}""")).ShouldHaveStatus(HttpStatusCode.OK);
+        var settings = (await patch.ReadJson<ProjectDto>()).Dicom!.Deidentification!;
+        settings.Enabled.ShouldBeTrue();
+        settings.RetainLongitudinalTemporal.ShouldBeTrue();
+        (await patch.Content.ReadAsStringAsync()).ShouldNotContain("key", Case.Insensitive);
+        var files = Directory.GetFiles(TestCorpus.File(Series)).Order(StringComparer.Ordinal).ToList();
+        var original = DicomReader.ReadFile(files[0], DicomReadOptions.Headers).Dataset;
+
+        // Two imports of the same study: the remapped UIDs put the second file into the first one's session.
+        var first = await ImportAsync(http, project, new ByteArrayContent(File.ReadAllBytes(files[0])));
+        var second = await ImportAsync(http, project, new ByteArrayContent(File.ReadAllBytes(files[1])));
+
+        first.Stored.ShouldBe(1);
+        second.Stored.ShouldBe(1);
+        first.Files[0].Warnings.ShouldContain(w => w.Contains("de-identified", StringComparison.Ordinal));
+        second.Sessions.ShouldBe(first.Sessions);
+        var subject = original.GetString(DicomTags.PatientId)!;
+        first.Sessions[0].ShouldStartWith($"subjects/{subject}/sessions/{original.GetString(DicomTags.StudyDate)}_");
+        first.Files[0].SopInstanceUid.ShouldStartWith("2.25.");
+        first.Files[0].SopInstanceUid.ShouldNotBe(original.GetString(DicomTags.SopInstanceUid));
+
+        var stored = await http.GetByteArrayAsync($"api/projects/{project}/{first.Files[0].Target}/resources/DICOM/files/{first.Files[0].SopInstanceUid}.dcm");
+        var dataset = DicomReader.Read(new MemoryStream(stored)).Dataset;
+        dataset.GetString(DicomTags.PatientName).ShouldBe(subject);
+        dataset.GetString(DicomTags.PatientId).ShouldBe(subject);
+        dataset.GetString(DicomTags.PatientIdentityRemoved).ShouldBe("YES");
+        dataset.GetString(DicomTags.StudyDate).ShouldBe(original.GetString(DicomTags.StudyDate));
+        dataset.GetString(DicomTags.StudyInstanceUid).ShouldNotBe(original.GetString(DicomTags.StudyInstanceUid));
+        dataset.Where(e => e.Tag.IsPrivate).ShouldBeEmpty();
+        // Nothing findable by the original identifiers.
+        var byOriginal = await http.GetStringAsync($"dicom-web/projects/{project}/studies?StudyInstanceUID={original.GetString(DicomTags.StudyInstanceUid)}");
+        byOriginal.ShouldBe("[]");
+    }
 }
