@@ -7,7 +7,8 @@ namespace Tessera.Archive.Search;
 
 /// <summary>
 /// Finds subjects and sessions across every project the caller can read (their own, public
-/// ones; all for admins), by text in labels, descriptions and custom-field values, and by the
+/// ones; all for admins), by text in labels, descriptions, custom-field values and the DICOM
+/// patient name, patient ID and accession number of their studies, and by the
 /// sessions' date and modality. A subject qualifies for the date and modality filters through its sessions.
 /// </summary>
 public sealed class SearchService(ArchiveDbContext db, AccessService access)
@@ -31,13 +32,19 @@ public sealed class SearchService(ArchiveDbContext db, AccessService access)
         {
             var pattern = LikePatterns.Contains(query.Text);
             var escape = LikePatterns.EscapeCharacter;
+            // DICOM studies match by patient name, patient ID and accession number (the DICOM index).
+            var studies = db.DicomStudies.Where(d => (d.PatientName != null && EF.Functions.Like(d.PatientName.ToLower(), pattern, escape))
+                || (d.PatientId != null && EF.Functions.Like(d.PatientId.ToLower(), pattern, escape))
+                || (d.AccessionNumber != null && EF.Functions.Like(d.AccessionNumber.ToLower(), pattern, escape)));
             subjects = subjects.Where(s => EF.Functions.Like(s.Label.ToLower(), pattern, escape)
                 || (s.Description != null && EF.Functions.Like(s.Description.ToLower(), pattern, escape))
-                || (s.Fields != null && EF.Functions.Like(s.Fields.ToLower(), pattern, escape)));
+                || (s.Fields != null && EF.Functions.Like(s.Fields.ToLower(), pattern, escape))
+                || db.Sessions.Any(e => e.SubjectId == s.Id && studies.Any(d => d.SessionId == e.Id)));
             sessions = sessions.Where(e => EF.Functions.Like(e.Label.ToLower(), pattern, escape)
                 || (e.Description != null && EF.Functions.Like(e.Description.ToLower(), pattern, escape))
                 || (e.Fields != null && EF.Functions.Like(e.Fields.ToLower(), pattern, escape))
-                || db.Subjects.Any(s => s.Id == e.SubjectId && EF.Functions.Like(s.Label.ToLower(), pattern, escape)));
+                || db.Subjects.Any(s => s.Id == e.SubjectId && EF.Functions.Like(s.Label.ToLower(), pattern, escape))
+                || studies.Any(d => d.SessionId == e.Id));
         }
         var subjectHits = await (
                 from s in subjects

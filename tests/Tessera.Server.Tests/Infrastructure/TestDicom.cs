@@ -10,7 +10,8 @@ public static class TestDicom
 
     public static string NewUid() => "2.25." + new System.Numerics.BigInteger(Guid.NewGuid().ToByteArray(), isUnsigned: true);
 
-    public static byte[] Create(string study, string series, string instance, string patientId = "P1", string patientName = "Test^Patient")
+    public static byte[] Create(string study, string series, string instance, string patientId = "P1", string patientName = "Test^Patient",
+        string? accession = null, string instanceNumber = "1")
     {
         var d = new DicomDataset();
         d.SetString(DicomTags.SpecificCharacterSet, "ISO_IR 192");
@@ -18,13 +19,15 @@ public static class TestDicom
         d.SetString(DicomTags.SopInstanceUid, instance);
         d.SetString(DicomTags.StudyDate, "20260102");
         d.SetString(DicomTags.StudyTime, "101500");
+        if (accession is not null)
+            d.SetString(DicomTags.AccessionNumber, accession);
         d.SetString(DicomTags.Modality, "CT");
         d.SetString(DicomTags.PatientName, patientName);
         d.SetString(DicomTags.PatientId, patientId);
         d.SetString(DicomTags.StudyInstanceUid, study);
         d.SetString(DicomTags.SeriesInstanceUid, series);
         d.SetString(DicomTags.SeriesNumber, "1");
-        d.SetString(DicomTags.InstanceNumber, "1");
+        d.SetString(DicomTags.InstanceNumber, instanceNumber);
         d.SetUInt16(DicomTags.SamplesPerPixel, 1);
         d.SetString(DicomTags.PhotometricInterpretation, "MONOCHROME2");
         d.SetUInt16(DicomTags.Rows, 4);

@@ -59,6 +59,12 @@ public sealed class Screenshots(TestServer server, BrowserFixture browser) : ICl
             }
         });
         await Shoot("scan", $"/projects/{Project}/subjects/P001/sessions/V1_2025-03-04/scans/1");
+        await using (var mr = File.OpenRead(Tessera.Dicom.Tests.Corpus.TestCorpus.File("pydicom-data/MR2_UNCR.dcm")))
+        {
+            using var importer = new TesseraClient(server.Http("alice"));
+            var report = await importer.ImportFileAsync(Project, "MR2_UNCR.dcm", mr);
+            await Shoot("dicom-scan", $"/projects/{Project}/{report.Files[0].Target}");
+        }
         await Shoot("members", $"/projects/{Project}/members");
         await Shoot("settings", $"/projects/{Project}/settings");
         await Shoot("search", "/search?q=glaucoma");

@@ -63,6 +63,29 @@ public sealed class DicomQueryService(ArchiveDbContext db, AccessService access,
         return found.DistinctBy(i => i.SopInstanceUid).ToList();
     }
 
+    /// <summary>The DICOM series a scan holds and its instances in order (at most 1,000), or null when it holds none.</summary>
+    public async Task<ScanSeries?> SeriesOfScanAsync(ProjectAccess scope, Guid scanId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        var series = await db.DicomSeries.AsNoTracking().FirstOrDefaultAsync(s => s.ScanId == scanId && s.ProjectId == scope.Project.Id, ct);
+        if (series is null)
+            return null;
+        var study = await db.DicomStudies.AsNoTracking().FirstAsync(s => s.Id == series.StudyId, ct);
+        var instances = await db.DicomInstances.AsNoTracking().Where(i => i.SeriesId == series.Id)
+            .OrderBy(i => i.InstanceNumber).ThenBy(i => i.Id)
+            .Join(db.Files, i => i.FileId, f => f.Id, (i, f) => new SeriesInstance(i.SopInstanceUid, i.InstanceNumber, i.TransferSyntaxUid, f.Sha256))
+            .Take(1000).ToListAsync(ct);
+        var total = await db.DicomInstances.CountAsync(i => i.SeriesId == series.Id, ct);
+        return new ScanSeries(study.StudyInstanceUid, series.SeriesInstanceUid, series.Modality, series.SeriesDescription, instances, total);
+    }
+
+    /// <summary>A stored instance's whole structure, values over 4 KB left out (only their length is known).</summary>
+    public async Task<DicomFile> ReadHeaderAsync(string fileKey, CancellationToken ct)
+    {
+        await using var stream = await blobs.OpenReadAsync(fileKey, ct);
+        return DicomReader.Read(stream, new DicomReadOptions { BulkDataThreshold = 4096, DropBulkData = true });
+    }
+
     /// <summary>The rows of the query's level in readable projects, scoped to its parent study and series.</summary>
     private async Task<IQueryable<QueryRow>> RowsAsync(Caller caller, DicomQuery query, CancellationToken ct)
     {

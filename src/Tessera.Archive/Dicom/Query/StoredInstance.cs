@@ -11,3 +11,10 @@ public sealed record StoredInstance(
     string TransferSyntaxUid,
     string FileKey,
     long Size);
+
+/// <summary>The DICOM series of a scan, for its page.</summary>
+public sealed record ScanSeries(string StudyInstanceUid, string SeriesInstanceUid, string? Modality, string? Description,
+    IReadOnlyList<SeriesInstance> Instances, int Total);
+
+/// <summary>One instance of a scan's series.</summary>
+public sealed record SeriesInstance(string SopInstanceUid, int? InstanceNumber, string TransferSyntaxUid, string FileKey);

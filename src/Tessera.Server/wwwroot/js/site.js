@@ -21,3 +21,9 @@ document.addEventListener('click', async event => {
     }
     button.textContent = 'Copied';
 });
+
+// A select marked data-autosubmit submits its form when changed (the form also has a button without script).
+document.addEventListener('change', event => {
+    const select = event.target.closest('select[data-autosubmit]');
+    if (select) select.form.requestSubmit();
+});

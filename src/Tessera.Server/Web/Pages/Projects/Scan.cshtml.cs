@@ -1,5 +1,6 @@
 using Tessera.Archive.Access;
 using Tessera.Archive.Data;
+using Tessera.Archive.Dicom.Query;
 using Tessera.Archive.Files;
 using Tessera.Archive.Hierarchy;
 using Tessera.Server.Auth;
@@ -7,7 +8,7 @@ using Tessera.Server.Auth;
 namespace Tessera.Server.Web.Pages.Projects;
 
 [Access(AccessRule.ProjectRead)]
-public sealed class ScanModel(AccessService accessService, HierarchyService hierarchy, FileService files) : TesseraPageModel
+public sealed class ScanModel(AccessService accessService, HierarchyService hierarchy, FileService files, DicomQueryService dicom) : TesseraPageModel
 {
     public string Project { get; private set; } = "";
 
@@ -19,7 +20,16 @@ public sealed class ScanModel(AccessService accessService, HierarchyService hier
 
     public CustomFieldColumns Columns { get; private set; } = null!;
 
-    public async Task OnGetAsync(string p, string s, string e, string n)
+    /// <summary>The DICOM series the scan holds, if any, and the header of the chosen instance.</summary>
+    public ScanSeries? Series { get; private set; }
+
+    public SeriesInstance? Shown { get; private set; }
+
+    public List<DicomHeaderRow> Header { get; private set; } = [];
+
+    public string? HeaderError { get; private set; }
+
+    public async Task OnGetAsync(string p, string s, string e, string n, string? instance)
     {
         var access = await accessService.RequireAsync(p, Caller, AccessLevel.Read, Aborted);
         Project = p;
@@ -33,5 +43,18 @@ public sealed class ScanModel(AccessService accessService, HierarchyService hier
             Files.Add((resource, await files.ListFilesAsync(access, owner, resource.Label, new Paging(0, Paging.MaximumLimit), Aborted)));
         }
         Columns = CustomFieldColumns.FromSchema(access.Project.ScanSchema);
+        Series = await dicom.SeriesOfScanAsync(access, Scan.Id, Aborted);
+        Shown = Series?.Instances.FirstOrDefault(i => i.SopInstanceUid == instance) ?? (Series is { Instances.Count: > 0 } ? Series.Instances[0] : null);
+        if (Shown is not null)
+        {
+            try
+            {
+                Header = DicomHeaderRows.From((await dicom.ReadHeaderAsync(Shown.FileKey, Aborted)).Dataset);
+            }
+            catch (Tessera.Dicom.DicomException x)
+            {
+                HeaderError = x.Message;
+            }
+        }
     }
 }
