@@ -43,8 +43,7 @@ public sealed class ImportSpooler(string directory)
     private async IAsyncEnumerable<ImportItem> SpoolAsync(Stream body, string name, [EnumeratorCancellation] CancellationToken ct)
     {
         var path = NewPath();
-        await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-            await body.CopyToAsync(file, 1 << 20, ct);
+        await CopyToFileAsync(body, path, ct);
         if (!IsZip(path))
         {
             yield return new ImportItem(name, path);
@@ -80,10 +79,24 @@ public sealed class ImportSpooler(string directory)
                     continue;
                 var path = NewPath();
                 await using (var source = await entry.OpenAsync(ct))
-                await using (var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-                    await source.CopyToAsync(target, 1 << 20, ct);
+                    await CopyToFileAsync(source, path, ct);
                 yield return new ImportItem(entry.FullName.Replace('\\', '/'), path);
             }
+        }
+    }
+
+    /// <summary>Copies to a new file; a copy that fails (a dropped connection, a corrupt zip entry) leaves nothing behind.</summary>
+    private static async Task CopyToFileAsync(Stream source, string path, CancellationToken ct)
+    {
+        try
+        {
+            await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await source.CopyToAsync(target, 1 << 20, ct);
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
         }
     }
 
