@@ -98,6 +98,7 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
         }
         if (!file.HadPreamble && !file.HadMeta && !DicomReader.LooksLikeDicomFile(item.TempPath))
             return null;
+        var original = item.TempPath;
         string? deidentified = null;
         try
         {
@@ -127,9 +128,15 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
             return new ImportedFile(item.Name, ImportOutcome.Rejected, e.Message, file.SopInstanceUid)
                 { Problem = ImportProblem.Conflict, SopClassUid = file.SopClassUid };
         }
+        catch (DicomException e)
+        {
+            // De-identification walks and rewrites the whole object; what it cannot handle is refused, never stored as is.
+            return new ImportedFile(item.Name, ImportOutcome.Rejected, $"cannot be de-identified: {e.Message}", file.SopInstanceUid)
+                { Problem = ImportProblem.Unreadable, SopClassUid = file.SopClassUid };
+        }
         finally
         {
-            File.Delete(item.TempPath);
+            File.Delete(original);
             if (deidentified is not null)
                 File.Delete(deidentified);
         }

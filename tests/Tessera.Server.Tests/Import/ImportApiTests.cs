@@ -224,5 +224,7 @@ public sealed class ImportApiTests(TestServer server) : IClassFixture<TestServer
         // Nothing findable by the original identifiers.
         var byOriginal = await http.GetStringAsync($"dicom-web/projects/{project}/studies?StudyInstanceUID={original.GetString(DicomTags.StudyInstanceUid)}");
         byOriginal.ShouldBe("[]");
+        // Neither the original nor the de-identified copy is left in the spool folder.
+        Directory.GetFiles(Path.Combine(server.DataDirectory, "uploads", "import")).ShouldBeEmpty();
     }
 }
