@@ -76,7 +76,7 @@ public static class ArchiveServiceCollectionExtensions
         {
             var connection = database.ConnectionString
                 ?? $"Data Source={Path.Combine(Path.GetFullPath(storage.DataDirectory), "tessera.db")};Pooling=True";
-            options.UseSqlite(connection).AddInterceptors(SqliteBusyTimeout.Instance);
+            options.UseSqlite(connection).AddInterceptors(SqliteConnectionSetup.Instance);
         }
         // Migrations are hand-written (no design-time package, so no model snapshot); a test
         // compares the migrated schema with the model instead.

@@ -133,6 +133,10 @@ public sealed class DicomWebApiTests(TestServer server) : IClassFixture<TestServ
         // Person names: wildcards, case-insensitive.
         (await QidoAsync(http, $"{scoped}/studies?PatientName={Uri.EscapeDataString(name[..2].ToLowerInvariant())}*")).GetArrayLength().ShouldBe(1);
         (await QidoAsync(http, $"{scoped}/studies?PatientName=Nobody*")).GetArrayLength().ShouldBe(0);
+        // Other attributes match case-sensitively (PS3.4 C.2.2.2.4), on SQLite as on PostgreSQL.
+        var description = first.GetString(DicomTags.StudyDescription)!;
+        (await QidoAsync(http, $"{scoped}/studies?StudyDescription={Uri.EscapeDataString(description[..3])}*")).GetArrayLength().ShouldBe(1);
+        (await QidoAsync(http, $"{scoped}/studies?StudyDescription={Uri.EscapeDataString(description[..3].ToLowerInvariant())}*")).GetArrayLength().ShouldBe(0);
         // Date ranges, open at either end; UID lists.
         (await QidoAsync(http, $"{scoped}/studies?StudyDate={date}-{date}")).GetArrayLength().ShouldBe(1);
         (await QidoAsync(http, $"{scoped}/studies?StudyDate=-19000101")).GetArrayLength().ShouldBe(0);
