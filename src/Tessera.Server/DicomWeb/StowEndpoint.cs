@@ -43,21 +43,33 @@ internal static class StowEndpoint
         var reader = new MultipartReader(boundary, context.Request.Body) { BodyLengthLimit = null };
         var ct = context.RequestAborted;
         var index = 0;
-        while (await reader.ReadNextSectionAsync(ct) is { } section)
+        while (true)
         {
-            index++;
-            var name = $"part {index}";
-            if (section.ContentType is { } partType && !IsDicom(partType))
-            {
-                await section.Body.CopyToAsync(Stream.Null, ct);
-                results.Add(new ImportedFile(name, ImportOutcome.Rejected, $"a part of type {partType} is not application/dicom") { Problem = ImportProblem.NotDicom });
-                continue;
-            }
+            var name = $"part {index + 1}";
             var path = Path.Combine(directory, "stow-" + Guid.NewGuid().ToString("N"));
             try
             {
+                if (await reader.ReadNextSectionAsync(ct) is not { } section)
+                    break;
+                index++;
+                if (section.ContentType is { } partType && !IsDicom(partType))
+                {
+                    await section.Body.CopyToAsync(Stream.Null, ct);
+                    results.Add(new ImportedFile(name, ImportOutcome.Rejected, $"a part of type {partType} is not application/dicom") { Problem = ImportProblem.NotDicom });
+                    continue;
+                }
                 var sha256 = await SpoolAsync(section.Body, path, ct);
                 results.Add(await import.StoreInstanceAsync(access, new ImportItem(name, path, sha256), study, ct));
+            }
+            catch (IOException e) when (e is not BadHttpRequestException && !ct.IsCancellationRequested && index > 0)
+            {
+                // A body that breaks off without its closing boundary: what was stored stays stored, and the answer says where it ended.
+                results.Add(new ImportedFile(name, ImportOutcome.Rejected, $"the multipart body ends early: {e.Message}") { Problem = ImportProblem.Unreadable });
+                break;
+            }
+            catch (IOException e) when (e is not BadHttpRequestException && !ct.IsCancellationRequested)
+            {
+                throw TesseraException.Invalid($"The multipart body cannot be read: {e.Message}");
             }
             finally
             {

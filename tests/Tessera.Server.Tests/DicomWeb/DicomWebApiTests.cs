@@ -101,6 +101,17 @@ public sealed class DicomWebApiTests(TestServer server) : IClassFixture<TestServ
         Text(wrong.GetProperty("00081198").GetProperty("Value")[0], "00081197").ShouldBe("43264");
         Text(wrong.GetProperty("00081198").GetProperty("Value")[0], "00081155").ShouldBe(Header(TestCorpus.File(Jpeg)).GetString(DicomTags.SopInstanceUid));
 
+        // A body that breaks off after a whole part: that part is stored, the answer says where it ended.
+        var broken = new MemoryStream();
+        broken.Write("--cut\r\nContent-Type: application/dicom\r\n\r\n"u8);
+        broken.Write(File.ReadAllBytes(TestCorpus.File(Rle)));
+        broken.Write("\r\n--cut\r\nContent-Type: application/dicom\r\n\r\nDICM"u8);
+        using var cut = new ByteArrayContent(broken.ToArray());
+        cut.Headers.TryAddWithoutValidation("Content-Type", "multipart/related; type=\"application/dicom\"; boundary=cut");
+        var partial = await (await http.PostAsync($"dicom-web/studies?project={project}", cut).ShouldHaveStatus(HttpStatusCode.Accepted)).ReadJson<JsonElement>();
+        partial.GetProperty("00081199").GetProperty("Value").GetArrayLength().ShouldBe(1);
+        Text(partial.GetProperty("00081198").GetProperty("Value").EnumerateArray().Single(), "00000902")!.ShouldContain("ends early");
+
         using var json = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
         await http.PostAsync($"dicom-web/studies?project={project}", json).ShouldHaveStatus(HttpStatusCode.UnsupportedMediaType);
         await server.Http().PostAsync("dicom-web/studies", Multipart.Dicom([jpeg])).ShouldHaveStatus(HttpStatusCode.Unauthorized);
