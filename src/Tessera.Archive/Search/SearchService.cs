@@ -22,11 +22,13 @@ public sealed class SearchService(ArchiveDbContext db, AccessService access)
             return new SearchResults([], 0, [], 0);
         }
         var readable = access.Readable(caller).Select(p => p.Id);
-        var sessions = FilterSessions(db.Sessions.AsNoTracking().Where(e => readable.Contains(e.ProjectId)), query);
+        // Kept apart from the text-filtered sessions below: subjects qualify through sessions by date and modality only.
+        var dated = FilterSessions(db.Sessions.AsNoTracking().Where(e => readable.Contains(e.ProjectId)), query);
+        var sessions = dated;
         var subjects = db.Subjects.AsNoTracking().Where(s => readable.Contains(s.ProjectId));
         if (query.FiltersSessions)
         {
-            subjects = subjects.Where(s => sessions.Any(e => e.SubjectId == s.Id));
+            subjects = subjects.Where(s => dated.Any(e => e.SubjectId == s.Id));
         }
         if (!string.IsNullOrWhiteSpace(query.Text))
         {
