@@ -155,7 +155,7 @@ public sealed partial class DicomImportService
             return;
         }
         var projectId = access.Project.Id;
-        if (_placed.TryGetValue((projectId, header.SeriesInstanceUid!), out var known))
+        if (_placed.TryGetValue((projectId, header.SeriesInstanceUid!), out var known) && known.StudyInstanceUid == header.StudyInstanceUid && known.PatientId == header.PatientId)
         {
             db.DicomInstances.Add(NewInstance(projectId, known.SeriesId, stored, header, now));
             return;
@@ -211,7 +211,8 @@ public sealed partial class DicomImportService
         }
         db.DicomInstances.Add(NewInstance(projectId, series.Id, stored, header, now));
         // Remembered for the next instances of the series once this one is committed (see ImportDicomAsync).
-        _pending = new PlacedSeries(target, new ResolvedOwner(target, scan.ScanId, scan.SubjectId, scan.SessionId, scan.ScanId), series.Id);
+        _pending = new PlacedSeries(target, new ResolvedOwner(target, scan.ScanId, scan.SubjectId, scan.SessionId, scan.ScanId), series.Id,
+            header.StudyInstanceUid!, header.PatientId);
     }
 
     private static DicomInstance NewInstance(Guid projectId, Guid seriesId, StoredFile stored, DicomHeader header, DateTime now) => new()

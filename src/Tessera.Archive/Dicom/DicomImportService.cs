@@ -32,7 +32,8 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
 
     private PlacedSeries? _pending;
 
-    private sealed record PlacedSeries(FileOwner Target, ResolvedOwner Owner, Guid SeriesId);
+    /// <summary>A placed series, with the study and patient it was placed for: an instance that disagrees goes through the full checks.</summary>
+    private sealed record PlacedSeries(FileOwner Target, ResolvedOwner Owner, Guid SeriesId, string StudyInstanceUid, string? PatientId);
 
     /// <summary>Imports the items in turn; each temporary file is moved into the archive or deleted.</summary>
     /// <param name="otherSession">Where non-DICOM files go ("SUBJECT/SESSION"); by default the single session the import's DICOM files went to.</param>
@@ -113,7 +114,7 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
                 file = DicomReader.ReadFile(deidentified, WholeStructure);
                 header = DicomHeader.From(file);
             }
-            var imported = await ImportDicomAsync(access, item, file, header, study, ct);
+            var imported = await ImportDicomAsync(access, item, file, header, settings, study, ct);
             if (deidentified is not null)
                 imported = imported with { Warnings = [.. imported.Warnings, $"de-identified ({settings.Deidentification!.Options.Describe()}) before storing"] };
             return imported with
@@ -152,12 +153,21 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
         var uids = new UidMapper(Convert.FromBase64String(deid.Key ?? throw new InvalidOperationException("de-identification is on without a key")));
         new Deidentifier(deid.Options, uids, subject, subject).Apply(file.Dataset);
         var path = item.TempPath + ".deid";
-        using (var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+        try
+        {
+            using var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
             DicomWriter.WriteFile(output, file.Dataset, file.Syntax);
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
         return path;
     }
 
-    private async Task<ImportedFile> ImportDicomAsync(ProjectAccess access, ImportItem item, DicomFile file, DicomHeader header, string? study, CancellationToken ct)
+    private async Task<ImportedFile> ImportDicomAsync(
+        ProjectAccess access, ImportItem item, DicomFile file, DicomHeader header, ProjectDicomSettings settings, string? study, CancellationToken ct)
     {
         if (header.Missing() is { } missing)
         {
@@ -170,7 +180,6 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
                 { Problem = ImportProblem.WrongStudy };
         }
         var warnings = new List<string>(file.Warnings);
-        var settings = ProjectDicomSettings.Parse(access.Project.DicomSettings);
         var projectId = access.Project.Id;
         var sha256 = item.Sha256 ?? await HashAsync(item.TempPath, ct);
 
@@ -196,7 +205,8 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
             warnings.Add($"stored as a new version of the instance (the earlier file stays at {where.Path}/resources/{DicomResource}/files/{header.SopInstanceUid}.dcm)");
         }
 
-        var placed = where is null ? _placed.GetValueOrDefault((projectId, header.SeriesInstanceUid!)) : null;
+        var placed = where is null && _placed.GetValueOrDefault((projectId, header.SeriesInstanceUid!)) is { } known
+            && known.StudyInstanceUid == header.StudyInstanceUid && known.PatientId == header.PatientId ? known : null;
         var target = where ?? placed?.Target ?? await PlaceAsync(access, header, settings, warnings, ct);
         var request = new IngestRequest(target, DicomResource, path, sha256, "application/dicom");
         _pending = null;

@@ -56,16 +56,17 @@ public sealed class FileSystemBlobStore : IBlobStore
         var tempPath = Path.Combine(_temp, Guid.NewGuid().ToString("N"));
         // A rename when uploads and blobs share a file system; .NET copies across file systems.
         File.Move(path, tempPath);
-        var file = File.OpenHandle(tempPath, FileMode.Open, FileAccess.Write, FileShare.None);
+        SafeFileHandle? file = null;
         try
         {
+            file = File.OpenHandle(tempPath, FileMode.Open, FileAccess.Write, FileShare.None);
             RandomAccess.FlushToDisk(file);
             return new Staged(this, file, tempPath, sha256, RandomAccess.GetLength(file));
         }
         catch
         {
             File.Delete(tempPath);
-            file.Dispose();
+            file?.Dispose();
             throw;
         }
     }
