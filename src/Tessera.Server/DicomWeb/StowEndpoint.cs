@@ -49,25 +49,25 @@ internal static class StowEndpoint
             var path = Path.Combine(directory, "stow-" + Guid.NewGuid().ToString("N"));
             try
             {
-                if (await reader.ReadNextSectionAsync(ct) is not { } section)
+                if (await ReadBodyAsync(() => reader.ReadNextSectionAsync(ct)) is not { } section)
                     break;
                 index++;
                 if (section.ContentType is { } partType && !IsDicom(partType))
                 {
-                    await section.Body.CopyToAsync(Stream.Null, ct);
+                    await ReadBodyAsync(async () => { await section.Body.CopyToAsync(Stream.Null, ct); return true; });
                     results.Add(new ImportedFile(name, ImportOutcome.Rejected, $"a part of type {partType} is not application/dicom") { Problem = ImportProblem.NotDicom });
                     continue;
                 }
                 var sha256 = await SpoolAsync(section.Body, path, ct);
                 results.Add(await import.StoreInstanceAsync(access, new ImportItem(name, path, sha256), study, ct));
             }
-            catch (IOException e) when (e is not BadHttpRequestException && !ct.IsCancellationRequested && index > 0)
+            catch (InvalidDataException e) when (index > 0)
             {
                 // A body that breaks off without its closing boundary: what was stored stays stored, and the answer says where it ended.
                 results.Add(new ImportedFile(name, ImportOutcome.Rejected, $"the multipart body ends early: {e.Message}") { Problem = ImportProblem.Unreadable });
                 break;
             }
-            catch (IOException e) when (e is not BadHttpRequestException && !ct.IsCancellationRequested)
+            catch (InvalidDataException e)
             {
                 throw TesseraException.Invalid($"The multipart body cannot be read: {e.Message}");
             }
@@ -90,7 +90,7 @@ internal static class StowEndpoint
         {
             await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.None);
             int read;
-            while ((read = await body.ReadAsync(buffer, ct)) > 0)
+            while ((read = await ReadBodyAsync(() => body.ReadAsync(buffer, ct).AsTask())) > 0)
             {
                 hash.AppendData(buffer, 0, read);
                 await file.WriteAsync(buffer.AsMemory(0, read), ct);
@@ -101,6 +101,22 @@ internal static class StowEndpoint
             ArrayPool<byte>.Shared.Return(buffer);
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>
+    /// Reads from the request body; a malformed or broken-off multipart body becomes InvalidDataException,
+    /// so that it is told apart from failures writing to local disk (which stay errors of the server).
+    /// </summary>
+    private static async Task<T> ReadBodyAsync<T>(Func<Task<T>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (IOException e) when (e is not BadHttpRequestException)
+        {
+            throw new InvalidDataException(e.Message, e);
+        }
     }
 
     private static string Boundary(HttpRequest request)

@@ -58,7 +58,7 @@ internal static class WadoEndpoints
         foreach (var instance in instances)
         {
             await using var content = await blobs.OpenReadAsync(instance.FileKey, ct);
-            var file = DicomReader.Read(content, new DicomReadOptions { BulkDataThreshold = InlineBinaryThreshold }, new BlobBulkDataSource(blobs, instance.FileKey));
+            var file = ReadStored(content, blobs, instance.FileKey);
             var instanceUrl = DicomWebContext.InstanceUrl(baseUrl, instance.StudyInstanceUid, instance.SeriesInstanceUid, instance.SopInstanceUid);
             var options = new DicomJsonOptions
             {
@@ -78,12 +78,12 @@ internal static class WadoEndpoints
         var instance = (await FindAsync(context, queries))[0];
         var ct = context.RequestAborted;
         await using var content = await blobs.OpenReadAsync(instance.FileKey, ct);
-        var file = ReadForPixels(content, blobs, instance.FileKey);
+        var file = ReadStored(content, blobs, instance.FileKey);
         var located = Locate(file);
         if (located.Count == 0)
             throw TesseraException.NotFound($"Pixel data of instance {instance.SopInstanceUid}");
-        foreach (var n in numbers.Where(n => n > located.Count))
-            throw TesseraException.NotFound($"Frame {n} of instance {instance.SopInstanceUid} (it has {located.Count})");
+        if (numbers.Max() is var highest && highest > located.Count)
+            throw TesseraException.NotFound($"Frame {highest} of instance {instance.SopInstanceUid} (it has {located.Count})");
         await WriteFramesAsync(context, content, file.Syntax, numbers.Select(n => located[n - 1]).ToList());
     }
 
@@ -92,7 +92,7 @@ internal static class WadoEndpoints
         var instance = (await FindAsync(context, queries))[0];
         var ct = context.RequestAborted;
         await using var content = await blobs.OpenReadAsync(instance.FileKey, ct);
-        var file = ReadForPixels(content, blobs, instance.FileKey);
+        var file = ReadStored(content, blobs, instance.FileKey);
         var element = Resolve(file.Dataset, tag) ?? throw TesseraException.NotFound($"Bulk data {tag} of instance {instance.SopInstanceUid}");
         switch (element)
         {
@@ -130,7 +130,7 @@ internal static class WadoEndpoints
         return instances;
     }
 
-    private static DicomFile ReadForPixels(Stream content, IBlobStore blobs, string key)
+    private static DicomFile ReadStored(Stream content, IBlobStore blobs, string key)
     {
         try
         {

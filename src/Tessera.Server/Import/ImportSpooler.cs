@@ -27,7 +27,7 @@ public sealed class ImportSpooler(string directory)
                 throw TesseraException.Invalid("The multipart body names no boundary.");
             var reader = new MultipartReader(boundary, request.Body);
             var index = 0;
-            while (await reader.ReadNextSectionAsync(ct) is { } section)
+            while (await Read(() => reader.ReadNextSectionAsync(ct)) is { } section)
             {
                 index++;
                 var partName = PartName(section, index);
@@ -78,25 +78,43 @@ public sealed class ImportSpooler(string directory)
                 if (entry.FullName.EndsWith('/') || entry.Length == 0 && entry.Name.Length == 0)
                     continue;
                 var path = NewPath();
-                await using (var source = await entry.OpenAsync(ct))
+                await using (var source = await Read(() => entry.OpenAsync(ct)))
                     await CopyToFileAsync(source, path, ct);
                 yield return new ImportItem(entry.FullName.Replace('\\', '/'), path);
             }
         }
     }
 
-    /// <summary>Copies to a new file; a copy that fails (a dropped connection, a corrupt zip entry) leaves nothing behind.</summary>
+    /// <summary>
+    /// Copies to a new file; a copy that fails (a dropped connection, a corrupt zip entry) leaves nothing
+    /// behind. A source that cannot be read is the request's fault (400); a failing write stays the server's.
+    /// </summary>
     private static async Task CopyToFileAsync(Stream source, string path, CancellationToken ct)
     {
+        var buffer = new byte[1 << 16];
         try
         {
             await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-            await source.CopyToAsync(target, 1 << 20, ct);
+            int read;
+            while ((read = await Read(() => source.ReadAsync(buffer, ct).AsTask())) > 0)
+                await target.WriteAsync(buffer.AsMemory(0, read), ct);
         }
         catch
         {
             File.Delete(path);
             throw;
+        }
+    }
+
+    private static async Task<T> Read<T>(Func<Task<T>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (Exception e) when (e is InvalidDataException || e is IOException and not BadHttpRequestException)
+        {
+            throw TesseraException.Invalid($"The request body cannot be read: {e.Message}");
         }
     }
 

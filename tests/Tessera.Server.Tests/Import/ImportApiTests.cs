@@ -227,4 +227,20 @@ public sealed class ImportApiTests(TestServer server) : IClassFixture<TestServer
         // Neither the original nor the de-identified copy is left in the spool folder.
         Directory.GetFiles(Path.Combine(server.DataDirectory, "uploads", "import")).ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task Import_BrokenMultipartOrCorruptZip_IsABadRequest()
+    {
+        var project = await server.CreateProjectAsync();
+        var http = server.Admin();
+        using var cut = new ByteArrayContent("--cut\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.dcm\"\r\n\r\nDICM-and-then-nothing"u8.ToArray());
+        cut.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=cut");
+        var problem = await (await http.PostAsync($"api/projects/{project}/import", cut).ShouldHaveStatus(HttpStatusCode.BadRequest)).ReadProblem();
+        problem.GetProperty("detail").GetString()!.ShouldContain("cannot be read");
+
+        var zip = ZipOf([("a.txt", new byte[5000])]);
+        zip[38] ^= 0xFF; // inside the first entry's compressed data (its local header is 30 bytes and the name 5)
+        zip[39] ^= 0xFF;
+        await http.PostAsync($"api/projects/{project}/import", new ByteArrayContent(zip)).ShouldHaveStatus(HttpStatusCode.BadRequest);
+    }
 }
