@@ -31,7 +31,8 @@ internal static class ImportCommand
     private static async Task<int> RunAsync(string[] paths, string project, string? session, int parallel, CancellationToken ct)
     {
         var files = LocalFiles.Expand(paths);
-        var dicom = files.Where(f => DicomReader.LooksLikeDicomFile(f.FullPath)).ToList();
+        // Zips go with the DICOM files: the server expands them and sorts what they hold.
+        var dicom = files.Where(f => DicomReader.LooksLikeDicomFile(f.FullPath) || IsZip(f.FullPath)).ToList();
         var others = files.Except(dicom).ToList();
         using var client = CommandErrors.Connect();
         var results = new ConcurrentBag<ImportedFileDto>();
@@ -75,6 +76,13 @@ internal static class ImportCommand
                 await Parallel.ForEachAsync(others, options, (file, token) => new ValueTask(SendAsync(file, otherTarget, token)));
             });
         return Summarise(results, failures);
+    }
+
+    private static bool IsZip(string path)
+    {
+        Span<byte> head = stackalloc byte[4];
+        using var stream = File.OpenRead(path);
+        return stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 && head.SequenceEqual("PK\u0003\u0004"u8);
     }
 
     private static int Summarise(ConcurrentBag<ImportedFileDto> results, ConcurrentBag<string> failures)

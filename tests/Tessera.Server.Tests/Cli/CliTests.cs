@@ -139,6 +139,13 @@ public sealed class CliTests(TestServer server) : IClassFixture<TestServer>, IDi
         var again = await _cli.RunAsync("import", Path.Combine(_work, "study"), "--project", project);
         again.ExitCode.ShouldBe(0, again.ToString());
         again.Stdout.ShouldContain("Stored 0, duplicates 5");
+
+        // A zip is sent as it is; the server expands it.
+        var zip = Path.Combine(_work, "study.zip");
+        System.IO.Compression.ZipFile.CreateFromDirectory(Path.Combine(_work, "study"), zip);
+        var zipped = await _cli.RunAsync("import", zip, "--project", project);
+        zipped.ExitCode.ShouldBe(0, zipped.ToString());
+        zipped.Stdout.ShouldContain("Stored 0, duplicates 5, new versions 0, rejected 0, other files stored 1, not stored 0");
     }
 
     [Fact]
