@@ -18,8 +18,9 @@ const sha256 = (buffer) => createHash('sha256').update(Buffer.from(buffer)).dige
 const toArrayBuffer = (bytes) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
 
 const result = {};
-await client.storeInstances({ datasets: config.files.map((f) => toArrayBuffer(readFileSync(f))) });
-result.stored = config.files.length;
+const stored = await client.storeInstances({ datasets: config.files.map((f) => toArrayBuffer(readFileSync(f))) });
+const storeAnswer = JSON.parse(typeof stored === 'string' ? stored : Buffer.from(stored).toString());
+result.stored = storeAnswer['00081199']?.Value?.length ?? 0;
 
 const studies = await client.searchForStudies({ queryParams: config.studyQuery });
 result.studies = studies.map((s) => value(s, '0020000D'));

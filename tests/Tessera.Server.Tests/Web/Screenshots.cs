@@ -19,8 +19,9 @@ public sealed class Screenshots(TestServer server, BrowserFixture browser) : ICl
     [Trait("Category", "Screenshots")]
     public async Task Regenerate()
     {
-        var directory = Environment.GetEnvironmentVariable("TESSERA_SCREENSHOTS_DIR")
-                        ?? throw new InvalidOperationException("Set TESSERA_SCREENSHOTS_DIR (scripts/screenshots.sh does).");
+        var directory = Environment.GetEnvironmentVariable("TESSERA_SCREENSHOTS_DIR");
+        if (directory is null)
+            Assert.Skip("Regenerates docs/screenshots: run scripts/screenshots.sh, which sets TESSERA_SCREENSHOTS_DIR.");
         Directory.CreateDirectory(directory);
         await SeedAsync();
         var page = await browser.SignedInPageAsync(server.BaseAddress, "alice", TestServer.PasswordOf("alice"));
