@@ -30,7 +30,7 @@ install_packages() {
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
   command -v dcmdump >/dev/null 2>&1 || missing+=(dcmtk)
-  command -v Orthanc >/dev/null 2>&1 || missing+=(orthanc)
+  [ -x /usr/sbin/Orthanc ] || missing+=(orthanc)
   [ -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || missing+=(orthanc-dicomweb)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then

@@ -121,7 +121,7 @@ public sealed class Deidentifier(DeidentificationOptions options, UidMapper uids
         }
         var size = DicomVrInfo.WordSize(vr);
         dataset.Set(new DicomValueElement(tag, vr, vr is DicomVr.US or DicomVr.SS or DicomVr.UL or DicomVr.SL or DicomVr.FL or DicomVr.FD
-            ? new byte[Math.Max(1, size)] : ReadOnlyMemory<byte>.Empty));
+            ? new byte[size] : ReadOnlyMemory<byte>.Empty));
     }
 
     private static string Clean(string text, List<string> identifiers)
@@ -133,14 +133,7 @@ public sealed class Deidentifier(DeidentificationOptions options, UidMapper uids
 
     private string Method()
     {
-        var parts = new List<string> { "PS3.15 Basic Profile" };
-        if (options.RetainLongitudinalTemporal)
-            parts.Add("Retain Longitudinal Full Dates");
-        if (options.RetainPatientCharacteristics)
-            parts.Add("Retain Patient Chars");
-        if (options.CleanDescriptors)
-            parts.Add("Clean Descriptors");
-        var method = "Tessera: " + string.Join(", ", parts);
+        var method = "Tessera: " + options.Describe();
         return method.Length <= 64 ? method : method[..64];
     }
 

@@ -45,8 +45,10 @@ public static class DicomReader
         var syntax = string.IsNullOrEmpty(declared) ? Detect(input) : Correct(TransferSyntax.Lookup(declared), input);
         var datasetOffset = input.Position;
         var dataset = new DicomDataset();
-        var parser = syntax.Deflated
-            ? new DatasetParser(new DicomInput(Inflate(input, stream), 0), syntax, options, null)
+        // The inflating stream holds native zlib state: disposed once read (it leaves the caller's stream open).
+        using var inflated = syntax.Deflated ? Inflate(input, stream) : null;
+        var parser = inflated is not null
+            ? new DatasetParser(new DicomInput(inflated, 0), syntax, options, null)
             : new DatasetParser(input, syntax, options, source);
         var stopped = parser.ReadTopLevel(dataset);
         if (meta.Count == 0 && dataset.Count == 0)
@@ -68,7 +70,10 @@ public static class DicomReader
         var input = new DicomInput(stream, stream.CanSeek ? stream.Position : 0);
         var dataset = new DicomDataset();
         if (syntax.Deflated)
-            new DatasetParser(new DicomInput(Inflate(input, stream), 0), syntax, options, null).ReadTopLevel(dataset);
+        {
+            using var inflated = Inflate(input, stream);
+            new DatasetParser(new DicomInput(inflated, 0), syntax, options, null).ReadTopLevel(dataset);
+        }
         else
             new DatasetParser(input, syntax, options, source).ReadTopLevel(dataset);
         return dataset;
