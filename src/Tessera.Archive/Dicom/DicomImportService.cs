@@ -129,6 +129,14 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
             return new ImportedFile(item.Name, ImportOutcome.Rejected, e.Message, file.SopInstanceUid)
                 { Problem = ImportProblem.Conflict, SopClassUid = file.SopClassUid };
         }
+        catch (DbUpdateException e) when (DatabaseErrors.IsUniqueViolation(e))
+        {
+            // Another import stored the same SOP instance at the same moment; this one did not land. Sent again, it is a duplicate or a new version.
+            db.ChangeTracker.Clear();
+            return new ImportedFile(item.Name, ImportOutcome.Rejected,
+                "the same SOP instance was being stored by another import at the same moment; send it again", file.SopInstanceUid)
+                { Problem = ImportProblem.Conflict, SopClassUid = file.SopClassUid };
+        }
         catch (DicomException e)
         {
             // De-identification walks and rewrites the whole object; what it cannot handle is refused, never stored as is.

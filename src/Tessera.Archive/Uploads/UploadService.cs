@@ -288,6 +288,8 @@ public sealed partial class UploadService(
             new FileOwner(upload.Subject, upload.Session, upload.Scan), upload.Resource, upload.Path, DeclaredMediaType: upload.MediaType);
         try
         {
+            // Made at creation too; again here, in case the owner was deleted while the bytes arrived.
+            await hierarchy.EnsureOwnerAsync(access, request.Owner, ct);
             var result = await ingest.StoreFileAsync(access, request, path, sha256, ct);
             upload.FileId = result.File.Id;
             upload.UpdatedAt = Now;
