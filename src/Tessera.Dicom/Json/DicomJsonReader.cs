@@ -21,8 +21,8 @@ public static class DicomJsonReader
         if (root.ValueKind != JsonValueKind.Object)
             throw new DicomException("DICOM JSON must be an object of attributes (or an array holding one)");
         var dataset = ReadDataset(root, bulkData, 0);
-        // Strings from JSON are Unicode; the dataset says so unless it declares UTF-8 already.
-        if (dataset.Count > 0 && dataset.GetString(DicomTags.SpecificCharacterSet) != "ISO_IR 192")
+        // Strings from JSON are Unicode (declarations in the JSON were skipped while reading): the dataset says so.
+        if (dataset.Count > 0)
             dataset.Set(new DicomValueElement(DicomTags.SpecificCharacterSet, DicomVr.CS, "ISO_IR 192"u8.ToArray()));
         return dataset;
     }
