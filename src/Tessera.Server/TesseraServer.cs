@@ -27,7 +27,9 @@ public static class TesseraServer
     /// <param name="settings">Configuration that overrides every other source (command-line options of <c>serve</c>).</param>
     public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Configuration files are read once at start. Reloading them on change would watch the working
+        // directory recursively, and the default data folder (./tessera-data) with every blob shard under it.
+        var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
         builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
         // EF Core logs every command at Information; keep the console for what an operator needs.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Archive.Access;
 using Tessera.Archive.Data;
@@ -139,11 +140,18 @@ public sealed partial class DicomImportService
         return new FileOwner(labels.Subject, labels.Session, labels.Scan);
     }
 
+    /// <summary>The scan a target names, with its session and subject: looked up once per batch.</summary>
+    private sealed record ScanIds(Guid ScanId, Guid SessionId, Guid SubjectId);
+
     /// <summary>
     /// Adds the index rows of a stored instance to the ingest's transaction: the study and series when
-    /// new, and the instance (or, for a new version, points the instance at the new file).
+    /// new, and the instance (or, for a new version, points the instance at the new file). Rows added
+    /// earlier in the same batch are found among the tracked entities. <paramref name="placed"/> gets
+    /// the series for the next instances, to be remembered once the batch is committed.
     /// </summary>
-    private async Task IndexAsync(ProjectAccess access, DicomHeader header, FileOwner target, StoredFile stored, DicomInstance? previous, CancellationToken ct)
+    private async Task IndexAsync(
+        ProjectAccess access, DicomHeader header, FileOwner target, StoredFile stored, DicomInstance? previous,
+        Dictionary<FileOwner, ScanIds> scans, StrongBox<PlacedSeries?> placed, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         if (previous is not null)
@@ -155,16 +163,21 @@ public sealed partial class DicomImportService
             return;
         }
         var projectId = access.Project.Id;
-        if (_placed.TryGetValue((projectId, header.SeriesInstanceUid!), out var known) && known.StudyInstanceUid == header.StudyInstanceUid && known.PatientId == header.PatientId)
+        if (_placed.TryGetValue((projectId, header.SeriesInstanceUid!), out var known) && known.Holds(header) && known.SeriesId is { } knownSeries)
         {
-            db.DicomInstances.Add(NewInstance(projectId, known.SeriesId, stored, header, now));
+            db.DicomInstances.Add(NewInstance(projectId, knownSeries, stored, header, now));
             return;
         }
-        var scan = await db.Scans.Where(s => s.ProjectId == projectId && s.Label == target.Scan)
-            .Join(db.Sessions.Where(s => s.Label == target.Session), s => s.SessionId, s => s.Id, (scan, session) => new { ScanId = scan.Id, SessionId = session.Id, session.SubjectId })
-            .Join(db.Subjects.Where(s => s.Label == target.Subject), x => x.SubjectId, s => s.Id, (x, _) => x)
-            .FirstAsync(ct);
-        var study = await db.DicomStudies.FirstOrDefaultAsync(s => s.ProjectId == projectId && s.StudyInstanceUid == header.StudyInstanceUid, ct);
+        if (!scans.TryGetValue(target, out var scan))
+        {
+            scan = await db.Scans.Where(s => s.ProjectId == projectId && s.Label == target.Scan)
+                .Join(db.Sessions.Where(s => s.Label == target.Session), s => s.SessionId, s => s.Id, (scan, session) => new { ScanId = scan.Id, SessionId = session.Id, session.SubjectId })
+                .Join(db.Subjects.Where(s => s.Label == target.Subject), x => x.SubjectId, s => s.Id, (x, _) => new ScanIds(x.ScanId, x.SessionId, x.SubjectId))
+                .FirstAsync(ct);
+            scans[target] = scan;
+        }
+        var study = db.DicomStudies.Local.FirstOrDefault(s => s.ProjectId == projectId && s.StudyInstanceUid == header.StudyInstanceUid)
+            ?? await db.DicomStudies.FirstOrDefaultAsync(s => s.ProjectId == projectId && s.StudyInstanceUid == header.StudyInstanceUid, ct);
         if (study is null)
         {
             study = new DicomStudy
@@ -189,7 +202,8 @@ public sealed partial class DicomImportService
             db.DicomStudies.Add(study);
         }
         study.UpdatedAt = now;
-        var series = await db.DicomSeries.FirstOrDefaultAsync(s => s.ProjectId == projectId && s.SeriesInstanceUid == header.SeriesInstanceUid, ct);
+        var series = db.DicomSeries.Local.FirstOrDefault(s => s.ProjectId == projectId && s.SeriesInstanceUid == header.SeriesInstanceUid)
+            ?? await db.DicomSeries.FirstOrDefaultAsync(s => s.ProjectId == projectId && s.SeriesInstanceUid == header.SeriesInstanceUid, ct);
         if (series is null)
         {
             series = new DicomSeries
@@ -210,8 +224,7 @@ public sealed partial class DicomImportService
             db.DicomSeries.Add(series);
         }
         db.DicomInstances.Add(NewInstance(projectId, series.Id, stored, header, now));
-        // Remembered for the next instances of the series once this one is committed (see ImportDicomAsync).
-        _pending = new PlacedSeries(target, new ResolvedOwner(target, scan.ScanId, scan.SubjectId, scan.SessionId, scan.ScanId), series.Id,
+        placed.Value = new PlacedSeries(target, new ResolvedOwner(target, scan.ScanId, scan.SubjectId, scan.SessionId, scan.ScanId), series.Id,
             header.StudyInstanceUid!, header.PatientId);
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Archive.Access;
@@ -22,6 +23,9 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
     public const string DicomResource = "DICOM";
     public const string OtherResource = "OTHER";
 
+    /// <summary>How many instances are stored together, with one lease and one record transaction.</summary>
+    public const int BatchSize = 16;
+
     private static readonly DicomReadOptions WholeStructure = new() { BulkDataThreshold = 64 * 1024 };
 
     /// <summary>
@@ -30,12 +34,17 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
     /// </summary>
     private readonly Dictionary<(Guid Project, string Series), PlacedSeries> _placed = [];
 
-    private PlacedSeries? _pending;
-
     /// <summary>A placed series, with the study and patient it was placed for: an instance that disagrees goes through the full checks.</summary>
-    private sealed record PlacedSeries(FileOwner Target, ResolvedOwner Owner, Guid SeriesId, string StudyInstanceUid, string? PatientId);
+    private sealed record PlacedSeries(FileOwner Target, ResolvedOwner? Owner, Guid? SeriesId, string StudyInstanceUid, string? PatientId)
+    {
+        public bool Holds(DicomHeader header) => StudyInstanceUid == header.StudyInstanceUid && PatientId == header.PatientId;
+    }
 
-    /// <summary>Imports the items in turn; each temporary file is moved into the archive or deleted.</summary>
+    /// <summary>A DICOM file read and checked, on its way into the archive with its batch.</summary>
+    /// <remarks><see cref="Item"/> is the de-identified copy when the project de-identifies.</remarks>
+    private sealed record Candidate(int Index, ImportItem Item, DicomHeader Header, List<string> Warnings);
+
+    /// <summary>Imports the items in batches; each temporary file is moved into the archive or deleted.</summary>
     /// <param name="otherSession">Where non-DICOM files go ("SUBJECT/SESSION"); by default the single session the import's DICOM files went to.</param>
     public async Task<ImportReport> ImportAsync(ProjectAccess access, IAsyncEnumerable<ImportItem> items, string? otherSession, CancellationToken ct)
     {
@@ -44,45 +53,118 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
         access.RequireWrite();
         var report = new ImportReport();
         var others = new List<ImportItem>();
+        var batch = new List<ImportItem>(BatchSize);
         try
         {
             await foreach (var item in items.WithCancellation(ct))
             {
-                var imported = await ImportOneAsync(access, item, null, ct);
-                if (imported is null)
-                    others.Add(item);
-                else
-                    report.Files.Add(imported);
+                batch.Add(item);
+                if (batch.Count == BatchSize)
+                    await ImportBatchAsync();
             }
+            await ImportBatchAsync();
             foreach (var other in others)
                 report.Files.Add(await StoreOtherAsync(access, other, otherSession ?? SingleSession(report), ct));
         }
         finally
         {
-            foreach (var other in others)
-                File.Delete(other.TempPath);
+            foreach (var item in batch.Concat(others))
+                File.Delete(item.TempPath);
         }
         return report;
+
+        async Task ImportBatchAsync()
+        {
+            var results = await StoreBatchAsync(access, batch, null, ct);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (results[i] is { } imported)
+                    report.Files.Add(imported);
+                else
+                    others.Add(batch[i]);
+            }
+            batch.Clear();
+        }
     }
 
     /// <summary>
-    /// Stores one DICOM instance (STOW-RS): anything that is not DICOM, or not of <paramref name="study"/>
-    /// when one is named, is rejected. The temporary file is moved into the archive or deleted.
+    /// Stores DICOM instances (STOW-RS), answering for each in order: anything that is not DICOM, or not
+    /// of <paramref name="study"/> when one is named, is rejected. Each temporary file is moved into the
+    /// archive or deleted.
     /// </summary>
-    public async Task<ImportedFile> StoreInstanceAsync(ProjectAccess access, ImportItem item, string? study, CancellationToken ct)
+    public async Task<IReadOnlyList<ImportedFile>> StoreInstancesAsync(ProjectAccess access, IReadOnlyList<ImportItem> items, string? study, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(access);
-        ArgumentNullException.ThrowIfNull(item);
+        ArgumentNullException.ThrowIfNull(items);
         access.RequireWrite();
-        var imported = await ImportOneAsync(access, item, study, ct);
-        if (imported is not null)
-            return imported;
-        File.Delete(item.TempPath);
-        return new ImportedFile(item.Name, ImportOutcome.Rejected, "not a DICOM object") { Problem = ImportProblem.NotDicom };
+        var results = new List<ImportedFile>(items.Count);
+        try
+        {
+            foreach (var chunk in items.Chunk(BatchSize))
+            {
+                var stored = await StoreBatchAsync(access, chunk, study, ct);
+                results.AddRange(stored.Select((r, i) =>
+                    r ?? new ImportedFile(chunk[i].Name, ImportOutcome.Rejected, "not a DICOM object") { Problem = ImportProblem.NotDicom }));
+            }
+        }
+        finally
+        {
+            foreach (var item in items)
+                File.Delete(item.TempPath);
+        }
+        return results;
     }
 
-    /// <summary>Imports one file; null when it is not DICOM (the caller decides where it goes).</summary>
-    private async Task<ImportedFile?> ImportOneAsync(ProjectAccess access, ImportItem item, string? study, CancellationToken ct)
+    /// <summary>
+    /// Stores a batch of files; null for each that is not DICOM (the caller decides where it goes, and
+    /// deletes it). A SOP instance sent twice in one batch is stored in a second round, after the first.
+    /// </summary>
+    private async Task<ImportedFile?[]> StoreBatchAsync(ProjectAccess access, IReadOnlyList<ImportItem> items, string? study, CancellationToken ct)
+    {
+        var settings = ProjectDicomSettings.Parse(access.Project.DicomSettings);
+        var results = new ImportedFile?[items.Count];
+        var candidates = new List<Candidate>(items.Count);
+        var dicom = new bool[items.Count];
+        var copies = new List<string>();
+        try
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                var (result, candidate) = Read(i, items[i], study, settings);
+                results[i] = result;
+                dicom[i] = result is not null || candidate is not null;
+                if (candidate is not null)
+                    candidates.Add(candidate);
+                if (candidate is not null && candidate.Item.TempPath != items[i].TempPath)
+                    copies.Add(candidate.Item.TempPath);
+            }
+            while (candidates.Count > 0)
+            {
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                var round = candidates.Where(c => seen.Add(c.Header.SopInstanceUid!)).ToList();
+                await StoreRoundAsync(access, settings, round, results, ct);
+                candidates = candidates.Except(round).ToList();
+            }
+        }
+        finally
+        {
+            // What was moved into the archive is gone already; what is left of a DICOM file is not needed.
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (dicom[i])
+                    File.Delete(items[i].TempPath);
+            }
+            foreach (var copy in copies)
+                File.Delete(copy);
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// Reads and checks one file, de-identifying it when the project says so: a rejection, or a
+    /// candidate to store, or neither when the file is not DICOM.
+    /// </summary>
+    private static (ImportedFile? Result, Candidate? Candidate) Read(int index, ImportItem item, string? study, ProjectDicomSettings settings)
     {
         DicomFile file;
         try
@@ -93,62 +175,45 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
         catch (DicomException e)
         {
             if (!DicomReader.LooksLikeDicomFile(item.TempPath))
-                return null;
-            File.Delete(item.TempPath);
-            return new ImportedFile(item.Name, ImportOutcome.Rejected, $"unreadable DICOM: {e.Message}") { Problem = ImportProblem.Unreadable };
+                return (null, null);
+            return (new ImportedFile(item.Name, ImportOutcome.Rejected, $"unreadable DICOM: {e.Message}") { Problem = ImportProblem.Unreadable }, null);
         }
         if (!file.HadPreamble && !file.HadMeta && !DicomReader.LooksLikeDicomFile(item.TempPath))
-            return null;
-        var original = item.TempPath;
+            return (null, null);
+        var header = DicomHeader.From(file);
         string? deidentified = null;
-        try
+        // A store into a named study is checked against the original UID; nothing of another study is de-identified.
+        if (settings.Deidentification is { Enabled: true } deid && header.Missing() is null && (study is null || study == header.StudyInstanceUid))
         {
-            var header = DicomHeader.From(file);
-            var settings = ProjectDicomSettings.Parse(access.Project.DicomSettings);
-            // A store into a named study is checked against the original UID; nothing of another study is de-identified.
-            if (settings.Deidentification is { Enabled: true } deid && header.Missing() is null && (study is null || study == header.StudyInstanceUid))
+            study = null;
+            try
             {
-                study = null;
                 deidentified = Deidentify(item, file, header, settings, deid);
-                item = item with { TempPath = deidentified, Sha256 = null };
                 file = DicomReader.ReadFile(deidentified, WholeStructure);
-                header = DicomHeader.From(file);
             }
-            var imported = await ImportDicomAsync(access, item, file, header, settings, study, ct);
-            if (deidentified is not null)
-                imported = imported with { Warnings = [.. imported.Warnings, $"de-identified ({settings.Deidentification!.Options.Describe()}) before storing"] };
-            return imported with
+            catch (DicomException e)
             {
-                SopClassUid = header.SopClassUid,
-                StudyInstanceUid = header.StudyInstanceUid,
-                SeriesInstanceUid = header.SeriesInstanceUid,
-            };
+                // De-identification walks and rewrites the whole object; what it cannot handle is refused, never stored as is.
+                if (deidentified is not null)
+                    File.Delete(deidentified);
+                return (new ImportedFile(item.Name, ImportOutcome.Rejected, $"cannot be de-identified: {e.Message}", header.SopInstanceUid)
+                    { Problem = ImportProblem.Unreadable, SopClassUid = header.SopClassUid }, null);
+            }
+            header = DicomHeader.From(file);
         }
-        catch (TesseraException e) when (e.Kind is ErrorKind.Invalid or ErrorKind.Conflict)
+        ImportedFile Rejected(string reason, ImportProblem problem) =>
+            new(item.Name, ImportOutcome.Rejected, reason, header.SopInstanceUid) { Problem = problem, SopClassUid = header.SopClassUid };
+        if (header.Missing() is { } missing)
+            return (Rejected($"the file lacks {missing}, which identifies it", ImportProblem.MissingAttribute), null);
+        if (study is not null && header.StudyInstanceUid != study)
+            return (Rejected($"the instance belongs to study {header.StudyInstanceUid}, not {study}", ImportProblem.WrongStudy), null);
+        var warnings = new List<string>(file.Warnings);
+        if (deidentified is not null)
         {
-            return new ImportedFile(item.Name, ImportOutcome.Rejected, e.Message, file.SopInstanceUid)
-                { Problem = ImportProblem.Conflict, SopClassUid = file.SopClassUid };
+            warnings.Add($"de-identified ({settings.Deidentification!.Options.Describe()}) before storing");
+            item = item with { TempPath = deidentified, Sha256 = null };
         }
-        catch (DbUpdateException e) when (DatabaseErrors.IsUniqueViolation(e))
-        {
-            // Another import stored the same SOP instance at the same moment; this one did not land. Sent again, it is a duplicate or a new version.
-            db.ChangeTracker.Clear();
-            return new ImportedFile(item.Name, ImportOutcome.Rejected,
-                "the same SOP instance was being stored by another import at the same moment; send it again", file.SopInstanceUid)
-                { Problem = ImportProblem.Conflict, SopClassUid = file.SopClassUid };
-        }
-        catch (DicomException e)
-        {
-            // De-identification walks and rewrites the whole object; what it cannot handle is refused, never stored as is.
-            return new ImportedFile(item.Name, ImportOutcome.Rejected, $"cannot be de-identified: {e.Message}", file.SopInstanceUid)
-                { Problem = ImportProblem.Unreadable, SopClassUid = file.SopClassUid };
-        }
-        finally
-        {
-            File.Delete(original);
-            if (deidentified is not null)
-                File.Delete(deidentified);
-        }
+        return (null, new Candidate(index, item, header, warnings));
     }
 
     /// <summary>
@@ -174,56 +239,92 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
         return path;
     }
 
-    private async Task<ImportedFile> ImportDicomAsync(
-        ProjectAccess access, ImportItem item, DicomFile file, DicomHeader header, ProjectDicomSettings settings, string? study, CancellationToken ct)
+    /// <summary>
+    /// Stores candidates with distinct SOP instances: each is found a place (its known series, or a
+    /// subject, session and scan found or made for it), then all go through the ingest together.
+    /// </summary>
+    private async Task StoreRoundAsync(ProjectAccess access, ProjectDicomSettings settings, List<Candidate> round, ImportedFile?[] results, CancellationToken ct)
     {
-        if (header.Missing() is { } missing)
-        {
-            return new ImportedFile(item.Name, ImportOutcome.Rejected, $"the file lacks {missing}, which identifies it", header.SopInstanceUid)
-                { Problem = ImportProblem.MissingAttribute };
-        }
-        if (study is not null && header.StudyInstanceUid != study)
-        {
-            return new ImportedFile(item.Name, ImportOutcome.Rejected, $"the instance belongs to study {header.StudyInstanceUid}, not {study}", header.SopInstanceUid)
-                { Problem = ImportProblem.WrongStudy };
-        }
-        var warnings = new List<string>(file.Warnings);
         var projectId = access.Project.Id;
-        var sha256 = item.Sha256 ?? await HashAsync(item.TempPath, ct);
-
-        var existing = await db.DicomInstances.Where(i => i.ProjectId == projectId && i.SopInstanceUid == header.SopInstanceUid)
+        var uids = round.Select(c => c.Header.SopInstanceUid!).ToList();
+        var existing = await db.DicomInstances.AsNoTracking().Where(i => i.ProjectId == projectId && uids.Contains(i.SopInstanceUid))
             .Join(db.Files, i => i.FileId, f => f.Id, (i, f) => new { Instance = i, f.Sha256 })
-            .FirstOrDefaultAsync(ct);
-        var outcome = ImportOutcome.Stored;
-        var path = header.SopInstanceUid + ".dcm";
-        FileOwner? where = null;
-        if (existing is not null)
+            .ToDictionaryAsync(x => x.Instance.SopInstanceUid, StringComparer.Ordinal, ct);
+        var placedNow = new Dictionary<string, PlacedSeries>(StringComparer.Ordinal);
+        var scans = new Dictionary<FileOwner, ScanIds>();
+        var files = new List<IngestFile>(round.Count);
+        var stored = new List<(Candidate Candidate, ImportOutcome Outcome, FileOwner Target, StrongBox<PlacedSeries?> Placed)>(round.Count);
+        foreach (var candidate in round)
         {
-            where = await TargetOfSeriesAsync(existing.Instance.SeriesId, ct);
-            if (existing.Sha256 == sha256)
-                return new ImportedFile(item.Name, ImportOutcome.Duplicate, "already stored with the same bytes", header.SopInstanceUid, where.Path) { Warnings = warnings };
-            if (settings.OnDifferentContent == DifferentContentPolicy.Reject)
+            var (item, header, warnings) = (candidate.Item, candidate.Header, candidate.Warnings);
+            ImportedFile Result(ImportOutcome outcome, string? reason, string? target) =>
+                new(item.Name, outcome, reason, header.SopInstanceUid, target)
+                {
+                    Warnings = warnings, SopClassUid = header.SopClassUid, StudyInstanceUid = header.StudyInstanceUid, SeriesInstanceUid = header.SeriesInstanceUid,
+                };
+            try
             {
-                return new ImportedFile(item.Name, ImportOutcome.Rejected,
-                    "this SOP instance is already stored with other bytes, and the project refuses new versions", header.SopInstanceUid, where.Path)
-                    { Problem = ImportProblem.DifferentContent };
+                var sha256 = item.Sha256 ?? await HashAsync(item.TempPath, ct);
+                var outcome = ImportOutcome.Stored;
+                var path = header.SopInstanceUid + ".dcm";
+                FileOwner? where = null;
+                var previous = existing.GetValueOrDefault(header.SopInstanceUid!);
+                if (previous is not null)
+                {
+                    where = await TargetOfSeriesAsync(previous.Instance.SeriesId, ct);
+                    if (previous.Sha256 == sha256)
+                    {
+                        results[candidate.Index] = Result(ImportOutcome.Duplicate, "already stored with the same bytes", where.Path);
+                        continue;
+                    }
+                    if (settings.OnDifferentContent == DifferentContentPolicy.Reject)
+                    {
+                        results[candidate.Index] = Result(ImportOutcome.Rejected,
+                            "this SOP instance is already stored with other bytes, and the project refuses new versions", where.Path) with { Problem = ImportProblem.DifferentContent };
+                        continue;
+                    }
+                    outcome = ImportOutcome.NewVersion;
+                    path = $"{header.SopInstanceUid}.{sha256[..12]}.dcm";
+                    warnings.Add($"stored as a new version of the instance (the earlier file stays at {where.Path}/resources/{DicomResource}/files/{header.SopInstanceUid}.dcm)");
+                }
+                var placed = where is not null ? null
+                    : _placed.GetValueOrDefault((projectId, header.SeriesInstanceUid!)) is { } known && known.Holds(header) ? known
+                    : placedNow.GetValueOrDefault(header.SeriesInstanceUid!) is { } now && now.Holds(header) ? now
+                    : null;
+                var target = where ?? placed?.Target ?? await PlaceAsync(access, header, settings, warnings, ct);
+                if (where is null && placed is null)
+                    placedNow[header.SeriesInstanceUid!] = new PlacedSeries(target, null, null, header.StudyInstanceUid!, header.PatientId);
+                var box = new StrongBox<PlacedSeries?>();
+                var instance = previous?.Instance;
+                files.Add(new IngestFile(new IngestRequest(target, DicomResource, path, sha256, "application/dicom"), item.TempPath, sha256)
+                {
+                    Index = (file, token) => IndexAsync(access, header, target, file, instance, scans, box, token),
+                    Resolved = placed?.Owner,
+                });
+                stored.Add((candidate, outcome, target, box));
             }
-            outcome = ImportOutcome.NewVersion;
-            path = $"{header.SopInstanceUid}.{sha256[..12]}.dcm";
-            warnings.Add($"stored as a new version of the instance (the earlier file stays at {where.Path}/resources/{DicomResource}/files/{header.SopInstanceUid}.dcm)");
+            catch (TesseraException e) when (e.Kind is ErrorKind.Invalid or ErrorKind.Conflict)
+            {
+                results[candidate.Index] = Result(ImportOutcome.Rejected, e.Message, null) with { Problem = ImportProblem.Conflict, Warnings = [] };
+            }
         }
-
-        var placed = where is null && _placed.GetValueOrDefault((projectId, header.SeriesInstanceUid!)) is { } known
-            && known.StudyInstanceUid == header.StudyInstanceUid && known.PatientId == header.PatientId ? known : null;
-        var target = where ?? placed?.Target ?? await PlaceAsync(access, header, settings, warnings, ct);
-        var request = new IngestRequest(target, DicomResource, path, sha256, "application/dicom");
-        _pending = null;
-        await ingest.StoreFileAsync(access, request, item.TempPath, sha256, ct,
-            (stored, token) => IndexAsync(access, header, target, stored, existing?.Instance, token), placed?.Owner);
-        if (_pending is { } committed)
-            _placed[(projectId, header.SeriesInstanceUid!)] = committed;
-        _pending = null;
-        return new ImportedFile(item.Name, outcome, null, header.SopInstanceUid, target.Path) { Warnings = warnings };
+        var outcomes = await ingest.StoreFilesAsync(access, files, ct);
+        for (var i = 0; i < stored.Count; i++)
+        {
+            var (candidate, outcome, target, box) = stored[i];
+            var header = candidate.Header;
+            results[candidate.Index] = outcomes[i].Error switch
+            {
+                null => new ImportedFile(candidate.Item.Name, outcome, null, header.SopInstanceUid, target.Path) { Warnings = candidate.Warnings },
+                // Another import stored the same SOP instance at the same moment; this one did not land. Sent again, it is a duplicate or a new version.
+                DbUpdateException => new ImportedFile(candidate.Item.Name, ImportOutcome.Rejected,
+                    "the same SOP instance was being stored by another import at the same moment; send it again", header.SopInstanceUid)
+                    { Problem = ImportProblem.Conflict },
+                var error => new ImportedFile(candidate.Item.Name, ImportOutcome.Rejected, error.Message, header.SopInstanceUid) { Problem = ImportProblem.Conflict },
+            } with { SopClassUid = header.SopClassUid, StudyInstanceUid = header.StudyInstanceUid, SeriesInstanceUid = header.SeriesInstanceUid };
+            if (outcomes[i].Error is null && box.Value is { } committed)
+                _placed[(access.Project.Id, header.SeriesInstanceUid!)] = committed;
+        }
     }
 
     private static async Task<string> HashAsync(string path, CancellationToken ct)
@@ -249,7 +350,7 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
         if (!FilePaths.IsValid(path))
             path = "unnamed";
         await hierarchy.EnsureOwnerAsync(access, owner, ct);
-        await ingest.StoreFileAsync(access, new IngestRequest(owner, OtherResource, path), item.TempPath, null, ct);
+        await ingest.StoreFileAsync(access, new IngestFile(new IngestRequest(owner, OtherResource, path), item.TempPath), ct);
         return new ImportedFile(item.Name, ImportOutcome.StoredAsOther, "not DICOM", null, owner.Path);
     }
 }

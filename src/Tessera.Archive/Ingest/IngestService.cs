@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Archive.Access;
 using Tessera.Archive.Changes;
@@ -13,7 +14,8 @@ namespace Tessera.Archive.Ingest;
 /// stream to a staged blob while hashing -> verify -> lease the blob row -> make the blob durable
 /// under its key -> one transaction that records the file and appends a change. Success is
 /// reported only after that commit. A failure at any step leaves no file record, and at worst an
-/// unreferenced blob that the sweeper removes once its lease has expired.
+/// unreferenced blob that the sweeper removes once its lease has expired. A batch of local files
+/// takes the same steps together: one lease transaction and one record transaction for all.
 /// </summary>
 public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobStore blobs, WriteGate gate, TimeProvider clock)
 {
@@ -23,30 +25,139 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
         return StoreAsync(access, request, () => blobs.StageAsync(content, ct), null, ct);
     }
 
+    /// <summary>Stores a complete local file that the caller hands over (see <see cref="IngestFile"/>).</summary>
+    public async Task<IngestResult> StoreFileAsync(ProjectAccess access, IngestFile file, CancellationToken ct)
+    {
+        var outcome = (await StoreFilesAsync(access, [file], ct))[0];
+        if (outcome.Error is { } error)
+            ExceptionDispatchInfo.Throw(error);
+        return outcome.Result!;
+    }
+
     /// <summary>
-    /// Stores a complete local file that the caller hands over (a finished resumable upload): it is
-    /// moved into the blob store, not copied. <paramref name="sha256"/> is its hash if already known.
+    /// Stores several local files together, for throughput: each is staged, all are leased in one
+    /// transaction and made durable, then recorded in one transaction with their index rows. A file
+    /// the archive refuses (a bad label, a wrong hash, a conflict with a concurrent writer) gets its
+    /// error in the outcome and does not hold back the others; a failure of the server's own disk or
+    /// database is thrown, and then nothing of the batch is recorded.
     /// </summary>
-    /// <param name="index">
-    /// Adds rows that describe the file (e.g. the DICOM index) to the context before the commit, so
-    /// that they are written in the same transaction as the file record; called again on a retry.
-    /// </param>
-    /// <param name="resolved">The request's owner as found in the database, when the caller already knows it.</param>
-    public Task<IngestResult> StoreFileAsync(
-        ProjectAccess access, IngestRequest request, string path, string? sha256, CancellationToken ct,
-        Func<StoredFile, CancellationToken, Task>? index = null, ResolvedOwner? resolved = null) =>
-        StoreAsync(access, request, () => blobs.StageFileAsync(path, sha256, ct), index, ct, resolved);
+    public async Task<IReadOnlyList<IngestOutcome>> StoreFilesAsync(ProjectAccess access, IReadOnlyList<IngestFile> files, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(access);
+        ArgumentNullException.ThrowIfNull(files);
+        access.RequireWrite();
+        var outcomes = new IngestOutcome?[files.Count];
+        var ready = new List<Staging>(files.Count);
+        var owners = new Dictionary<FileOwner, ResolvedOwner>();
+        try
+        {
+            for (var i = 0; i < files.Count; i++)
+            {
+                try
+                {
+                    ready.Add(await StageAsync(access, i, files[i], owners, ct));
+                }
+                catch (TesseraException e)
+                {
+                    outcomes[i] = new IngestOutcome(null, e);
+                }
+            }
+            if (ready.Count > 0)
+            {
+                await LeaseBlobsAsync(ready, ct);
+                foreach (var item in ready)
+                    await item.Blob.CommitAsync(ct);
+                await RecordBatchAsync(access, ready, outcomes, ct);
+            }
+        }
+        finally
+        {
+            foreach (var item in ready)
+                await item.Blob.DisposeAsync();
+        }
+        return outcomes.Select(o => o!).ToList();
+    }
+
+    /// <summary>One file of a batch, staged in the blob store and checked, waiting to be leased and recorded.</summary>
+    private sealed record Staging(int Index, IngestFile File, ResolvedOwner Owner, IStagedBlob Blob);
+
+    private async Task<Staging> StageAsync(ProjectAccess access, int index, IngestFile file, Dictionary<FileOwner, ResolvedOwner> owners, CancellationToken ct)
+    {
+        var request = file.Request;
+        Labels.Validate(request.Resource, "resource label");
+        FilePaths.Validate(request.Path);
+        if (!owners.TryGetValue(request.Owner, out var owner))
+        {
+            owner = file.Resolved is { } resolved && resolved.Name == request.Owner ? resolved : await files.ResolveAsync(access, request.Owner, ct);
+            owners[request.Owner] = owner;
+        }
+        var blob = await blobs.StageFileAsync(file.Path, file.Sha256, ct);
+        if (request.ExpectedSha256 is { } expected && !string.Equals(expected, blob.Key, StringComparison.OrdinalIgnoreCase))
+        {
+            await blob.DisposeAsync();
+            throw TesseraException.Invalid($"The content's SHA-256 is {blob.Key}, not the {expected} the request declared; nothing was stored.");
+        }
+        return new Staging(index, file, owner, blob);
+    }
+
+    /// <summary>
+    /// Records a batch in one transaction. If a concurrent writer got in the way (a unique key taken
+    /// meanwhile), each file is recorded on its own instead, so that only the one in conflict fails.
+    /// </summary>
+    private async Task RecordBatchAsync(ProjectAccess access, List<Staging> batch, IngestOutcome?[] outcomes, CancellationToken ct)
+    {
+        if (batch.Count > 1)
+        {
+            try
+            {
+                var results = await RecordAsync(access, batch, ct);
+                for (var i = 0; i < batch.Count; i++)
+                    outcomes[batch[i].Index] = new IngestOutcome(results[i], null);
+                return;
+            }
+            catch (DbUpdateException e) when (DatabaseErrors.IsUniqueViolation(e))
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+        foreach (var item in batch)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    outcomes[item.Index] = new IngestOutcome((await RecordAsync(access, [item], ct))[0], null);
+                    break;
+                }
+                catch (DbUpdateException e) when (DatabaseErrors.IsUniqueViolation(e))
+                {
+                    // A concurrent writer created the same resource or path first: retry as an update.
+                    db.ChangeTracker.Clear();
+                    if (attempt == 2)
+                    {
+                        outcomes[item.Index] = new IngestOutcome(null, e);
+                        break;
+                    }
+                }
+                catch (TesseraException e)
+                {
+                    db.ChangeTracker.Clear();
+                    outcomes[item.Index] = new IngestOutcome(null, e);
+                    break;
+                }
+            }
+        }
+    }
 
     private async Task<IngestResult> StoreAsync(
-        ProjectAccess access, IngestRequest request, Func<Task<IStagedBlob>> stage,
-        Func<StoredFile, CancellationToken, Task>? index, CancellationToken ct, ResolvedOwner? resolved = null)
+        ProjectAccess access, IngestRequest request, Func<Task<IStagedBlob>> stage, Func<StoredFile, CancellationToken, Task>? index, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(request);
         access.RequireWrite();
         Labels.Validate(request.Resource, "resource label");
         FilePaths.Validate(request.Path);
-        var owner = resolved is not null && resolved.Name == request.Owner ? resolved : await files.ResolveAsync(access, request.Owner, ct);
+        var owner = await files.ResolveAsync(access, request.Owner, ct);
 
         await using var staged = await stage();
         if (request.ExpectedSha256 is { } expected && !string.Equals(expected, staged.Key, StringComparison.OrdinalIgnoreCase))
@@ -54,89 +165,102 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
             throw TesseraException.Invalid(
                 $"The content's SHA-256 is {staged.Key}, not the {expected} the request declared; nothing was stored.");
         }
-        await LeaseBlobAsync(staged.Key, staged.Size, ct);
+        var item = new Staging(0, new IngestFile(request, "") { Index = index }, owner, staged);
+        await LeaseBlobsAsync([item], ct);
         await staged.CommitAsync(ct);
-        return await RecordAsync(access, owner, request, staged.Key, staged.Size, index, ct);
+        var outcomes = new IngestOutcome?[1];
+        await RecordBatchAsync(access, [item], outcomes, ct);
+        if (outcomes[0]!.Error is { } error)
+            ExceptionDispatchInfo.Throw(error);
+        return outcomes[0]!.Result!;
     }
 
     /// <summary>
-    /// Refreshes (or creates) the blob's row before the blob becomes visible, so a concurrent
+    /// Refreshes (or creates) the blobs' rows before the blobs become visible, so a concurrent
     /// sweep either finished deleting first or sees a fresh lease and leaves the blob alone.
     /// </summary>
-    private async Task LeaseBlobAsync(string key, long size, CancellationToken ct)
+    private async Task LeaseBlobsAsync(IReadOnlyList<Staging> batch, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         using var _ = await gate.EnterAsync(ct);
-        await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO blobs (key, size, created_at, leased_at) VALUES ({key}, {size}, {now}, {now}) ON CONFLICT (key) DO UPDATE SET leased_at = excluded.leased_at",
-            ct);
+        await using var transaction = batch.Count > 1 ? await db.Database.BeginTransactionAsync(ct) : null;
+        foreach (var (key, size) in batch.Select(b => (b.Blob.Key, b.Blob.Size)).Distinct())
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO blobs (key, size, created_at, leased_at) VALUES ({key}, {size}, {now}, {now}) ON CONFLICT (key) DO UPDATE SET leased_at = excluded.leased_at",
+                ct);
+        }
+        if (transaction is not null)
+            await transaction.CommitAsync(ct);
     }
 
-    private async Task<IngestResult> RecordAsync(
-        ProjectAccess access, ResolvedOwner owner, IngestRequest request, string key, long size,
-        Func<StoredFile, CancellationToken, Task>? index, CancellationToken ct)
+    /// <summary>Adds the file records of a batch, with a change each and their index rows, and commits them together.</summary>
+    private async Task<IngestResult[]> RecordAsync(ProjectAccess access, IReadOnlyList<Staging> batch, CancellationToken ct)
     {
-        var mediaType = MediaTypes.Choose(request.Path, request.DeclaredMediaType);
-        for (var attempt = 0; ; attempt++)
+        var now = clock.GetUtcNow().UtcDateTime;
+        var resources = new Dictionary<(Guid Owner, string Label), (Resource Resource, bool New)>();
+        var added = new Dictionary<(Guid Resource, string Path), StoredFile>();
+        var results = new IngestResult[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
         {
-            var now = clock.GetUtcNow().UtcDateTime;
-            try
+            var (owner, request, key, size) = (batch[i].Owner, batch[i].File.Request, batch[i].Blob.Key, batch[i].Blob.Size);
+            if (!resources.TryGetValue((owner.OwnerId, request.Resource), out var known))
             {
-                var resource = await db.Resources.FirstOrDefaultAsync(r => r.OwnerId == owner.OwnerId && r.Label == request.Resource, ct);
-                if (resource is null)
-                {
-                    resource = new Resource
-                    {
-                        Id = Guid.CreateVersion7(),
-                        ProjectId = access.Project.Id,
-                        SubjectId = owner.SubjectId,
-                        SessionId = owner.SessionId,
-                        ScanId = owner.ScanId,
-                        OwnerId = owner.OwnerId,
-                        Label = request.Resource,
-                        CreatedAt = now,
-                    };
-                    db.Resources.Add(resource);
-                }
-                var file = await db.Files.FirstOrDefaultAsync(f => f.ResourceId == resource.Id && f.Path == request.Path, ct);
-                var created = file is null;
-                if (file is null)
-                {
-                    file = new StoredFile
-                    {
-                        Id = Guid.CreateVersion7(),
-                        ProjectId = access.Project.Id,
-                        ResourceId = resource.Id,
-                        Path = request.Path,
-                        Sha256 = key,
-                        MediaType = mediaType,
-                        CreatedAt = now,
-                    };
-                    db.Files.Add(file);
-                }
-                file.Sha256 = key;
-                file.Size = size;
-                file.MediaType = mediaType;
-                file.UpdatedAt = now;
-                db.Changes.Add(new Change
-                {
-                    At = now,
-                    Kind = ChangeKinds.FileStored,
-                    ProjectId = access.Project.Id,
-                    EntityId = file.Id,
-                    Path = $"{owner.Name.PathPrefix}resources/{request.Resource}/files/{request.Path}",
-                });
-                if (index is not null)
-                    await index(file, ct);
-                using (await gate.EnterAsync(ct))
-                    await db.SaveChangesAsync(ct);
-                return new IngestResult(file, created);
+                var found = await db.Resources.FirstOrDefaultAsync(r => r.OwnerId == owner.OwnerId && r.Label == request.Resource, ct);
+                known = (found ?? AddResource(access, owner, request.Resource, now), found is null);
+                resources[(owner.OwnerId, request.Resource)] = known;
             }
-            catch (DbUpdateException e) when (attempt < 2 && DatabaseErrors.IsUniqueViolation(e))
+            var resource = known.Resource;
+            var mediaType = MediaTypes.Choose(request.Path, request.DeclaredMediaType);
+            // A new resource holds no files yet but those of this batch.
+            var file = added.GetValueOrDefault((resource.Id, request.Path))
+                ?? (known.New ? null : await db.Files.FirstOrDefaultAsync(f => f.ResourceId == resource.Id && f.Path == request.Path, ct));
+            var created = file is null;
+            if (file is null)
             {
-                // A concurrent writer created the same resource or path first: retry as an update.
-                db.ChangeTracker.Clear();
+                file = new StoredFile
+                {
+                    Id = Guid.CreateVersion7(), ProjectId = access.Project.Id, ResourceId = resource.Id, Path = request.Path,
+                    Sha256 = key, MediaType = mediaType, CreatedAt = now,
+                };
+                db.Files.Add(file);
             }
+            added[(resource.Id, request.Path)] = file;
+            file.Sha256 = key;
+            file.Size = size;
+            file.MediaType = mediaType;
+            file.UpdatedAt = now;
+            db.Changes.Add(new Change
+            {
+                At = now,
+                Kind = ChangeKinds.FileStored,
+                ProjectId = access.Project.Id,
+                EntityId = file.Id,
+                Path = $"{owner.Name.PathPrefix}resources/{request.Resource}/files/{request.Path}",
+            });
+            if (batch[i].File.Index is { } index)
+                await index(file, ct);
+            results[i] = new IngestResult(file, created);
         }
+        using (await gate.EnterAsync(ct))
+            await db.SaveChangesAsync(ct);
+        return results;
+    }
+
+    private Resource AddResource(ProjectAccess access, ResolvedOwner owner, string label, DateTime now)
+    {
+        var resource = new Resource
+        {
+            Id = Guid.CreateVersion7(),
+            ProjectId = access.Project.Id,
+            SubjectId = owner.SubjectId,
+            SessionId = owner.SessionId,
+            ScanId = owner.ScanId,
+            OwnerId = owner.OwnerId,
+            Label = label,
+            CreatedAt = now,
+        };
+        db.Resources.Add(resource);
+        return resource;
     }
 }

@@ -290,7 +290,7 @@ public sealed partial class UploadService(
         {
             // Made at creation too; again here, in case the owner was deleted while the bytes arrived.
             await hierarchy.EnsureOwnerAsync(access, request.Owner, ct);
-            var result = await ingest.StoreFileAsync(access, request, path, sha256, ct);
+            var result = await ingest.StoreFileAsync(access, new IngestFile(request, path, sha256), ct);
             upload.FileId = result.File.Id;
             upload.UpdatedAt = Now;
             await db.SaveChangesAsync(CancellationToken.None);

@@ -39,46 +39,74 @@ internal static class StowEndpoint
         var access = await DicomWebContext.StoreTargetAsync(context, db);
         var directory = Path.Combine(uploads.Value.ResolveDirectory(storage.Value), "import");
         Directory.CreateDirectory(directory);
-        var results = new List<ImportedFile>();
+        var results = new List<ImportedFile?>();
+        // Parts are stored in batches as they arrive (one lease and one record transaction per batch).
+        var pending = new List<(int Slot, ImportItem Item)>(DicomImportService.BatchSize);
         var reader = new MultipartReader(boundary, context.Request.Body) { BodyLengthLimit = null };
         var ct = context.RequestAborted;
         var index = 0;
-        while (true)
+        try
         {
-            var name = $"part {index + 1}";
-            var path = Path.Combine(directory, "stow-" + Guid.NewGuid().ToString("N"));
-            try
+            while (true)
             {
-                if (await ReadBodyAsync(() => reader.ReadNextSectionAsync(ct)) is not { } section)
-                    break;
-                index++;
-                if (section.ContentType is { } partType && !IsDicom(partType))
+                var name = $"part {index + 1}";
+                var path = Path.Combine(directory, "stow-" + Guid.NewGuid().ToString("N"));
+                try
                 {
-                    await ReadBodyAsync(async () => { await section.Body.CopyToAsync(Stream.Null, ct); return true; });
-                    results.Add(new ImportedFile(name, ImportOutcome.Rejected, $"a part of type {partType} is not application/dicom") { Problem = ImportProblem.NotDicom });
-                    continue;
+                    if (await ReadBodyAsync(() => reader.ReadNextSectionAsync(ct)) is not { } section)
+                        break;
+                    index++;
+                    if (section.ContentType is { } partType && !IsDicom(partType))
+                    {
+                        await ReadBodyAsync(async () => { await section.Body.CopyToAsync(Stream.Null, ct); return true; });
+                        results.Add(new ImportedFile(name, ImportOutcome.Rejected, $"a part of type {partType} is not application/dicom") { Problem = ImportProblem.NotDicom });
+                        continue;
+                    }
+                    var sha256 = await SpoolAsync(section.Body, path, ct);
+                    pending.Add((results.Count, new ImportItem(name, path, sha256)));
+                    results.Add(null);
+                    if (pending.Count == DicomImportService.BatchSize)
+                        await StorePendingAsync();
                 }
-                var sha256 = await SpoolAsync(section.Body, path, ct);
-                results.Add(await import.StoreInstanceAsync(access, new ImportItem(name, path, sha256), study, ct));
+                catch (InvalidDataException e) when (index > 0)
+                {
+                    File.Delete(path);
+                    // A body that breaks off without its closing boundary: the parts received whole are stored, and the answer says where it ended.
+                    await StorePendingAsync();
+                    results.Add(new ImportedFile(name, ImportOutcome.Rejected, $"the multipart body ends early: {e.Message}") { Problem = ImportProblem.Unreadable });
+                    break;
+                }
+                catch (InvalidDataException e)
+                {
+                    File.Delete(path);
+                    throw TesseraException.Invalid($"The multipart body cannot be read: {e.Message}");
+                }
+                catch
+                {
+                    File.Delete(path);
+                    throw;
+                }
             }
-            catch (InvalidDataException e) when (index > 0)
-            {
-                // A body that breaks off without its closing boundary: what was stored stays stored, and the answer says where it ended.
-                results.Add(new ImportedFile(name, ImportOutcome.Rejected, $"the multipart body ends early: {e.Message}") { Problem = ImportProblem.Unreadable });
-                break;
-            }
-            catch (InvalidDataException e)
-            {
-                throw TesseraException.Invalid($"The multipart body cannot be read: {e.Message}");
-            }
-            finally
-            {
-                File.Delete(path);
-            }
+            await StorePendingAsync();
+        }
+        finally
+        {
+            foreach (var (_, item) in pending)
+                File.Delete(item.TempPath);
         }
         if (index == 0)
             throw TesseraException.Invalid("The request holds no parts: nothing to store.");
-        await RespondAsync(context, results);
+        await RespondAsync(context, results.Select(r => r!).ToList());
+
+        async Task StorePendingAsync()
+        {
+            if (pending.Count == 0)
+                return;
+            var stored = await import.StoreInstancesAsync(access, pending.Select(p => p.Item).ToList(), study, ct);
+            for (var i = 0; i < pending.Count; i++)
+                results[pending[i].Slot] = stored[i];
+            pending.Clear();
+        }
     }
 
     /// <summary>Writes a part to a local file, hashing it on the way (the archive addresses content by SHA-256).</summary>
