@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # STOW-RS ingest of 2,000 synthetic 512 KB CT instances (512x512 16-bit, 10 patients x 5 studies x
 # 4 series) into Tessera and, in the same run, into Orthanc's DICOMweb plugin (Debian packages
-# orthanc + orthanc-dicomweb, default SQLite index). Each run stores into a fresh target (a new
-# Tessera project, a new Orthanc storage folder) with 1 and then 4 client threads, BATCH instances
-# per request. Prints instances/s of each and the ratio.
+# orthanc + orthanc-dicomweb, default SQLite index). For each of 1 and 4 client threads, both start
+# on empty storage and receive the same instances, BATCH per request. Tessera (a long-running server
+# in real use) is warmed first with 2,000 other instances and given a few seconds for its JIT to
+# settle; Orthanc needs no warm-up. Prints instances/s of each and the ratio.
 #   bench/stow.sh                        # 2,000 instances, 10 per request
 #   COUNT=500 BATCH=1 bench/stow.sh
 set -euo pipefail
@@ -11,7 +12,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 count="${COUNT:-2000}"
 batch="${BATCH:-10}"
 port="${PORT:-18490}"; orthanc_port=$((port + 1)); orthanc_dicom=$((port + 2))
-data="${DATA:-/tmp/tessera-stow-ct-$count}"
+data="${DATA:-/tmp/tessera-stow-ct-v2-$count}"
 work="$(mktemp -d /tmp/tessera-stow.XXXXXX)"
 server_pid=""; orthanc_pid=""
 stop_orthanc() { [ -n "$orthanc_pid" ] && kill "$orthanc_pid" 2>/dev/null && wait "$orthanc_pid" 2>/dev/null || true; orthanc_pid=""; }
@@ -27,14 +28,29 @@ trap cleanup EXIT
 
 dotnet build "$root/bench/Tessera.Bench" -c Release --nologo -v quiet -clp:ErrorsOnly >/dev/null
 bench() { dotnet "$root/bench/Tessera.Bench/bin/Release/net10.0/Tessera.Bench.dll" "$@"; }
-[ -f "$data/.done" ] || { rm -rf "$data"; bench generate-ct "$data" "$count" >&2; touch "$data/.done"; }
-find "$data" -name '*.dcm' | sort > "$work/files.txt"
+[ -f "$data/main/.done" ] || { rm -rf "$data/main"; bench generate-ct "$data/main" "$count" >&2; touch "$data/main/.done"; }
+find "$data/main" -name '*.dcm' | sort > "$work/files.txt"
 
 "$root/tessera" --help >/dev/null   # build first, outside the measurement
-TESSERA_ADMIN_PASSWORD=bench-password TESSERA__Logging__LogLevel__Default=Warning \
-  dotnet "$root/.build/cli/tessera.dll" serve --data "$work/tessera" --urls "http://127.0.0.1:$port" > "$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.2; done
+[ -f "$data/warm/.done" ] || { rm -rf "$data/warm"; bench generate-ct "$data/warm" 2000 1 >&2; touch "$data/warm/.done"; }
+find "$data/warm" -name '*.dcm' | sort > "$work/warm.txt"
+head -1000 "$work/warm.txt" > "$work/warm-4.txt"; tail -n +1001 "$work/warm.txt" > "$work/warm-1.txt"
+
+start_tessera() { # fresh data folder each time; warmed, with a token for the clients
+  TESSERA_ADMIN_PASSWORD=bench-password TESSERA__Logging__LogLevel__Default=Warning \
+    dotnet "$root/.build/cli/tessera.dll" serve --data "$work/tessera-$1" --urls "http://127.0.0.1:$port" > "$work/server-$1.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.2; done
+  # Clients authenticate with a token, as scripts and viewers do (HTTP Basic would pay a password hash per request).
+  token="token:$(curl -sf -u admin:bench-password -H 'content-type: application/json' -d '{"name":"bench","expiresInDays":1}' \
+    "http://127.0.0.1:$port/api/tokens" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')"
+  for project in warm bench; do
+    curl -sf -u admin:bench-password -H 'content-type: application/json' -d "{\"id\":\"$project\"}" "http://127.0.0.1:$port/api/projects" >/dev/null
+  done
+  local n; for n in 4 1; do bench stow "http://127.0.0.1:$port/dicom-web/studies?project=warm" "$work/warm-$n.txt" "$n" "$batch" "$token" >/dev/null; done
+  sleep 5
+}
+stop_tessera() { kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true; server_pid=""; }
 
 start_orthanc() { # fresh storage each time
   local dir="$work/orthanc-$1"; mkdir -p "$dir"
@@ -49,23 +65,16 @@ JSON
 }
 rate() { sed -n 's/.*instances_per_second=\([0-9.]*\).*/\1/p'; }
 
-# Clients authenticate with a token, as scripts and viewers do (HTTP Basic would pay a password hash per request).
-token="token:$(curl -sf -u admin:bench-password -H 'content-type: application/json' -d '{"name":"bench","expiresInDays":1}' \
-  "http://127.0.0.1:$port/api/tokens" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')"
-# Warm-up (untimed, discarded targets): a long-running server is measured warm, after the JIT has settled.
-head -500 "$work/files.txt" > "$work/warm.txt"
-curl -sf -u admin:bench-password -H 'content-type: application/json' -d '{"id":"warm"}' "http://127.0.0.1:$port/api/projects" >/dev/null
-for threads in 1 4; do bench stow "http://127.0.0.1:$port/dicom-web/studies?project=warm" "$work/warm.txt" "$threads" "$batch" "$token" >/dev/null; done
-head -50 "$work/files.txt" > "$work/warm-orthanc.txt"
-start_orthanc warm; bench stow "http://127.0.0.1:$orthanc_port/dicom-web/studies" "$work/warm-orthanc.txt" 2 "$batch" >/dev/null; stop_orthanc
-
 echo "bench: $count instances of $(du -b "$(head -1 "$work/files.txt")" | cut -f1) bytes, $batch per request, load1 $(cut -d' ' -f1 /proc/loadavg)"
+peak=0
 for threads in 1 4; do
   start_orthanc "t$threads"
   o=$(bench stow "http://127.0.0.1:$orthanc_port/dicom-web/studies" "$work/files.txt" "$threads" "$batch" | rate)
   stop_orthanc
-  curl -sf -u admin:bench-password -H 'content-type: application/json' -d "{\"id\":\"t$threads\"}" "http://127.0.0.1:$port/api/projects" >/dev/null
-  t=$(bench stow "http://127.0.0.1:$port/dicom-web/studies?project=t$threads" "$work/files.txt" "$threads" "$batch" "$token" | rate)
+  start_tessera "t$threads"
+  t=$(bench stow "http://127.0.0.1:$port/dicom-web/studies?project=bench" "$work/files.txt" "$threads" "$batch" "$token" | rate)
+  rss=$(( $(awk '/VmHWM/ { print $2 }' "/proc/$server_pid/status") / 1024 )); [ "$rss" -gt "$peak" ] && peak=$rss
+  stop_tessera
   echo "$threads thread(s): Orthanc $o inst/s, Tessera $t inst/s, ratio $(awk -v a="$t" -v b="$o" 'BEGIN { printf "%.2f", a / b }')"
 done
-echo "tessera peak RSS: $(( $(awk '/VmHWM/ { print $2 }' "/proc/$server_pid/status") / 1024 )) MB"
+echo "tessera peak RSS: $peak MB"

@@ -6,14 +6,14 @@ namespace Tessera.Bench;
 
 /// <summary>
 /// Writes deterministic synthetic CT instances: 512x512 16-bit pixels (512 KB), spread over 10 patients
-/// x 5 studies x 4 series, as a realistic ingest load for STOW-RS and C-STORE benchmarks.
+/// x 5 studies x 4 series per 2,000, as a realistic ingest load for STOW-RS and C-STORE benchmarks.
+/// Each set number has its own patients and UIDs (a warm-up set does not overlap the measured one).
 /// </summary>
 internal static class SyntheticCt
 {
-    private const string Root = "2.25.987654321";
-
-    public static int Generate(string directory, int count)
+    public static int Generate(string directory, int count, int set)
     {
+        var root = $"2.25.987654321{set}";
         Directory.CreateDirectory(directory);
         var pixels = new byte[512 * 512 * 2];
         for (var i = 0; i < pixels.Length; i += 2)
@@ -24,20 +24,20 @@ internal static class SyntheticCt
             var d = new DicomDataset();
             d.SetString(DicomTags.SpecificCharacterSet, "ISO_IR 100");
             d.SetString(DicomTags.SopClassUid, "1.2.840.10008.5.1.4.1.1.2");
-            d.SetString(DicomTags.SopInstanceUid, $"{Root}.3.{n}");
+            d.SetString(DicomTags.SopInstanceUid, $"{root}.3.{n}");
             d.SetString(DicomTags.StudyDate, "20260101");
             d.SetString(DicomTags.StudyTime, "120000");
-            d.SetString(DicomTags.AccessionNumber, $"ACC{study:D5}");
+            d.SetString(DicomTags.AccessionNumber, $"ACC{set}-{study:D5}");
             d.SetString(DicomTags.Modality, "CT");
             d.SetString(DicomTags.StudyDescription, "Synthetic chest CT");
             d.SetString(DicomTags.SeriesDescription, $"Axial {series % 4}");
-            d.SetString(DicomTags.PatientName, $"Bench^Patient{patient:D3}");
-            d.SetString(DicomTags.PatientId, $"BENCH{patient:D3}");
+            d.SetString(DicomTags.PatientName, $"Bench^Patient{set}-{patient:D3}");
+            d.SetString(DicomTags.PatientId, $"BENCH{set}-{patient:D3}");
             d.SetString(DicomTags.PatientBirthDate, "19700101");
             d.SetString(DicomTags.PatientSex, "O");
             d.SetString(DicomTags.SliceThickness, "1.0");
-            d.SetString(DicomTags.StudyInstanceUid, $"{Root}.1.{study}");
-            d.SetString(DicomTags.SeriesInstanceUid, $"{Root}.2.{series}");
+            d.SetString(DicomTags.StudyInstanceUid, $"{root}.1.{study}");
+            d.SetString(DicomTags.SeriesInstanceUid, $"{root}.2.{series}");
             d.SetString(DicomTags.StudyId, study.ToString(CultureInfo.InvariantCulture));
             d.SetString(DicomTags.SeriesNumber, (series % 4 + 1).ToString(CultureInfo.InvariantCulture));
             d.SetString(DicomTags.InstanceNumber, (n % 10 + 1).ToString(CultureInfo.InvariantCulture));

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.Archive.Access;
 using Tessera.Archive.Audit;
@@ -80,7 +81,12 @@ public static class ArchiveServiceCollectionExtensions
         }
         // Migrations are hand-written (no design-time package, so no model snapshot); a test
         // compares the migrated schema with the model instead.
-        options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+        // A failed command or save is for its caller to report: a key taken by a concurrent writer is
+        // expected and handled (retried, or answered as a conflict), and anything unexpected reaches
+        // the error handler, which logs it. EF Core would log each one as an error first.
+        options.ConfigureWarnings(w => w
+            .Ignore(RelationalEventId.PendingModelChangesWarning)
+            .Log((CoreEventId.SaveChangesFailed, LogLevel.Debug), (RelationalEventId.CommandError, LogLevel.Debug)));
     }
 
     private static void TryAddSingletonTimeProvider(this IServiceCollection services)

@@ -101,12 +101,13 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
     }
 
     /// <summary>
-    /// Records a batch in one transaction. If a concurrent writer got in the way (a unique key taken
-    /// meanwhile), each file is recorded on its own instead, so that only the one in conflict fails.
+    /// Records a batch in one transaction. If a concurrent writer keeps getting in the way (a unique
+    /// key taken meanwhile), each file is recorded on its own instead, so that only the one in conflict fails.
     /// </summary>
     private async Task RecordBatchAsync(ProjectAccess access, List<Staging> batch, IngestOutcome?[] outcomes, CancellationToken ct)
     {
-        if (batch.Count > 1)
+        // Twice: a row the batch would create (a resource, a study) that a concurrent writer created first is found on the second try.
+        for (var attempt = 0; batch.Count > 1 && attempt < 2; attempt++)
         {
             try
             {

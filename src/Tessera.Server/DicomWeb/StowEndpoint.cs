@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -110,26 +108,8 @@ internal static class StowEndpoint
     }
 
     /// <summary>Writes a part to a local file, hashing it on the way (the archive addresses content by SHA-256).</summary>
-    private static async Task<string> SpoolAsync(Stream body, string path, CancellationToken ct)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
-        try
-        {
-            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.None);
-            int read;
-            while ((read = await ReadBodyAsync(() => body.ReadAsync(buffer, ct).AsTask())) > 0)
-            {
-                hash.AppendData(buffer, 0, read);
-                await file.WriteAsync(buffer.AsMemory(0, read), ct);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
+    private static Task<string> SpoolAsync(Stream body, string path, CancellationToken ct) =>
+        SpoolWriter.WriteAsync(buffer => ReadBodyAsync(() => body.ReadAsync(buffer, ct).AsTask()), path, ct);
 
     /// <summary>
     /// Reads from the request body; a malformed or broken-off multipart body becomes InvalidDataException,
