@@ -37,7 +37,10 @@ public static class ArchiveServiceCollectionExtensions
             var database = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
             Configure(options, database, storage);
+            if (!database.IsPostgres)
+                options.AddInterceptors(provider.GetRequiredService<WriteGateInterceptor>());
         });
+        services.AddSingleton<WriteGateInterceptor>();
 
         services.AddSingleton<IBlobStore, FileSystemBlobStore>();
         services.AddSingleton<CustomFieldValidator>();

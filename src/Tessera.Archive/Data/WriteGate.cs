@@ -3,7 +3,8 @@ using Microsoft.Extensions.Options;
 namespace Tessera.Archive.Data;
 
 /// <summary>
-/// Lets one write transaction at a time into an embedded SQLite database. SQLite has a single writer;
+/// Lets one write transaction at a time into an embedded SQLite database (every SaveChanges passes
+/// it, see <see cref="WriteGateInterceptor"/>; other writes enter it themselves). SQLite has a single writer;
 /// without the gate, concurrent ingests collide on its lock and back off with sleeps, so four clients
 /// store fewer files per second than one. PostgreSQL needs no gate: it passes straight through.
 /// </summary>
@@ -17,6 +18,15 @@ public sealed class WriteGate(IOptions<DatabaseOptions> options) : IDisposable
         if (_sqlite is null)
             return Released.Instance;
         await _sqlite.WaitAsync(ct);
+        return new Leaver(_sqlite);
+    }
+
+    /// <summary>Waits for the gate without async (for synchronous saves); dispose the result to leave it.</summary>
+    public IDisposable Enter()
+    {
+        if (_sqlite is null)
+            return Released.Instance;
+        _sqlite.Wait();
         return new Leaver(_sqlite);
     }
 

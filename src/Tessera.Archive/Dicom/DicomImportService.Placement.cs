@@ -11,10 +11,10 @@ namespace Tessera.Archive.Dicom;
 public sealed partial class DicomImportService
 {
     /// <summary>
-    /// Finds or creates the subject, session and scan of a new instance. A known study keeps its
-    /// session; one study under two PatientIDs is refused rather than merged.
+    /// Finds or creates the subject, session and scan of a new instance, with their IDs. A known study
+    /// keeps its session; one study under two PatientIDs is refused rather than merged.
     /// </summary>
-    private async Task<FileOwner> PlaceAsync(ProjectAccess access, DicomHeader header, ProjectDicomSettings settings, List<string> warnings, CancellationToken ct)
+    private async Task<ResolvedOwner> PlaceAsync(ProjectAccess access, DicomHeader header, ProjectDicomSettings settings, List<string> warnings, CancellationToken ct)
     {
         var projectId = access.Project.Id;
         var study = await db.DicomStudies.AsNoTracking()
@@ -39,13 +39,12 @@ public sealed partial class DicomImportService
             .FirstOrDefaultAsync(s => s.ProjectId == projectId && s.SeriesInstanceUid == header.SeriesInstanceUid, ct);
         if (series is not null)
         {
-            var known = await TargetOfSeriesAsync(series.Id, ct);
-            if (known.Subject != subject || known.Session != session)
-                throw TesseraException.Conflict($"series {header.SeriesInstanceUid} is already in {known.Path}, another study's session; not merged");
+            var known = await OwnerOfSeriesAsync(series.Id, ct);
+            if (known.Name.Subject != subject || known.Name.Session != session)
+                throw TesseraException.Conflict($"series {header.SeriesInstanceUid} is already in {known.Name.Path}, another study's session; not merged");
             return known;
         }
-        var scan = await NewScanAsync(access, header, subject, session, ct);
-        return new FileOwner(subject, session, scan);
+        return await NewScanAsync(access, header, subject, session, ct);
     }
 
     private static string SubjectLabel(DicomHeader header, ProjectDicomSettings settings, List<string> warnings)
@@ -91,12 +90,13 @@ public sealed partial class DicomImportService
         }
     }
 
-    /// <summary>The scan label for a new series: its SeriesNumber (else "series"), suffixed if taken by another series.</summary>
-    private async Task<string> NewScanAsync(ProjectAccess access, DicomHeader header, string subject, string session, CancellationToken ct)
+    /// <summary>The scan for a new series, labelled by its SeriesNumber (else "series"), suffixed if the label is taken by another series.</summary>
+    private async Task<ResolvedOwner> NewScanAsync(ProjectAccess access, DicomHeader header, string subject, string session, CancellationToken ct)
     {
         var label = header.GetInt(DicomTags.SeriesNumber) is { } number ? number.ToString(System.Globalization.CultureInfo.InvariantCulture) : "series";
-        var sessionId = await db.Sessions.Where(s => s.ProjectId == access.Project.Id && s.Label == session)
-            .Join(db.Subjects.Where(s => s.Label == subject), s => s.SubjectId, s => s.Id, (s, _) => s.Id).FirstAsync(ct);
+        var parent = await db.Sessions.Where(s => s.ProjectId == access.Project.Id && s.Label == session)
+            .Join(db.Subjects.Where(s => s.Label == subject), s => s.SubjectId, s => s.Id, (s, _) => new { s.Id, s.SubjectId }).FirstAsync(ct);
+        var sessionId = parent.Id;
         for (var n = 1; ; n++)
         {
             var candidate = n == 1 ? label : Suffixed(label, n);
@@ -108,11 +108,11 @@ public sealed partial class DicomImportService
                     Type = header.Get(DicomTags.Modality, 64),
                     Description = header.Get(DicomTags.SeriesDescription),
                 };
-                await hierarchy.PutScanAsync(access, subject, session, candidate, write, ct);
-                return candidate;
+                var (scan, _) = await hierarchy.PutScanAsync(access, subject, session, candidate, write, ct);
+                return new ResolvedOwner(new FileOwner(subject, session, candidate), scan.Id, parent.SubjectId, sessionId, scan.Id);
             }
             if (!await db.DicomSeries.AnyAsync(s => s.ScanId == existing && s.SeriesInstanceUid != header.SeriesInstanceUid, ct))
-                return candidate;
+                return new ResolvedOwner(new FileOwner(subject, session, candidate), existing.Value, parent.SubjectId, sessionId, existing.Value);
         }
     }
 
@@ -130,14 +130,15 @@ public sealed partial class DicomImportService
         return (labels.Subject, labels.Session);
     }
 
-    private async Task<FileOwner> TargetOfSeriesAsync(Guid seriesId, CancellationToken ct)
+    /// <summary>The scan a series is in, with its session and subject.</summary>
+    private async Task<ResolvedOwner> OwnerOfSeriesAsync(Guid seriesId, CancellationToken ct)
     {
-        var labels = await db.DicomSeries.Where(s => s.Id == seriesId)
+        var found = await db.DicomSeries.Where(s => s.Id == seriesId)
             .Join(db.Scans, s => s.ScanId, s => s.Id, (_, scan) => scan)
-            .Join(db.Sessions, scan => scan.SessionId, s => s.Id, (scan, session) => new { Scan = scan.Label, session.SubjectId, Session = session.Label })
-            .Join(db.Subjects, x => x.SubjectId, s => s.Id, (x, subject) => new { Subject = subject.Label, x.Session, x.Scan })
+            .Join(db.Sessions, scan => scan.SessionId, s => s.Id, (scan, session) => new { ScanId = scan.Id, Scan = scan.Label, SessionId = session.Id, session.SubjectId, Session = session.Label })
+            .Join(db.Subjects, x => x.SubjectId, s => s.Id, (x, subject) => new { Subject = subject.Label, x.SubjectId, x.Session, x.SessionId, x.Scan, x.ScanId })
             .FirstAsync(ct);
-        return new FileOwner(labels.Subject, labels.Session, labels.Scan);
+        return new ResolvedOwner(new FileOwner(found.Subject, found.Session, found.Scan), found.ScanId, found.SubjectId, found.SessionId, found.ScanId);
     }
 
     /// <summary>The scan a target names, with its session and subject: looked up once per batch.</summary>
@@ -224,7 +225,7 @@ public sealed partial class DicomImportService
             db.DicomSeries.Add(series);
         }
         db.DicomInstances.Add(NewInstance(projectId, series.Id, stored, header, now));
-        placed.Value = new PlacedSeries(target, new ResolvedOwner(target, scan.ScanId, scan.SubjectId, scan.SessionId, scan.ScanId), series.Id,
+        placed.Value = new PlacedSeries(new ResolvedOwner(target, scan.ScanId, scan.SubjectId, scan.SessionId, scan.ScanId), series.Id,
             header.StudyInstanceUid!, header.PatientId);
     }
 

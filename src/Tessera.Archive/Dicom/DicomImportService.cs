@@ -35,7 +35,7 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
     private readonly Dictionary<(Guid Project, string Series), PlacedSeries> _placed = [];
 
     /// <summary>A placed series, with the study and patient it was placed for: an instance that disagrees goes through the full checks.</summary>
-    private sealed record PlacedSeries(FileOwner Target, ResolvedOwner? Owner, Guid? SeriesId, string StudyInstanceUid, string? PatientId)
+    private sealed record PlacedSeries(ResolvedOwner Owner, Guid? SeriesId, string StudyInstanceUid, string? PatientId)
     {
         public bool Holds(DicomHeader header) => StudyInstanceUid == header.StudyInstanceUid && PatientId == header.PatientId;
     }
@@ -267,39 +267,42 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
                 var sha256 = item.Sha256 ?? await HashAsync(item.TempPath, ct);
                 var outcome = ImportOutcome.Stored;
                 var path = header.SopInstanceUid + ".dcm";
-                FileOwner? where = null;
+                ResolvedOwner? where = null;
                 var previous = existing.GetValueOrDefault(header.SopInstanceUid!);
                 if (previous is not null)
                 {
-                    where = await TargetOfSeriesAsync(previous.Instance.SeriesId, ct);
+                    where = await OwnerOfSeriesAsync(previous.Instance.SeriesId, ct);
                     if (previous.Sha256 == sha256)
                     {
-                        results[candidate.Index] = Result(ImportOutcome.Duplicate, "already stored with the same bytes", where.Path);
+                        results[candidate.Index] = Result(ImportOutcome.Duplicate, "already stored with the same bytes", where.Name.Path);
                         continue;
                     }
                     if (settings.OnDifferentContent == DifferentContentPolicy.Reject)
                     {
                         results[candidate.Index] = Result(ImportOutcome.Rejected,
-                            "this SOP instance is already stored with other bytes, and the project refuses new versions", where.Path) with { Problem = ImportProblem.DifferentContent };
+                            "this SOP instance is already stored with other bytes, and the project refuses new versions", where.Name.Path) with { Problem = ImportProblem.DifferentContent };
                         continue;
                     }
                     outcome = ImportOutcome.NewVersion;
                     path = $"{header.SopInstanceUid}.{sha256[..12]}.dcm";
-                    warnings.Add($"stored as a new version of the instance (the earlier file stays at {where.Path}/resources/{DicomResource}/files/{header.SopInstanceUid}.dcm)");
+                    warnings.Add($"stored as a new version of the instance (the earlier file stays at {where.Name.Path}/resources/{DicomResource}/files/{header.SopInstanceUid}.dcm)");
                 }
                 var placed = where is not null ? null
                     : _placed.GetValueOrDefault((projectId, header.SeriesInstanceUid!)) is { } known && known.Holds(header) ? known
                     : placedNow.GetValueOrDefault(header.SeriesInstanceUid!) is { } now && now.Holds(header) ? now
                     : null;
-                var target = where ?? placed?.Target ?? await PlaceAsync(access, header, settings, warnings, ct);
+                var owner = where ?? placed?.Owner ?? await PlaceAsync(access, header, settings, warnings, ct);
+                var target = owner.Name;
                 if (where is null && placed is null)
-                    placedNow[header.SeriesInstanceUid!] = new PlacedSeries(target, null, null, header.StudyInstanceUid!, header.PatientId);
+                    placedNow[header.SeriesInstanceUid!] = new PlacedSeries(owner, null, header.StudyInstanceUid!, header.PatientId);
+                if (owner.ScanId is { } scanId)
+                    scans.TryAdd(target, new ScanIds(scanId, owner.SessionId!.Value, owner.SubjectId!.Value));
                 var box = new StrongBox<PlacedSeries?>();
                 var instance = previous?.Instance;
                 files.Add(new IngestFile(new IngestRequest(target, DicomResource, path, sha256, "application/dicom"), item.TempPath, sha256)
                 {
                     Index = (file, token) => IndexAsync(access, header, target, file, instance, scans, box, token),
-                    Resolved = placed?.Owner,
+                    Resolved = owner,
                 });
                 stored.Add((candidate, outcome, target, box));
             }

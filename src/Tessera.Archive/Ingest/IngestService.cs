@@ -47,33 +47,46 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
         ArgumentNullException.ThrowIfNull(files);
         access.RequireWrite();
         var outcomes = new IngestOutcome?[files.Count];
-        var ready = new List<Staging>(files.Count);
+        var accepted = new List<(int Index, ResolvedOwner Owner)>(files.Count);
         var owners = new Dictionary<FileOwner, ResolvedOwner>();
+        for (var i = 0; i < files.Count; i++)
+        {
+            try
+            {
+                accepted.Add((i, await CheckAsync(access, files[i], owners, ct)));
+            }
+            catch (TesseraException e)
+            {
+                outcomes[i] = new IngestOutcome(null, e);
+            }
+        }
+        var staged = accepted.Count == 0 ? []
+            : await blobs.StageFilesAsync(accepted.Select(a => (files[a.Index].Path, files[a.Index].Sha256)).ToList(), ct);
         try
         {
-            for (var i = 0; i < files.Count; i++)
+            var ready = new List<Staging>(staged.Count);
+            for (var j = 0; j < staged.Count; j++)
             {
-                try
+                var (index, owner) = accepted[j];
+                if (files[index].Request.ExpectedSha256 is { } expected && !string.Equals(expected, staged[j].Key, StringComparison.OrdinalIgnoreCase))
                 {
-                    ready.Add(await StageAsync(access, i, files[i], owners, ct));
+                    outcomes[index] = new IngestOutcome(null, TesseraException.Invalid(
+                        $"The content's SHA-256 is {staged[j].Key}, not the {expected} the request declared; nothing was stored."));
+                    continue;
                 }
-                catch (TesseraException e)
-                {
-                    outcomes[i] = new IngestOutcome(null, e);
-                }
+                ready.Add(new Staging(index, files[index], owner, staged[j]));
             }
             if (ready.Count > 0)
             {
                 await LeaseBlobsAsync(ready, ct);
-                foreach (var item in ready)
-                    await item.Blob.CommitAsync(ct);
+                await blobs.CommitAsync(ready.Select(r => r.Blob).ToList(), ct);
                 await RecordBatchAsync(access, ready, outcomes, ct);
             }
         }
         finally
         {
-            foreach (var item in ready)
-                await item.Blob.DisposeAsync();
+            foreach (var blob in staged)
+                await blob.DisposeAsync();
         }
         return outcomes.Select(o => o!).ToList();
     }
@@ -81,7 +94,8 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
     /// <summary>One file of a batch, staged in the blob store and checked, waiting to be leased and recorded.</summary>
     private sealed record Staging(int Index, IngestFile File, ResolvedOwner Owner, IStagedBlob Blob);
 
-    private async Task<Staging> StageAsync(ProjectAccess access, int index, IngestFile file, Dictionary<FileOwner, ResolvedOwner> owners, CancellationToken ct)
+    /// <summary>Checks a file's labels and finds its owner (once per owner in a batch).</summary>
+    private async Task<ResolvedOwner> CheckAsync(ProjectAccess access, IngestFile file, Dictionary<FileOwner, ResolvedOwner> owners, CancellationToken ct)
     {
         var request = file.Request;
         Labels.Validate(request.Resource, "resource label");
@@ -91,13 +105,7 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
             owner = file.Resolved is { } resolved && resolved.Name == request.Owner ? resolved : await files.ResolveAsync(access, request.Owner, ct);
             owners[request.Owner] = owner;
         }
-        var blob = await blobs.StageFileAsync(file.Path, file.Sha256, ct);
-        if (request.ExpectedSha256 is { } expected && !string.Equals(expected, blob.Key, StringComparison.OrdinalIgnoreCase))
-        {
-            await blob.DisposeAsync();
-            throw TesseraException.Invalid($"The content's SHA-256 is {blob.Key}, not the {expected} the request declared; nothing was stored.");
-        }
-        return new Staging(index, file, owner, blob);
+        return owner;
     }
 
     /// <summary>
@@ -243,8 +251,7 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
                 await index(file, ct);
             results[i] = new IngestResult(file, created);
         }
-        using (await gate.EnterAsync(ct))
-            await db.SaveChangesAsync(ct);
+        await db.SaveChangesAsync(ct);
         return results;
     }
 

@@ -46,29 +46,61 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
     }
 
-    public async Task<IStagedBlob> StageFileAsync(string path, string? sha256, CancellationToken cancellationToken)
+    public async Task<IStagedBlob> StageFileAsync(string path, string? sha256, CancellationToken cancellationToken) =>
+        (await StageFilesAsync([(path, sha256)], cancellationToken))[0];
+
+    public async Task<IReadOnlyList<IStagedBlob>> StageFilesAsync(IReadOnlyList<(string Path, string? Sha256)> files, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (sha256 is null)
-        {
-            sha256 = await HashFileAsync(path, cancellationToken);
-        }
-        var tempPath = Path.Combine(_temp, Guid.NewGuid().ToString("N"));
-        // A rename when uploads and blobs share a file system; .NET copies across file systems.
-        File.Move(path, tempPath);
-        SafeFileHandle? file = null;
+        ArgumentNullException.ThrowIfNull(files);
+        var staged = new List<Staged>(files.Count);
         try
         {
-            file = File.OpenHandle(tempPath, FileMode.Open, FileAccess.Write, FileShare.None);
-            RandomAccess.FlushToDisk(file);
-            return new Staged(this, file, tempPath, sha256, RandomAccess.GetLength(file));
+            foreach (var (path, sha256) in files)
+            {
+                ArgumentException.ThrowIfNullOrEmpty(path);
+                var key = sha256 ?? await HashFileAsync(path, cancellationToken);
+                var tempPath = Path.Combine(_temp, Guid.NewGuid().ToString("N"));
+                // A rename when uploads and blobs share a file system; .NET copies across file systems.
+                File.Move(path, tempPath);
+                SafeFileHandle file;
+                try
+                {
+                    file = File.OpenHandle(tempPath, FileMode.Open, FileAccess.Write, FileShare.None);
+                }
+                catch
+                {
+                    File.Delete(tempPath);
+                    throw;
+                }
+                staged.Add(new Staged(this, file, tempPath, key, RandomAccess.GetLength(file)));
+            }
+            // All written first, then all flushed: the file system gathers the flushes into few journal commits.
+            foreach (var blob in staged)
+                RandomAccess.FlushToDisk(blob.Handle);
+            return staged;
         }
         catch
         {
-            File.Delete(tempPath);
-            file?.Dispose();
+            foreach (var blob in staged)
+                await blob.DisposeAsync();
             throw;
         }
+    }
+
+    public Task CommitAsync(IReadOnlyList<IStagedBlob> blobs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(blobs);
+        // All renamed first, then each directory flushed once (a blob in a new shard needs its parents'
+        // too): on a journalling file system the first flush commits the others' renames as well.
+        var directories = new List<string>();
+        foreach (var blob in blobs)
+        {
+            var staged = blob as Staged is { } s && s.Store == this ? s : throw new ArgumentException("A blob staged by another store.", nameof(blobs));
+            directories.AddRange(staged.Publish());
+        }
+        foreach (var directory in directories.Distinct(StringComparer.Ordinal))
+            NativeFileSystem.SyncDirectory(directory);
+        return Task.CompletedTask;
     }
 
     private static async Task<string> HashFileAsync(string path, CancellationToken cancellationToken)
@@ -216,11 +248,18 @@ public sealed class FileSystemBlobStore : IBlobStore
     {
         private bool _committed;
 
+        public FileSystemBlobStore Store => store;
+
+        public SafeFileHandle Handle => file;
+
         public string Key { get; } = key;
 
         public long Size { get; } = size;
 
-        public Task CommitAsync(CancellationToken cancellationToken)
+        public Task CommitAsync(CancellationToken cancellationToken) => store.CommitAsync([this], cancellationToken);
+
+        /// <summary>Renames the blob into place; returns the directories to flush for the rename to be durable.</summary>
+        public IEnumerable<string> Publish()
         {
             var target = store.PathOf(Key);
             var directory = Path.GetDirectoryName(target)!;
@@ -230,14 +269,10 @@ public sealed class FileSystemBlobStore : IBlobStore
             File.Move(tempPath, target, overwrite: true);
             _committed = true;
             file.Dispose();
-            NativeFileSystem.SyncDirectory(directory);
-            if (newShard)
-            {
-                var parent = Path.GetDirectoryName(directory)!;
-                NativeFileSystem.SyncDirectory(parent);
-                NativeFileSystem.SyncDirectory(Path.GetDirectoryName(parent)!);
-            }
-            return Task.CompletedTask;
+            if (!newShard)
+                return [directory];
+            var parent = Path.GetDirectoryName(directory)!;
+            return [directory, parent, Path.GetDirectoryName(parent)!];
         }
 
         public ValueTask DisposeAsync()

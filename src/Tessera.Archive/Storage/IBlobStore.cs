@@ -21,6 +21,15 @@ public interface IBlobStore
     /// </summary>
     Task<IStagedBlob> StageFileAsync(string path, string? sha256, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stages several local files as <see cref="StageFileAsync"/> does, in order. A store may make
+    /// them durable together, which is quicker than one by one. If one fails, none stays staged.
+    /// </summary>
+    Task<IReadOnlyList<IStagedBlob>> StageFilesAsync(IReadOnlyList<(string Path, string? Sha256)> files, CancellationToken cancellationToken);
+
+    /// <summary>Commits staged blobs of this store as <see cref="IStagedBlob.CommitAsync"/> does, together.</summary>
+    Task CommitAsync(IReadOnlyList<IStagedBlob> blobs, CancellationToken cancellationToken);
+
     /// <summary>Opens a committed blob for reading; the stream is seekable where the store allows.</summary>
     Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken);
 

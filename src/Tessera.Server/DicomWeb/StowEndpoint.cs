@@ -51,7 +51,8 @@ internal static class StowEndpoint
                 var path = Path.Combine(directory, "stow-" + Guid.NewGuid().ToString("N"));
                 try
                 {
-                    if (await ReadBodyAsync(() => reader.ReadNextSectionAsync(ct)) is not { } section)
+                    var next = await ReadBodyAsync(() => reader.ReadNextSectionAsync(ct));
+                    if (next is not { } section)
                         break;
                     index++;
                     if (section.ContentType is { } partType && !IsDicom(partType))

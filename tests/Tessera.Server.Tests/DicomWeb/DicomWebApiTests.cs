@@ -123,6 +123,39 @@ public sealed class DicomWebApiTests(TestServer server) : IClassFixture<TestServ
     }
 
     [Fact]
+    public async Task Stow_ConcurrentClientsOfOneStudy_ManyPartsPerRequest_IndexedOnce_RepeatIsADuplicate()
+    {
+        var project = await server.CreateProjectAsync();
+        var http = server.Admin();
+        var study = TestDicom.NewUid();
+        var series = Enumerable.Range(1, 4).Select(_ => TestDicom.NewUid()).ToList();
+        string Number(int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // Four clients at once, each sending a series of the same new study in one request of more parts than a batch.
+        var requests = series.Select((uid, s) => Enumerable.Range(1, 20)
+            .Select(i => TestDicom.Create(study, uid, TestDicom.NewUid(), seriesNumber: Number(s + 1), instanceNumber: Number(i))).ToList()).ToList();
+
+        var answers = await Task.WhenAll(requests.Select(parts => StowAsync(http, $"dicom-web/studies?project={project}", parts, HttpStatusCode.OK)));
+
+        answers.Sum(a => a.GetProperty("00081199").GetProperty("Value").GetArrayLength()).ShouldBe(80);
+        var studies = await QidoAsync(http, $"dicom-web/projects/{project}/studies?includefield=00201208");
+        studies.GetArrayLength().ShouldBe(1);
+        Text(studies[0], "00201208").ShouldBe("80");
+        var found = await QidoAsync(http, $"dicom-web/projects/{project}/studies/{study}/series?includefield=00201209");
+        found.EnumerateArray().Select(s => (Text(s, "0020000E"), Text(s, "00201209"))).ShouldBe(series.Select(s => ((string?)s, (string?)"20")), ignoreOrder: true);
+        var sessions = await (await http.GetAsync($"api/projects/{project}/subjects/P1/sessions")).ReadJson<PageDto<SessionDto>>();
+        sessions.Items.Count.ShouldBe(1);
+        var scans = await (await http.GetAsync($"api/projects/{project}/subjects/P1/sessions/{sessions.Items[0].Label}/scans")).ReadJson<PageDto<ScanDto>>();
+        scans.Items.Select(s => s.Label).ShouldBe(["1", "2", "3", "4"], ignoreOrder: true);
+
+        // The same instance twice in one request: stored once, the repeat answered as stored (a duplicate), not as a conflict.
+        var extra = TestDicom.Create(study, series[0], TestDicom.NewUid(), seriesNumber: "1", instanceNumber: "21");
+        var repeated = await StowAsync(http, $"dicom-web/studies?project={project}", [extra, extra], HttpStatusCode.OK);
+        repeated.GetProperty("00081199").GetProperty("Value").GetArrayLength().ShouldBe(2);
+        var first = await QidoAsync(http, $"dicom-web/projects/{project}/studies/{study}/series/{series[0]}/instances");
+        first.GetArrayLength().ShouldBe(21);
+    }
+
+    [Fact]
     public async Task Qido_MatchesAsPs34Says_OnlyInReadableProjects()
     {
         var (project, owner) = await ProjectWithSeriesAsync();

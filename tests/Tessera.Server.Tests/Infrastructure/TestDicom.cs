@@ -11,7 +11,7 @@ public static class TestDicom
     public static string NewUid() => "2.25." + new System.Numerics.BigInteger(Guid.NewGuid().ToByteArray(), isUnsigned: true);
 
     public static byte[] Create(string study, string series, string instance, string patientId = "P1", string patientName = "Test^Patient",
-        string? accession = null, string instanceNumber = "1")
+        string? accession = null, string instanceNumber = "1", string seriesNumber = "1")
     {
         var d = new DicomDataset();
         d.SetString(DicomTags.SpecificCharacterSet, "ISO_IR 192");
@@ -26,7 +26,7 @@ public static class TestDicom
         d.SetString(DicomTags.PatientId, patientId);
         d.SetString(DicomTags.StudyInstanceUid, study);
         d.SetString(DicomTags.SeriesInstanceUid, series);
-        d.SetString(DicomTags.SeriesNumber, "1");
+        d.SetString(DicomTags.SeriesNumber, seriesNumber);
         d.SetString(DicomTags.InstanceNumber, instanceNumber);
         d.SetUInt16(DicomTags.SamplesPerPixel, 1);
         d.SetString(DicomTags.PhotometricInterpretation, "MONOCHROME2");
