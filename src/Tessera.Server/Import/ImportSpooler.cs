@@ -16,6 +16,9 @@ public sealed class ImportSpooler(string directory)
 {
     private static readonly byte[] ZipMagic = [0x50, 0x4B, 0x03, 0x04];
 
+    /// <summary>Room left on the disk after expanding a zip entry.</summary>
+    private const long FreeSpaceMargin = 64L << 20;
+
     public async IAsyncEnumerable<ImportItem> ReadAsync(HttpRequest request, string? name, [EnumeratorCancellation] CancellationToken ct)
     {
         Directory.CreateDirectory(directory);
@@ -62,24 +65,34 @@ public sealed class ImportSpooler(string directory)
 
     private async IAsyncEnumerable<ImportItem> ExpandAsync(string zipPath, [EnumeratorCancellation] CancellationToken ct)
     {
-        ZipArchive archive;
+        ZipArchive? archive = null;
+        IReadOnlyList<ZipArchiveEntry> entries;
         try
         {
             archive = await ZipArchive.CreateAsync(File.OpenRead(zipPath), ZipArchiveMode.Read, leaveOpen: false, entryNameEncoding: null, ct);
+            entries = archive.Entries; // the central directory is read here, and checked
         }
         catch (InvalidDataException e)
         {
+            if (archive is not null)
+                await archive.DisposeAsync();
             throw TesseraException.Invalid($"The zip file cannot be read: {e.Message}");
         }
         await using (archive)
         {
-            foreach (var entry in archive.Entries)
+            foreach (var entry in entries)
             {
                 if (entry.FullName.EndsWith('/') || entry.Length == 0 && entry.Name.Length == 0)
                     continue;
+                var free = new DriveInfo(directory).AvailableFreeSpace;
+                if (entry.Length > free - FreeSpaceMargin)
+                {
+                    throw TesseraException.InsufficientStorage(
+                        $"The zip entry {entry.FullName} expands to {entry.Length >> 20} MiB; the server has {free >> 20} MiB free for imports.");
+                }
                 var path = NewPath();
                 await using (var source = await Read(() => entry.OpenAsync(ct)))
-                    await CopyToFileAsync(source, path, ct);
+                    await CopyToFileAsync(source, path, ct, entry);
                 yield return new ImportItem(entry.FullName.Replace('\\', '/'), path);
             }
         }
@@ -89,15 +102,27 @@ public sealed class ImportSpooler(string directory)
     /// Copies to a new file; a copy that fails (a dropped connection, a corrupt zip entry) leaves nothing
     /// behind. A source that cannot be read is the request's fault (400); a failing write stays the server's.
     /// </summary>
-    private static async Task CopyToFileAsync(Stream source, string path, CancellationToken ct)
+    /// <param name="entry">The zip entry being copied, if any: what arrives must match its declared length and CRC-32.</param>
+    private static async Task CopyToFileAsync(Stream source, string path, CancellationToken ct, ZipArchiveEntry? entry = null)
     {
         var buffer = new byte[1 << 16];
         try
         {
             await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            var crc = entry is null ? null : new Crc32();
+            long copied = 0;
             int read;
             while ((read = await Read(() => source.ReadAsync(buffer, ct).AsTask())) > 0)
+            {
+                copied += read;
+                crc?.Append(buffer.AsSpan(0, read));
                 await target.WriteAsync(buffer.AsMemory(0, read), ct);
+            }
+            if (entry is not null && (copied != entry.Length || crc!.Value != entry.Crc32))
+            {
+                throw TesseraException.Invalid(
+                    $"The zip entry {entry.FullName} is damaged: its content does not match the length and CRC-32 its header declares.");
+            }
         }
         catch
         {

@@ -242,5 +242,32 @@ public sealed class ImportApiTests(TestServer server) : IClassFixture<TestServer
         zip[38] ^= 0xFF; // inside the first entry's compressed data (its local header is 30 bytes and the name 5)
         zip[39] ^= 0xFF;
         await http.PostAsync($"api/projects/{project}/import", new ByteArrayContent(zip)).ShouldHaveStatus(HttpStatusCode.BadRequest);
+
+        // Damage to the central directory (at the end of a zip), whatever the field, is never the server's
+        // error: what can be read is imported, or the request is refused; nothing is left behind.
+        var good = ZipOf([("a.txt", new byte[5000]), ("b.txt", new byte[3000])]);
+        var directory = good.AsSpan().LastIndexOf("PK\x01\x02"u8);
+        var end = good.AsSpan().LastIndexOf("PK\x05\x06"u8);
+        foreach (var (offset, value, size) in new (int, uint, int)[]
+        {
+            (directory + 42, 0x7FFF_FFF0, 4), // the second entry's local header offset, beyond the file
+            (directory + 20, 0xFFFF_FFF0, 4), // its compressed size
+            (directory + 24, 0x7FFF_FFF0, 4), // its uncompressed size
+            (directory + 28, 0xFFFF, 2), // its name length
+            (end + 16, 0x7FFF_FFF0, 4), // the central directory's offset
+            (end + 10, 0xFFFF, 2), // the number of entries
+        })
+        {
+            var damaged = good.ToArray();
+            BitConverter.GetBytes(value).AsSpan(0, size).CopyTo(damaged.AsSpan(offset));
+            var answer = await http.PostAsync($"api/projects/{project}/import", new ByteArrayContent(damaged));
+            ((int)answer.StatusCode).ShouldBeOneOf([200, 400], $"damage at {offset}: {await answer.Content.ReadAsStringAsync()}");
+        }
+        // An entry whose content does not match its declared length (the way of zip bombs) is refused, not cut short.
+        var lying = good.ToArray();
+        BitConverter.GetBytes(100u).CopyTo(lying.AsSpan(directory + 24));
+        var refused = await (await http.PostAsync($"api/projects/{project}/import", new ByteArrayContent(lying)).ShouldHaveStatus(HttpStatusCode.BadRequest)).ReadProblem();
+        refused.GetProperty("detail").GetString()!.ShouldContain("b.txt is damaged");
+        Directory.GetFiles(Path.Combine(server.DataDirectory, "uploads", "import")).ShouldBeEmpty();
     }
 }
