@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 using Tessera.Archive.Storage;
+using Tessera.Archive.Uploads;
 using Tessera.Client.Contracts;
 using Tessera.Server.Tests.Infrastructure;
 
@@ -42,5 +43,32 @@ public sealed class SweeperTests(SweeperServer server) : IClassFixture<SweeperSe
         (await store.ExistsAsync(droppedFile.Sha256, CancellationToken.None)).ShouldBeFalse();
         (await store.ExistsAsync(keptFile.Sha256, CancellationToken.None)).ShouldBeTrue();
         (await http.GetAsync($"api/projects/{project}/resources/R/files/keep-too")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Sweep_ImportSpoolLeftovers_OldOnesGo_YoungAndHeldOnesStay()
+    {
+        var spool = Path.Combine(server.DataDirectory, "uploads", "import");
+        Directory.CreateDirectory(spool);
+        string Leftover(string name, TimeSpan age)
+        {
+            var path = Path.Combine(spool, name);
+            File.WriteAllBytes(path, [1, 2, 3]);
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow - age);
+            return path;
+        }
+        var crashed = Leftover("stow-crashed", TimeSpan.FromHours(7));
+        var young = Leftover("stow-young", TimeSpan.FromMinutes(5));
+        var held = Leftover("zip-being-read", TimeSpan.FromHours(7));
+
+        await using (File.Open(held, FileMode.Open, FileAccess.Read, FileShare.Read))
+        {
+            await using var scope = server.App.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<UploadService>().SweepAsync(CancellationToken.None);
+        }
+
+        File.Exists(crashed).ShouldBeFalse();
+        File.Exists(young).ShouldBeTrue();
+        File.Exists(held).ShouldBeTrue();
     }
 }

@@ -22,4 +22,7 @@ public sealed class UploadOptions
         ArgumentNullException.ThrowIfNull(storage);
         return Path.GetFullPath(Directory ?? Path.Combine(storage.DataDirectory, "uploads"));
     }
+
+    /// <summary>Where imports and STOW-RS spool what they receive before it is stored (<c>import/</c> beside the uploads).</summary>
+    public string ResolveImportDirectory(StorageOptions storage) => Path.Combine(ResolveDirectory(storage), "import");
 }

@@ -333,9 +333,11 @@ public sealed partial class UploadService(
     }
 
     /// <summary>Deletes an upload's bytes unless a request is writing them; true when they are gone.</summary>
-    private bool TryDeleteData(Guid id)
+    private bool TryDeleteData(Guid id) => TryDeleteUnlocked(DataPath(id));
+
+    /// <summary>Deletes a file unless a request holds it open (its lock); true when it is gone.</summary>
+    private static bool TryDeleteUnlocked(string path)
     {
-        var path = DataPath(id);
         try
         {
             using (File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.None))
@@ -354,7 +356,10 @@ public sealed partial class UploadService(
         }
     }
 
-    /// <summary>Deletes expired uploads with their bytes, and bytes whose upload no longer exists.</summary>
+    /// <summary>
+    /// Deletes expired uploads with their bytes, bytes whose upload no longer exists, and what imports
+    /// spooled and a crash left behind (older than <c>Storage:TemporaryMaxAge</c> and held by no request).
+    /// </summary>
     public async Task<int> SweepAsync(CancellationToken ct)
     {
         var now = Now;
@@ -379,6 +384,15 @@ public sealed partial class UploadService(
                 removed++;
             }
         }
+        var spool = new DirectoryInfo(options.Value.ResolveImportDirectory(storage.Value));
+        var abandoned = now - storage.Value.TemporaryMaxAge;
+        foreach (var file in spool.Exists ? spool.EnumerateFiles() : [])
+        {
+            if (file.LastWriteTimeUtc < abandoned && TryDeleteUnlocked(file.FullName))
+            {
+                removed++;
+            }
+        }
         if (removed > 0)
         {
             LogSwept(removed);
@@ -395,6 +409,6 @@ public sealed partial class UploadService(
     [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "Upload {Id} interrupted at byte {Offset}: {Reason}")]
     private partial void LogInterrupted(Guid id, long offset, string reason);
 
-    [LoggerMessage(EventId = 2104, Level = LogLevel.Information, Message = "Swept {Count} expired or orphaned uploads")]
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Information, Message = "Swept {Count} expired or orphaned uploads and abandoned import files")]
     private partial void LogSwept(int count);
 }

@@ -35,7 +35,7 @@ internal static class StowEndpoint
         var boundary = Boundary(context.Request);
         var study = context.GetRouteValue("study") as string;
         var access = await DicomWebContext.StoreTargetAsync(context, db);
-        var directory = Path.Combine(uploads.Value.ResolveDirectory(storage.Value), "import");
+        var directory = uploads.Value.ResolveImportDirectory(storage.Value);
         Directory.CreateDirectory(directory);
         var results = new List<ImportedFile?>();
         // Parts are stored in batches as they arrive (one lease and one record transaction per batch).
