@@ -74,7 +74,7 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
                         $"The content's SHA-256 is {staged[j].Key}, not the {expected} the request declared; nothing was stored."));
                     continue;
                 }
-                ready.Add(new Staging(index, files[index], owner, staged[j]));
+                ready.Add(new Staging(index, files[index].Request, files[index].Index, owner, staged[j]));
             }
             if (ready.Count > 0)
             {
@@ -92,7 +92,8 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
     }
 
     /// <summary>One file of a batch, staged in the blob store and checked, waiting to be leased and recorded.</summary>
-    private sealed record Staging(int Index, IngestFile File, ResolvedOwner Owner, IStagedBlob Blob);
+    private sealed record Staging(
+        int Index, IngestRequest Request, Func<StoredFile, CancellationToken, Task>? IndexRows, ResolvedOwner Owner, IStagedBlob Blob);
 
     /// <summary>Checks a file's labels and finds its owner (once per owner in a batch).</summary>
     private async Task<ResolvedOwner> CheckAsync(ProjectAccess access, IngestFile file, Dictionary<FileOwner, ResolvedOwner> owners, CancellationToken ct)
@@ -174,7 +175,7 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
             throw TesseraException.Invalid(
                 $"The content's SHA-256 is {staged.Key}, not the {expected} the request declared; nothing was stored.");
         }
-        var item = new Staging(0, new IngestFile(request, "") { Index = index }, owner, staged);
+        var item = new Staging(0, request, index, owner, staged);
         await LeaseBlobsAsync([item], ct);
         await staged.CommitAsync(ct);
         var outcomes = new IngestOutcome?[1];
@@ -212,7 +213,7 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
         var results = new IngestResult[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
-            var (owner, request, key, size) = (batch[i].Owner, batch[i].File.Request, batch[i].Blob.Key, batch[i].Blob.Size);
+            var (owner, request, key, size) = (batch[i].Owner, batch[i].Request, batch[i].Blob.Key, batch[i].Blob.Size);
             if (!resources.TryGetValue((owner.OwnerId, request.Resource), out var known))
             {
                 var found = await db.Resources.FirstOrDefaultAsync(r => r.OwnerId == owner.OwnerId && r.Label == request.Resource, ct);
@@ -247,7 +248,7 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
                 EntityId = file.Id,
                 Path = $"{owner.Name.PathPrefix}resources/{request.Resource}/files/{request.Path}",
             });
-            if (batch[i].File.Index is { } index)
+            if (batch[i].IndexRows is { } index)
                 await index(file, ct);
             results[i] = new IngestResult(file, created);
         }
