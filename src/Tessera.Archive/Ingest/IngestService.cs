@@ -129,6 +129,12 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
             {
                 db.ChangeTracker.Clear();
             }
+            catch (TesseraException)
+            {
+                // One file's index hook refused it: the files are recorded one by one, and only that one fails.
+                db.ChangeTracker.Clear();
+                break;
+            }
         }
         foreach (var item in batch)
         {
