@@ -252,6 +252,7 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
             .ToDictionaryAsync(x => x.Instance.SopInstanceUid, StringComparer.Ordinal, ct);
         var placedNow = new Dictionary<string, PlacedSeries>(StringComparer.Ordinal);
         var scans = new Dictionary<FileOwner, ScanIds>();
+        var seriesOwners = new Dictionary<Guid, ResolvedOwner>();
         var files = new List<IngestFile>(round.Count);
         var stored = new List<(Candidate Candidate, ImportOutcome Outcome, FileOwner Target, StrongBox<PlacedSeries?> Placed)>(round.Count);
         foreach (var candidate in round)
@@ -271,7 +272,9 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
                 var previous = existing.GetValueOrDefault(header.SopInstanceUid!);
                 if (previous is not null)
                 {
-                    where = await OwnerOfSeriesAsync(previous.Instance.SeriesId, ct);
+                    // Resent series come whole: each series is looked up once per round.
+                    if (!seriesOwners.TryGetValue(previous.Instance.SeriesId, out where))
+                        seriesOwners[previous.Instance.SeriesId] = where = await OwnerOfSeriesAsync(previous.Instance.SeriesId, ct);
                     if (previous.Sha256 == sha256)
                     {
                         results[candidate.Index] = Result(ImportOutcome.Duplicate, "already stored with the same bytes", where.Name.Path);

@@ -32,8 +32,6 @@ public sealed partial class UploadService(
 {
     private const int BufferSize = 1 << 20;
     private const long WritebackBytes = 16 << 20;
-    /// <summary>Uploads with fewer free bytes left than this beyond their length are refused.</summary>
-    private const long FreeSpaceMargin = 64L << 20;
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -63,12 +61,7 @@ public sealed partial class UploadService(
             throw TesseraException.Invalid("The upload length must not be negative.");
         }
         System.IO.Directory.CreateDirectory(Directory);
-        var free = new DriveInfo(Directory).AvailableFreeSpace;
-        if (length > free - FreeSpaceMargin)
-        {
-            throw TesseraException.InsufficientStorage(
-                $"The server has {free >> 20} MiB free for uploads; this file needs {length >> 20} MiB.");
-        }
+        FreeSpace.Require(Directory, length, (free, needed) => $"The server has {free} MiB free for uploads; this file needs {needed} MiB.");
         await hierarchy.EnsureOwnerAsync(access, owner, ct);
 
         var now = Now;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using Tessera.Archive;
 using Tessera.Archive.Dicom;
+using Tessera.Archive.Uploads;
 
 namespace Tessera.Server.Import;
 
@@ -15,9 +16,6 @@ namespace Tessera.Server.Import;
 public sealed class ImportSpooler(string directory)
 {
     private static readonly byte[] ZipMagic = [0x50, 0x4B, 0x03, 0x04];
-
-    /// <summary>Room left on the disk after expanding a zip entry.</summary>
-    private const long FreeSpaceMargin = 64L << 20;
 
     public async IAsyncEnumerable<ImportItem> ReadAsync(HttpRequest request, string? name, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -84,12 +82,8 @@ public sealed class ImportSpooler(string directory)
             {
                 if (entry.FullName.EndsWith('/') || entry.Length == 0 && entry.Name.Length == 0)
                     continue;
-                var free = new DriveInfo(directory).AvailableFreeSpace;
-                if (entry.Length > free - FreeSpaceMargin)
-                {
-                    throw TesseraException.InsufficientStorage(
-                        $"The zip entry {entry.FullName} expands to {entry.Length >> 20} MiB; the server has {free >> 20} MiB free for imports.");
-                }
+                FreeSpace.Require(directory, entry.Length,
+                    (free, needed) => $"The zip entry {entry.FullName} expands to {needed} MiB; the server has {free} MiB free for imports.");
                 var path = NewPath();
                 await using (var source = await Read(() => entry.OpenAsync(ct)))
                     await CopyToFileAsync(source, path, ct, entry);
