@@ -2,15 +2,18 @@
 # STOW-RS ingest of 2,000 synthetic 512 KB CT instances (512x512 16-bit, 10 patients x 5 studies x
 # 4 series) into Tessera and, in the same run, into Orthanc's DICOMweb plugin (Debian packages
 # orthanc + orthanc-dicomweb, default SQLite index). For each of 1 and 4 client threads, both start
-# on empty storage and receive the same instances, BATCH per request. Tessera (a long-running server
-# in real use) is warmed first with 2,000 other instances and given a few seconds for its JIT to
-# settle; Orthanc needs no warm-up. Prints instances/s of each and the ratio.
-#   bench/stow.sh                        # 2,000 instances, 10 per request
-#   COUNT=500 BATCH=1 bench/stow.sh
+# on empty storage and receive the same instances, BATCH per request; ROUNDS alternate the two
+# servers so that a change in the VM's speed during the run hits both alike. Tessera (a long-running
+# server in real use) is warmed first with 4,000 other instances, which is what its JIT needs to
+# finish compiling the hot paths at full optimisation, then given a few seconds to settle; Orthanc
+# needs no warm-up. Prints instances/s of each round, then of all rounds, and the ratio.
+#   bench/stow.sh                        # 2,000 instances, 10 per request, 2 rounds
+#   COUNT=500 BATCH=1 ROUNDS=1 bench/stow.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 count="${COUNT:-2000}"
 batch="${BATCH:-10}"
+rounds="${ROUNDS:-2}"
 port="${PORT:-18490}"; orthanc_port=$((port + 1)); orthanc_dicom=$((port + 2))
 data="${DATA:-/tmp/tessera-stow-ct-v2-$count}"
 work="$(mktemp -d /tmp/tessera-stow.XXXXXX)"
@@ -32,9 +35,11 @@ bench() { dotnet "$root/bench/Tessera.Bench/bin/Release/net10.0/Tessera.Bench.dl
 find "$data/main" -name '*.dcm' | sort > "$work/files.txt"
 
 "$root/tessera" --help >/dev/null   # build first, outside the measurement
-[ -f "$data/warm/.done" ] || { rm -rf "$data/warm"; bench generate-ct "$data/warm" 2000 1 >&2; touch "$data/warm/.done"; }
-find "$data/warm" -name '*.dcm' | sort > "$work/warm.txt"
-head -1000 "$work/warm.txt" > "$work/warm-4.txt"; tail -n +1001 "$work/warm.txt" > "$work/warm-1.txt"
+for set in 1 2; do # warm-up sets: their own patients and UIDs
+  [ -f "$data/warm$set/.done" ] || { rm -rf "$data/warm$set"; bench generate-ct "$data/warm$set" 2000 "$set" >&2; touch "$data/warm$set/.done"; }
+done
+find "$data/warm1" -name '*.dcm' | sort > "$work/warm-4.txt"
+find "$data/warm2" -name '*.dcm' | sort > "$work/warm-1.txt"
 
 start_tessera() { # fresh data folder each time; warmed, with a token for the clients
   TESSERA_ADMIN_PASSWORD=bench-password TESSERA__Logging__LogLevel__Default=Warning \
@@ -63,18 +68,25 @@ JSON
   /usr/sbin/Orthanc "$dir/orthanc.json" > "$dir/log" 2>&1 & orthanc_pid=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$orthanc_port/system" >/dev/null && break; sleep 0.2; done
 }
-rate() { sed -n 's/.*instances_per_second=\([0-9.]*\).*/\1/p'; }
+seconds() { sed -n 's/.*seconds=\([0-9.]*\).*/\1/p'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", n / s }'; }
 
-echo "bench: $count instances of $(du -b "$(head -1 "$work/files.txt")" | cut -f1) bytes, $batch per request, load1 $(cut -d' ' -f1 /proc/loadavg)"
+echo "bench: $count instances of $(du -b "$(head -1 "$work/files.txt")" | cut -f1) bytes, $batch per request, $rounds round(s), load1 $(cut -d' ' -f1 /proc/loadavg)"
 peak=0
 for threads in 1 4; do
-  start_orthanc "t$threads"
-  o=$(bench stow "http://127.0.0.1:$orthanc_port/dicom-web/studies" "$work/files.txt" "$threads" "$batch" | rate)
-  stop_orthanc
-  start_tessera "t$threads"
-  t=$(bench stow "http://127.0.0.1:$port/dicom-web/studies?project=bench" "$work/files.txt" "$threads" "$batch" "$token" | rate)
-  rss=$(( $(awk '/VmHWM/ { print $2 }' "/proc/$server_pid/status") / 1024 )); [ "$rss" -gt "$peak" ] && peak=$rss
-  stop_tessera
-  echo "$threads thread(s): Orthanc $o inst/s, Tessera $t inst/s, ratio $(awk -v a="$t" -v b="$o" 'BEGIN { printf "%.2f", a / b }')"
+  o_total=0; t_total=0
+  for round in $(seq 1 "$rounds"); do
+    start_orthanc "t$threads-$round"
+    o=$(bench stow "http://127.0.0.1:$orthanc_port/dicom-web/studies" "$work/files.txt" "$threads" "$batch" | seconds)
+    stop_orthanc
+    start_tessera "t$threads-$round"
+    t=$(bench stow "http://127.0.0.1:$port/dicom-web/studies?project=bench" "$work/files.txt" "$threads" "$batch" "$token" | seconds)
+    rss=$(( $(awk '/VmHWM/ { print $2 }' "/proc/$server_pid/status") / 1024 )); [ "$rss" -gt "$peak" ] && peak=$rss
+    stop_tessera
+    echo "  $threads thread(s), round $round: Orthanc $(rate "$count" "$o") inst/s, Tessera $(rate "$count" "$t") inst/s, ratio $(ratio "$o" "$t")"
+    o_total=$(awk -v a="$o_total" -v b="$o" 'BEGIN { print a + b }'); t_total=$(awk -v a="$t_total" -v b="$t" 'BEGIN { print a + b }')
+  done
+  echo "$threads thread(s): Orthanc $(rate $((count * rounds)) "$o_total") inst/s, Tessera $(rate $((count * rounds)) "$t_total") inst/s, ratio $(ratio "$o_total" "$t_total")"
 done
 echo "tessera peak RSS: $peak MB"

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.Archive.Access;
@@ -57,6 +58,8 @@ public static class ArchiveServiceCollectionExtensions
         services.AddScoped<Dicom.DicomImportService>();
         services.AddScoped<Dicom.Query.DicomQueryService>();
         services.AddScoped<AuditService>();
+        services.AddSingleton<AuditWriter>();
+        services.AddHostedService(provider => provider.GetRequiredService<AuditWriter>());
         services.AddSingleton<UploadHashes>();
         services.AddScoped<UploadService>();
         services.AddScoped<BlobSweeper>();

@@ -5,15 +5,10 @@ using Tessera.Archive.Hierarchy;
 
 namespace Tessera.Archive.Audit;
 
-public sealed class AuditService(ArchiveDbContext db, AccessService access)
+/// <summary>Reads the audit log; entries are written by the <see cref="AuditWriter"/>.</summary>
+public sealed class AuditService(ArchiveDbContext db, AccessService access, AuditWriter writer)
 {
-    public async Task RecordAsync(AuditEntry entry, CancellationToken ct)
-    {
-        db.AuditEntries.Add(entry);
-        await db.SaveChangesAsync(ct);
-    }
-
-    /// <summary>Admins read the whole log; a project owner reads the entries of that project.</summary>
+    /// <summary>Admins read the whole log; a project owner reads the entries of that project, including those still queued.</summary>
     public async Task<Page<AuditEntry>> QueryAsync(
         Caller caller, string? project, string? user, DateTime? since, DateTime? until, Paging paging, CancellationToken ct)
     {
@@ -30,6 +25,7 @@ public sealed class AuditService(ArchiveDbContext db, AccessService access)
         {
             throw TesseraException.Forbidden("Only administrators read the whole audit log; project owners add ?project=ID.");
         }
+        await writer.FlushAsync(ct);
         var query = db.AuditEntries.AsNoTracking();
         if (project is not null)
         {

@@ -8,10 +8,11 @@ namespace Tessera.Server.Audit;
 
 /// <summary>
 /// Records every API and DICOMweb write (any method but GET, HEAD and OPTIONS) and every data read in a
-/// private project, with its final status, once the response has completed. Entries are written
-/// in their own scope, so a request whose database work failed cannot take its entry down with it.
+/// private project, with its final status, once the response has completed. Entries go to the
+/// <see cref="AuditWriter"/>, which commits them apart from the request's own work (a request whose
+/// database work failed cannot take its entry down with it) and without holding up the connection.
 /// </summary>
-public sealed partial class AuditMiddleware(RequestDelegate next, IServiceScopeFactory scopes, TimeProvider clock, ILogger<AuditMiddleware> logger)
+public sealed class AuditMiddleware(RequestDelegate next, AuditWriter writer, TimeProvider clock)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -35,11 +36,11 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IServiceScopeF
         return endpoint.Metadata.GetMetadata<AuditedReadMetadata>() is not null && context.ReadPrivateData();
     }
 
-    private async Task RecordAsync(HttpContext context, RouteEndpoint endpoint, string? project)
+    private Task RecordAsync(HttpContext context, RouteEndpoint endpoint, string? project)
     {
         if (!ShouldRecord(context, endpoint))
         {
-            return;
+            return Task.CompletedTask;
         }
         project ??= context.GetAuditProject();
         var entry = new AuditEntry
@@ -52,19 +53,8 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IServiceScopeF
             Status = context.RequestAborted.IsCancellationRequested ? 499 : context.Response.StatusCode,
             ClientAddress = context.Connection.RemoteIpAddress?.ToString(),
         };
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<AuditService>().RecordAsync(entry, CancellationToken.None);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            LogAuditFailed(e, entry.Action, entry.Target);
-        }
+        return writer.RecordAsync(entry, CancellationToken.None).AsTask();
     }
 
     private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
-
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "Could not record the audit entry for {Action} {Target}")]
-    private partial void LogAuditFailed(Exception exception, string action, string target);
 }
