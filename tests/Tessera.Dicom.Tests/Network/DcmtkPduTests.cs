@@ -58,7 +58,7 @@ public sealed class DcmtkPduTests
     /// <summary>Runs echoscu against a one-connection listener served by <paramref name="serve"/>; returns its exit code and output.</summary>
     private static async Task<(int ExitCode, string Output)> WithEchoscuAsync(Func<NetworkStream, Task> serve)
     {
-        var echoscu = FindTool("echoscu");
+        var echoscu = Dcmtk.Tool("echoscu");
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
@@ -75,17 +75,5 @@ public sealed class DcmtkPduTests
         }
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
         return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static string FindTool(string name)
-    {
-        var found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
-            .Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
-        if (found is not null)
-            return found;
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            throw new InvalidOperationException($"{name} (dcmtk) is required under CI; scripts/test.sh installs it.");
-        Assert.Skip($"{name} (dcmtk) is not installed");
-        return null!;
     }
 }
