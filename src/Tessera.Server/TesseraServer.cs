@@ -9,6 +9,7 @@ using Tessera.Archive.Data;
 using Tessera.Archive.Storage;
 using Tessera.Server.Api;
 using Tessera.Server.Audit;
+using Tessera.Server.DicomNetwork;
 using Tessera.Server.Auth;
 using Tessera.Server.DicomWeb;
 using Tessera.Server.Errors;
@@ -96,6 +97,8 @@ public static class TesseraServer
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddHostedService<BlobSweepService>();
+        services.AddOptions<DicomOptions>().BindConfiguration(DicomOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<DicomListener>();
         return services;
     }
 

@@ -17,11 +17,21 @@ internal static class ServeCommand
         Description = $"URL(s) to listen on, ';'-separated (default {TesseraServer.DefaultUrl}).",
     };
 
+    public static readonly Option<int?> DicomPortOption = new("--dicom-port")
+    {
+        Description = "TCP port of the DICOM node (default 11112; 0 turns it off); sets Dicom:Port.",
+    };
+
+    public static readonly Option<string?> DicomAeOption = new("--dicom-ae")
+    {
+        Description = "AE title of the DICOM node (default TESSERA); sets Dicom:AeTitle.",
+    };
+
     public static Command Create()
     {
-        var command = new Command("serve", "Start the Tessera server (web, API) on embedded defaults or the configured database and storage.")
+        var command = new Command("serve", "Start the Tessera server (web, API, DICOM node) on embedded defaults or the configured database and storage.")
         {
-            DataOption, UrlsOption,
+            DataOption, UrlsOption, DicomPortOption, DicomAeOption,
         };
         command.SetAction((result, ct) => CommandErrors.RunAsync(async () =>
         {
@@ -54,6 +64,14 @@ internal static class ServeCommand
         if (result.GetValue(UrlsOption) is { } urls)
         {
             settings["urls"] = urls;
+        }
+        if (result.GetValue(DicomPortOption) is { } port)
+        {
+            settings["Dicom:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (result.GetValue(DicomAeOption) is { } ae)
+        {
+            settings["Dicom:AeTitle"] = ae;
         }
         return settings;
     }

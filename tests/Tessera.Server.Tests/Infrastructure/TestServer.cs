@@ -38,6 +38,8 @@ public class TestServer : IAsyncLifetime
             ["Database:ConnectionString"] = _database.ConnectionString,
             ["Database:AutoMigrate"] = "true",
             ["Logging:LogLevel:Default"] = "Warning",
+            // Many servers run at once in the tests: the DICOM listener only where a test asks for one.
+            ["Dicom:Port"] = "0",
         };
         foreach (var (key, value) in Settings)
         {

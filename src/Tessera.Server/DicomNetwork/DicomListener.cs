@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+using Tessera.Dicom.Network;
+
+namespace Tessera.Server.DicomNetwork;
+
+/// <summary>
+/// The DICOM node's TCP listener: each connection is one association, served by an
+/// <see cref="AssociationAcceptor"/> (for now: C-ECHO). Beyond <see cref="DicomOptions.MaxAssociations"/>
+/// a connection's request is answered with a transient rejection. Stopping the server aborts the
+/// associations still open.
+/// </summary>
+public sealed partial class DicomListener(IOptions<DicomOptions> options, ILogger<DicomListener> logger) : BackgroundService
+{
+    private readonly ConcurrentDictionary<Task, byte> _associations = new();
+    private int _active;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (settings.Port == 0)
+        {
+            LogDisabled();
+            return;
+        }
+        var policy = new AcceptorPolicy(settings.AeTitle, new HashSet<string> { AssociationAcceptor.VerificationSopClass },
+            ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2"], (uint)settings.MaxPduLength, settings.ArtimTimeout, settings.IdleTimeout);
+        var acceptor = new AssociationAcceptor(policy);
+        var listener = TcpListener.Create(settings.Port);
+        listener.Start();
+        LogListening(settings.AeTitle, settings.Port);
+        try
+        {
+            while (true)
+            {
+                var client = await listener.AcceptTcpClientAsync(stoppingToken);
+                client.NoDelay = true;
+                var serving = ServeAsync(client, acceptor, settings, stoppingToken);
+                _associations.TryAdd(serving, 0);
+                _ = serving.ContinueWith(t => _associations.TryRemove(t, out _), TaskScheduler.Default);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            listener.Stop();
+            await Task.WhenAll(_associations.Keys);
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client, AssociationAcceptor acceptor, DicomOptions settings, CancellationToken ct)
+    {
+        await Task.Yield();
+        var peer = client.Client.RemoteEndPoint?.ToString() ?? "?";
+        using (client)
+        {
+            try
+            {
+                var stream = client.GetStream();
+                if (Interlocked.Increment(ref _active) > settings.MaxAssociations)
+                {
+                    await RejectAsync(stream, settings, ct);
+                    LogTooMany(peer, settings.MaxAssociations);
+                    return;
+                }
+                var outcome = await acceptor.ServeAsync(stream, ct);
+                LogAssociation(peer, outcome.CallingAeTitle, outcome.How, outcome.Messages);
+            }
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+            {
+                LogConnectionLost(peer, e.Message);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _active);
+            }
+        }
+    }
+
+    /// <summary>Reads the association request (within the ARTIM time) and answers it with a transient rejection.</summary>
+    private static async Task RejectAsync(NetworkStream stream, DicomOptions settings, CancellationToken ct)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timer.CancelAfter(settings.ArtimTimeout);
+        if (await new PduReader(stream, (uint)settings.MaxPduLength).ReadAsync(timer.Token) is AssociateRequest)
+            await PduWriter.WriteAsync(stream, new AssociateReject(RejectResult.Transient, RejectSource.ServiceProviderPresentation, AssociateReject.LocalLimitExceeded), ct);
+    }
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "DICOM: listening as {AeTitle} on port {Port}")]
+    private partial void LogListening(string aeTitle, int port);
+
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Information, Message = "DICOM: the listener is off (Dicom:Port is 0)")]
+    private partial void LogDisabled();
+
+    [LoggerMessage(EventId = 1303, Level = LogLevel.Information, Message = "DICOM: association from {Peer} ({CallingAeTitle}) {How} after {Messages} message(s)")]
+    private partial void LogAssociation(string peer, string callingAeTitle, string how, int messages);
+
+    [LoggerMessage(EventId = 1304, Level = LogLevel.Warning, Message = "DICOM: association from {Peer} rejected: {Limit} associations already open")]
+    private partial void LogTooMany(string peer, int limit);
+
+    [LoggerMessage(EventId = 1305, Level = LogLevel.Information, Message = "DICOM: connection from {Peer} lost: {Reason}")]
+    private partial void LogConnectionLost(string peer, string reason);
+}

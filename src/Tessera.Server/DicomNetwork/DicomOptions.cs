@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Tessera.Server.DicomNetwork;
+
+/// <summary>The DICOM node (DIMSE): configuration section <c>Dicom</c>.</summary>
+public sealed class DicomOptions
+{
+    public const string SectionName = "Dicom";
+
+    /// <summary>The TCP port of the DICOM listener; 0 turns it off.</summary>
+    [Range(0, 65535)]
+    public int Port { get; set; } = 11112;
+
+    /// <summary>The server's own AE title: associations calling another title are rejected.</summary>
+    [Required, StringLength(16, MinimumLength = 1), RegularExpression(@"^[\x20-\x5B\x5D-\x7E]*[\x21-\x5B\x5D-\x7E][\x20-\x5B\x5D-\x7E]*$",
+        ErrorMessage = "An AE title is 1 to 16 printable ASCII characters without a backslash.")]
+    public string AeTitle { get; set; } = "TESSERA";
+
+    /// <summary>The largest P-DATA PDU the server receives (announced as its maximum length).</summary>
+    [Range(4096, 16 << 20)]
+    public int MaxPduLength { get; set; } = 128 * 1024;
+
+    /// <summary>Associations served at once; further ones are rejected as transient (local limit exceeded).</summary>
+    [Range(1, 10000)]
+    public int MaxAssociations { get; set; } = 64;
+
+    /// <summary>How long a new connection may take to send its association request (PS3.8 ARTIM).</summary>
+    public TimeSpan ArtimTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an association may stay silent before it is aborted.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
+}
