@@ -28,7 +28,16 @@ public sealed partial class DicomListener(IOptions<DicomOptions> options, ILogge
             ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2"], (uint)settings.MaxPduLength, settings.ArtimTimeout, settings.IdleTimeout);
         var acceptor = new AssociationAcceptor(policy);
         var listener = TcpListener.Create(settings.Port);
-        listener.Start();
+        try
+        {
+            listener.Start();
+        }
+        catch (SocketException e)
+        {
+            listener.Dispose();
+            throw new IOException(
+                $"The DICOM port {settings.Port} cannot be opened ({e.Message}): set Dicom:Port (--dicom-port) to a free port, or to 0 to turn the DICOM node off.", e);
+        }
         LogListening(settings.AeTitle, settings.Port);
         try
         {

@@ -30,6 +30,7 @@ public sealed partial class ServeProcessTests : IAsyncLifetime
             _cli.Environment["TESSERA__Database__ConnectionString"] = _database.ConnectionString;
         }
         _cli.Environment["TESSERA__Logging__LogLevel__Default"] = "Warning";
+        _cli.Environment["TESSERA__Dicom__Port"] = "0";
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         _url = new Uri($"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/");
@@ -112,6 +113,21 @@ public sealed partial class ServeProcessTests : IAsyncLifetime
         var result = await _cli.RunAsync("serve", "--data", _data, "--urls", _url.ToString());
         result.ExitCode.ShouldBe(2, result.ToString());
         result.Stderr.ShouldContain("Database:Provider is 'oracle'; set it to 'sqlite' or 'postgres'.");
+        result.Stderr.ShouldNotContain("   at ");
+    }
+
+    [Fact]
+    public async Task DicomPortInUse_ServeRefusesSayingWhatToSet()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Any, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var result = await _cli.RunAsync("serve", "--data", _data, "--urls", _url.ToString(), "--dicom-port", port);
+
+        result.ExitCode.ShouldBe(1, result.ToString());
+        result.Stderr.ShouldContain($"The DICOM port {port} cannot be opened");
+        result.Stderr.ShouldContain("--dicom-port");
         result.Stderr.ShouldNotContain("   at ");
     }
 
