@@ -57,6 +57,7 @@ public static class ArchiveServiceCollectionExtensions
         services.AddScoped<IngestService>();
         services.AddScoped<Dicom.DicomImportService>();
         services.AddScoped<Dicom.Query.DicomQueryService>();
+        services.AddScoped<Dicom.Nodes.DicomNodeService>();
         services.AddScoped<AuditService>();
         services.AddSingleton<AuditWriter>();
         services.AddHostedService(provider => provider.GetRequiredService<AuditWriter>());

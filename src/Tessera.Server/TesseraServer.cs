@@ -98,6 +98,7 @@ public static class TesseraServer
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddHostedService<BlobSweepService>();
         services.AddOptions<DicomOptions>().BindConfiguration(DicomOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ArchiveAssociationHandler>();
         services.AddHostedService<DicomListener>();
         return services;
     }
@@ -116,6 +117,7 @@ public static class TesseraServer
         app.MapTusEndpoints();
         app.MapImportEndpoints();
         app.MapDicomWebEndpoints();
+        app.MapDicomNodeEndpoints();
         app.MapSessionArchiveEndpoints();
         app.MapAuditEndpoints();
         app.MapRazorPages();

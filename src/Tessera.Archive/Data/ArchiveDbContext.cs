@@ -32,6 +32,7 @@ public sealed class ArchiveDbContext(DbContextOptions<ArchiveDbContext> options)
     public DbSet<DicomStudy> DicomStudies => Set<DicomStudy>();
     public DbSet<DicomSeries> DicomSeries => Set<DicomSeries>();
     public DbSet<DicomInstance> DicomInstances => Set<DicomInstance>();
+    public DbSet<DicomNode> DicomNodes => Set<DicomNode>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -37,7 +37,9 @@ internal sealed class ProjectConfiguration : IEntityTypeConfiguration<Project>
         b.Property(x => x.Slug).HasMaxLength(64);
         b.Property(x => x.Name).HasMaxLength(256);
         b.Property(x => x.DicomSettings).HasMaxLength(4096);
+        b.Property(x => x.DicomAeTitle).HasMaxLength(16);
         b.HasIndex(x => x.Slug).IsUnique();
+        b.HasIndex(x => x.DicomAeTitle).IsUnique();
     }
 }
 

@@ -14,6 +14,8 @@ public sealed class Project
     public string? ScanSchema { get; set; }
     /// <summary>The project's DICOM settings as JSON (<see cref="Dicom.ProjectDicomSettings"/>); null for the defaults.</summary>
     public string? DicomSettings { get; set; }
+    /// <summary>The project's own called AE title, kept from <see cref="DicomSettings"/> for routing (unique).</summary>
+    public string? DicomAeTitle { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public List<ProjectMember> Members { get; set; } = [];

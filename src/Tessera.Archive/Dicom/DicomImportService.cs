@@ -181,6 +181,12 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
         if (!file.HadPreamble && !file.HadMeta && !DicomReader.LooksLikeDicomFile(item.TempPath))
             return (null, null);
         var header = DicomHeader.From(file);
+        if (item.Declared is { } declared && (header.SopClassUid != declared.SopClassUid || header.SopInstanceUid != declared.SopInstanceUid))
+        {
+            return (new ImportedFile(item.Name, ImportOutcome.Rejected,
+                $"the dataset is SOP instance {header.SopInstanceUid ?? "(none)"} of class {header.SopClassUid ?? "(none)"}, not the {declared.SopInstanceUid} of class {declared.SopClassUid} its request declared",
+                header.SopInstanceUid) { Problem = ImportProblem.DoesNotMatchRequest, SopClassUid = header.SopClassUid }, null);
+        }
         string? deidentified = null;
         // A store into a named study is checked against the original UID; nothing of another study is de-identified.
         if (settings.Deidentification is { Enabled: true } deid && header.Missing() is null && (study is null || study == header.StudyInstanceUid))

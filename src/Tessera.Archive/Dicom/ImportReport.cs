@@ -34,6 +34,8 @@ public enum ImportProblem
     WrongStudy,
     /// <summary>The instance is stored with other bytes, and the project refuses new versions.</summary>
     DifferentContent,
+    /// <summary>The dataset's SOP class or instance is not the one its request declared.</summary>
+    DoesNotMatchRequest,
     /// <summary>It contradicts what is stored, e.g. a known study under another patient.</summary>
     Conflict,
 }
@@ -82,4 +84,8 @@ public sealed class ImportReport
 /// One file handed to an import: its name as the client gave it (a relative path), where it was
 /// spooled, and its SHA-256 when the spooler computed it on the way.
 /// </summary>
-public sealed record ImportItem(string Name, string TempPath, string? Sha256 = null);
+public sealed record ImportItem(string Name, string TempPath, string? Sha256 = null)
+{
+    /// <summary>The SOP class and instance the request carrying the file declared (C-STORE): a dataset saying otherwise is refused.</summary>
+    public (string SopClassUid, string SopInstanceUid)? Declared { get; init; }
+}

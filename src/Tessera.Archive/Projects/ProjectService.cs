@@ -92,6 +92,9 @@ public sealed class ProjectService(
             var settings = dicom(ProjectDicomSettings.Parse(project.DicomSettings)).WithKeys();
             settings.Validate();
             project.DicomSettings = settings.Serialize();
+            project.DicomAeTitle = string.IsNullOrWhiteSpace(settings.AeTitle) ? null : settings.AeTitle.Trim();
+            if (project.DicomAeTitle is { } ae && await db.Projects.AnyAsync(p => p.DicomAeTitle == ae && p.Id != project.Id, ct))
+                throw TesseraException.Conflict($"The AE title '{ae}' is already the called AE title of another project.");
         }
         project.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);

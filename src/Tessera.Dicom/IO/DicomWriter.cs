@@ -31,6 +31,27 @@ public static class DicomWriter
         WriteDataset(output, dataset, syntax);
     }
 
+    /// <summary>
+    /// Writes the preamble, "DICM" and meta information for a dataset that follows bare, in
+    /// <paramref name="syntax"/> (as a C-STORE's dataset arrives): the dataset's bytes are appended as they are.
+    /// </summary>
+    public static void WriteFileHeader(Stream output, string sopClassUid, string sopInstanceUid, TransferSyntax syntax, string? sourceAeTitle = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var ids = new DicomDataset();
+        ids.SetString(DicomTags.SopClassUid, DicomVr.UI, sopClassUid);
+        ids.SetString(DicomTags.SopInstanceUid, DicomVr.UI, sopInstanceUid);
+        var extra = new DicomDataset();
+        if (!string.IsNullOrEmpty(sourceAeTitle))
+            extra.SetString(DicomTags.SourceApplicationEntityTitle, DicomVr.AE, sourceAeTitle);
+        var meta = CreateMeta(ids, syntax, extra);
+        Span<byte> preamble = stackalloc byte[132];
+        preamble.Clear();
+        "DICM"u8.CopyTo(preamble[128..]);
+        output.Write(preamble);
+        new ElementWriter(output, explicitVr: true, bigEndian: false).WriteDataset(meta);
+    }
+
     /// <summary>Writes a bare dataset, as DIMSE and STOW bodies carry them.</summary>
     public static void WriteDataset(Stream output, DicomDataset dataset, TransferSyntax syntax)
     {

@@ -1,199 +1,356 @@
-using System.Buffers;
+using System.Net;
+using Tessera.Dicom.Dictionary;
+
 namespace Tessera.Dicom.Network;
 
-/// <summary>What an acceptor takes: its AE title, the abstract syntaxes it serves, the transfer syntaxes in order of preference, and its limits.</summary>
-public sealed record AcceptorPolicy(
-    string AeTitle,
-    IReadOnlySet<string> AbstractSyntaxes,
-    IReadOnlyList<string> TransferSyntaxes,
-    uint MaxPduLength,
-    TimeSpan ArtimTimeout,
-    TimeSpan IdleTimeout);
+/// <summary>
+/// What an acceptor takes: the non-storage services it offers (accepted in uncompressed little
+/// endian), whether it takes storage SOP classes (in any transfer syntax the toolkit reads, so that
+/// what a modality sends is stored as sent), and its limits.
+/// </summary>
+public sealed record AcceptorPolicy(uint MaxPduLength, TimeSpan ArtimTimeout, TimeSpan IdleTimeout)
+{
+    public IReadOnlySet<string> AbstractSyntaxes { get; init; } = new HashSet<string> { AssociationAcceptor.VerificationSopClass };
 
-/// <summary>How an association ended, for the log.</summary>
-public sealed record AssociationOutcome(string CallingAeTitle, string How, int Messages);
+    public bool AcceptsStorage { get; init; }
+}
+
+/// <summary>How an association ended, for the log; <see cref="Failure"/> is an operation's unexpected error.</summary>
+public sealed record AssociationOutcome(string CallingAeTitle, string How, int Messages)
+{
+    public string CalledAeTitle { get; init; } = "";
+
+    public Exception? Failure { get; init; }
+}
 
 /// <summary>
 /// The acceptor side of one association (PS3.8 state machine, acceptor states): reads the
-/// A-ASSOCIATE-RQ within the ARTIM timeout, answers it by the policy, then serves DIMSE messages
-/// until the peer releases or aborts, stays silent past the idle timeout, or breaks the protocol
-/// (answered with an A-ABORT carrying the reason). Operations are performed one at a time (the
-/// asynchronous operations window is 1). C-ECHO is answered here; other commands are refused
-/// with "unrecognized operation" until their services exist.
+/// A-ASSOCIATE-RQ within the ARTIM timeout and lets the <see cref="IAssociationHandler"/> accept or
+/// reject it; negotiates the presentation contexts by the policy; then reads messages while the
+/// service performs them, one at a time (the asynchronous operations window is 1), until the peer
+/// releases or aborts, stays silent past the idle timeout between operations, or breaks the
+/// protocol (answered with an A-ABORT carrying the reason). Reading goes on during an operation, so
+/// that a C-CANCEL reaches it. A dataset that does not arrive whole is handed back to the service
+/// to be dropped: nothing partial is stored.
 /// </summary>
-public sealed class AssociationAcceptor(AcceptorPolicy policy)
+public sealed class AssociationAcceptor(AcceptorPolicy policy, IAssociationHandler handler)
 {
     public const string VerificationSopClass = "1.2.840.10008.1.1";
 
-    public async Task<AssociationOutcome> ServeAsync(Stream stream, CancellationToken ct)
+    private static readonly string[] s_uncompressed = [TransferSyntax.ExplicitVrLittleEndian.Uid, TransferSyntax.ImplicitVrLittleEndian.Uid];
+
+    public async Task<AssociationOutcome> ServeAsync(Stream stream, EndPoint? peer, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(stream);
         var reader = new PduReader(stream, policy.MaxPduLength);
-        var calling = "";
-        var messages = 0;
+        AssociateRequest request;
         try
         {
-            if (await ReadAsync(reader, policy.ArtimTimeout, ct) is not AssociateRequest request)
-                return await AbortAsync(stream, calling, "no A-ASSOCIATE-RQ first", AbortReason.UnexpectedPdu, messages, ct);
-            calling = request.CallingAeTitle;
-            if (Reject(request) is { } reject)
-            {
-                await PduWriter.WriteAsync(stream, reject, ct);
-                return new AssociationOutcome(calling, $"rejected (reason {reject.Reason})", 0);
-            }
-            var accept = Accept(request);
-            await PduWriter.WriteAsync(stream, accept, ct);
-            var contexts = accept.PresentationContexts.Where(c => c.Result == PresentationContextResult.Acceptance).ToDictionary(c => c.Id);
-            var peerMax = request.UserInformation.MaxPduLength;
-            var message = new MessageAssembler();
-            while (true)
-            {
-                switch (await ReadAsync(reader, policy.IdleTimeout, ct))
-                {
-                    case null:
-                        return new AssociationOutcome(calling, "closed by the peer without a release", messages);
-                    case DataTransfer data:
-                        foreach (var value in data.Values)
-                        {
-                            if (!contexts.ContainsKey(value.PresentationContextId))
-                                return await AbortAsync(stream, calling, $"data on presentation context {value.PresentationContextId}, which was not accepted",
-                                    AbortReason.UnexpectedPduParameter, messages, ct);
-                            if (message.Add(value) is { } command)
-                            {
-                                messages++;
-                                var response = Perform(command, request.PresentationContexts.First(c => c.Id == value.PresentationContextId).AbstractSyntax);
-                                await SendCommandAsync(stream, value.PresentationContextId, response, peerMax, ct);
-                            }
-                        }
-                        break;
-                    case ReleaseRequest:
-                        await PduWriter.WriteAsync(stream, ReleaseResponse.Instance, ct);
-                        return new AssociationOutcome(calling, "released", messages);
-                    case Abort abort:
-                        return new AssociationOutcome(calling, $"aborted by the peer ({abort.Reason})", messages);
-                    case var other:
-                        return await AbortAsync(stream, calling, $"unexpected PDU type 0x{other.Type:X2}", AbortReason.UnexpectedPdu, messages, ct);
-                }
-            }
+            if (await ReadRequestAsync(reader, ct) is not { } first)
+                return await AbortAsync(stream, null, "", "no A-ASSOCIATE-RQ first", AbortReason.UnexpectedPdu, 0);
+            request = first;
         }
         catch (DicomNetworkException e)
         {
-            return await AbortAsync(stream, calling, e.Message, e.AbortReason, messages, ct);
+            return await AbortAsync(stream, null, "", e.Message, e.AbortReason, 0);
         }
         catch (TimeoutException e)
         {
-            return await AbortAsync(stream, calling, e.Message, AbortReason.NotSpecified, messages, ct);
+            return await AbortAsync(stream, null, "", e.Message, AbortReason.NotSpecified, 0);
+        }
+        var decision = request.ApplicationContextName != ApplicationContext.Dicom
+            ? AssociationDecision.Rejected(AssociateReject.ApplicationContextNotSupported, $"application context {request.ApplicationContextName}")
+            : await handler.NegotiateAsync(request, peer, ct);
+        if (decision.Reject is { } reject || decision.Service is not { } service)
+        {
+            await PduWriter.WriteAsync(stream, decision.Reject!, ct);
+            return new AssociationOutcome(request.CallingAeTitle, $"rejected: {decision.Why ?? "reason " + decision.Reject!.Reason}", 0)
+                { CalledAeTitle = request.CalledAeTitle };
+        }
+        await using (service)
+        {
+            var accept = Accept(request, decision);
+            await PduWriter.WriteAsync(stream, accept, ct);
+            using var association = new Association(stream, request, accept, isRequestor: false, policy.IdleTimeout);
+            service.Association = association;
+            var outcome = await new Serving(policy, association, service, reader).RunAsync(ct);
+            return outcome with { CalledAeTitle = request.CalledAeTitle };
         }
     }
 
-    private static async Task<Pdu?> ReadAsync(PduReader reader, TimeSpan timeout, CancellationToken ct)
+    private async Task<AssociateRequest?> ReadRequestAsync(PduReader reader, CancellationToken ct)
     {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timer.CancelAfter(timeout);
+        timer.CancelAfter(policy.ArtimTimeout);
         try
         {
-            return await reader.ReadAsync(timer.Token);
+            return await reader.ReadAsync(timer.Token) as AssociateRequest;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new TimeoutException($"The peer sent nothing for {timeout.TotalSeconds:0} s.");
+            throw new TimeoutException($"The peer sent no association request within {policy.ArtimTimeout.TotalSeconds:0} s.");
         }
     }
 
-    private AssociateReject? Reject(AssociateRequest request)
+    private AssociateAccept Accept(AssociateRequest request, AssociationDecision decision)
     {
-        if (request.ApplicationContextName != ApplicationContext.Dicom)
-            return new AssociateReject(RejectResult.Permanent, RejectSource.ServiceUser, AssociateReject.ApplicationContextNotSupported);
-        if (request.CalledAeTitle != policy.AeTitle)
-            return new AssociateReject(RejectResult.Permanent, RejectSource.ServiceUser, AssociateReject.CalledAeNotRecognized);
-        return null;
-    }
-
-    private AssociateAccept Accept(AssociateRequest request)
-    {
-        var answers = request.PresentationContexts.Select(proposal =>
-        {
-            if (!policy.AbstractSyntaxes.Contains(proposal.AbstractSyntax))
-                return new PresentationContextAnswer(proposal.Id, PresentationContextResult.AbstractSyntaxNotSupported, proposal.TransferSyntaxes[0]);
-            var chosen = policy.TransferSyntaxes.FirstOrDefault(proposal.TransferSyntaxes.Contains);
-            return chosen is null
-                ? new PresentationContextAnswer(proposal.Id, PresentationContextResult.TransferSyntaxesNotSupported, proposal.TransferSyntaxes[0])
-                : new PresentationContextAnswer(proposal.Id, PresentationContextResult.Acceptance, chosen);
-        }).ToList();
+        var answers = request.PresentationContexts.Select(Answer).ToList();
+        var accepted = request.PresentationContexts.Where((_, i) => answers[i].Result == PresentationContextResult.Acceptance)
+            .Select(c => c.AbstractSyntax).ToHashSet(StringComparer.Ordinal);
         var user = new UserInformation
         {
             MaxPduLength = policy.MaxPduLength,
             // Operations are performed one at a time: a window was asked for, so it is answered as 1/1.
             AsynchronousOperations = request.UserInformation.AsynchronousOperations is null ? null : ((ushort)1, (ushort)1),
+            // Roles are taken as proposed for what was accepted (C-GET: the requestor is the storage SCP on this association).
+            RoleSelections = request.UserInformation.RoleSelections.Where(r => accepted.Contains(r.SopClass)).ToList(),
+            UserIdentityResponse = request.UserInformation.UserIdentity is { PositiveResponseRequested: true } ? decision.UserIdentityResponse ?? ReadOnlyMemory<byte>.Empty : null,
         };
         return new AssociateAccept(request.CalledAeTitle, request.CallingAeTitle, answers, user);
     }
 
-    private static DicomDataset Perform(DicomDataset command, string abstractSyntax) => DimseCommand.Field(command) switch
+    private PresentationContextAnswer Answer(PresentationContextProposal proposal)
     {
-        DimseCommand.CEchoRequest when abstractSyntax == VerificationSopClass => DimseCommand.Response(command, DimseCommand.Success),
-        DimseCommand.CEchoRequest => DimseCommand.Response(command, DimseCommand.SopClassNotSupported, "C-ECHO on a context that is not Verification"),
-        _ => DimseCommand.Response(command, DimseCommand.UnrecognizedOperation, "This operation is not served here yet"),
-    };
-
-    /// <summary>Sends a command set in as many PDUs as the peer's maximum length needs.</summary>
-    private static async Task SendCommandAsync(Stream stream, byte contextId, DicomDataset command, uint peerMax, CancellationToken ct)
-    {
-        var bytes = DimseCommand.Encode(command);
-        var chunk = peerMax == 0 ? bytes.Length : (int)Math.Max(1, peerMax - 6);
-        for (var offset = 0; offset < bytes.Length; offset += chunk)
-        {
-            var length = Math.Min(chunk, bytes.Length - offset);
-            var last = offset + length == bytes.Length;
-            await PduWriter.WriteAsync(stream, new DataTransfer([new Pdv(contextId, true, last, bytes.AsMemory(offset, length))]), ct);
-        }
+        var storage = policy.AcceptsStorage && DicomUids.Find(proposal.AbstractSyntax) is { IsStorage: true };
+        if (!storage && !policy.AbstractSyntaxes.Contains(proposal.AbstractSyntax))
+            return new PresentationContextAnswer(proposal.Id, PresentationContextResult.AbstractSyntaxNotSupported, proposal.TransferSyntaxes[0]);
+        // Storage: the first syntax offered that the toolkit reads, so that nothing is transcoded; services: uncompressed, explicit first.
+        var chosen = storage
+            ? proposal.TransferSyntaxes.FirstOrDefault(TransferSyntax.IsKnownUid)
+            : s_uncompressed.FirstOrDefault(proposal.TransferSyntaxes.Contains);
+        return chosen is null
+            ? new PresentationContextAnswer(proposal.Id, PresentationContextResult.TransferSyntaxesNotSupported, proposal.TransferSyntaxes[0])
+            : new PresentationContextAnswer(proposal.Id, PresentationContextResult.Acceptance, chosen);
     }
 
-    private static async Task<AssociationOutcome> AbortAsync(Stream stream, string calling, string why, AbortReason reason, int messages, CancellationToken ct)
+    private static async Task<AssociationOutcome> AbortAsync(Stream stream, Association? association, string calling, string why, AbortReason reason, int messages)
     {
         try
         {
-            await PduWriter.WriteAsync(stream, new Abort(AbortSource.ServiceProvider, reason), ct);
+            var abort = new Abort(AbortSource.ServiceProvider, reason);
+            using var timer = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            if (association is not null)
+                await association.SendPduAsync(abort, timer.Token);
+            else
+                await PduWriter.WriteAsync(stream, abort, timer.Token);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or OperationCanceledException or TimeoutException or ObjectDisposedException)
         {
-            // The peer is gone already.
+            // The peer is gone already, or takes nothing in.
         }
         return new AssociationOutcome(calling, $"aborted: {why}", messages);
     }
 
-    /// <summary>Gathers the fragments of a command (and skips those of its dataset, until services take datasets).</summary>
-    private sealed class MessageAssembler
+    /// <summary>One accepted association being served: the reading loop and the operation in progress.</summary>
+    private sealed class Serving(AcceptorPolicy policy, Association association, DimseService service, PduReader reader)
     {
-        private readonly ArrayBufferWriter<byte> _command = new();
-        private DicomDataset? _waitingForDataSet;
+        private readonly MessageReceiver _receiver = new(association, reader);
+        private Task? _operation;
+        private CancellationTokenSource? _operationCancel;
+        private ushort _operationId;
+        private volatile bool _finishing;
+        private Exception? _failure;
+        private int _messages;
 
-        /// <summary>Adds a fragment; returns the command once it and any dataset are complete.</summary>
-        public DicomDataset? Add(Pdv value)
+        private string Calling => association.CallingAeTitle;
+
+        public async Task<AssociationOutcome> RunAsync(CancellationToken ct)
         {
-            if (value.IsCommand)
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            _receiver.OpenSink = (message, token) => message.CommandField == DimseCommand.CStoreRequest && StoreRequestOf(message) is { } store
+                ? OpenSinkAsync(store, token)
+                : ValueTask.FromResult<Stream?>(null);
+            try
             {
-                if (_waitingForDataSet is not null)
-                    throw new DicomNetworkException("A command fragment arrived while a dataset was expected.", AbortReason.UnexpectedPduParameter);
-                if (_command.WrittenCount + value.Data.Length > 1 << 20)
-                    throw new DicomNetworkException("A command set larger than 1 MiB.", AbortReason.InvalidPduParameterValue);
-                _command.Write(value.Data.Span);
-                if (!value.IsLast)
-                    return null;
-                var command = DimseCommand.Decode(_command.WrittenMemory.ToArray());
-                _command.Clear();
-                if (!DimseCommand.HasDataSet(command))
-                    return command;
-                _waitingForDataSet = command;
+                while (true)
+                {
+                    await ArmIdleTimerAsync(idle);
+                    Received received;
+                    try
+                    {
+                        received = await _receiver.ReceiveAsync(idle.Token);
+                    }
+                    catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                    {
+                        return await EndAsync(AbortReason.NotSpecified, $"the peer sent nothing for {policy.IdleTimeout.TotalSeconds:0} s");
+                    }
+                    switch (received)
+                    {
+                        case { IsClosed: true }:
+                            return await EndAsync(null, "closed by the peer without a release");
+                        case { Control: ReleaseRequest }:
+                            await WaitForOperationAsync();
+                            await association.SendPduAsync(ReleaseResponse.Instance, ct);
+                            return Outcome("released");
+                        case { Control: Abort abort }:
+                            return await EndAsync(null, $"aborted by the peer ({abort.Reason})");
+                        case { Control: { } other }:
+                            return await EndAsync(AbortReason.UnexpectedPdu, $"unexpected PDU type 0x{other.Type:X2}");
+                        case { Message: { } message }:
+                            if (await DispatchAsync(message, ct) is { } refusal)
+                                return await EndAsync(AbortReason.UnexpectedPduParameter, refusal);
+                            break;
+                    }
+                }
+            }
+            catch (DicomNetworkException e)
+            {
+                return await EndAsync(e.AbortReason, e.Message);
+            }
+            catch (TimeoutException e)
+            {
+                return await EndAsync(AbortReason.NotSpecified, e.Message);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException)
+            {
+                await EndAsync(null, "");
+                throw;
+            }
+        }
+
+        /// <summary>Silence counts only between operations: while one runs, the peer is waiting for its answers.</summary>
+        private async Task ArmIdleTimerAsync(CancellationTokenSource idle)
+        {
+            idle.CancelAfter(Timeout.InfiniteTimeSpan);
+            if (_operation is { IsCompleted: true } done)
+            {
+                await done;
+                _operation = null;
+                _operationCancel?.Dispose();
+                _operationCancel = null;
+            }
+            if (_operation is null)
+                idle.CancelAfter(policy.IdleTimeout);
+            else
+                _ = _operation.ContinueWith(_ => TryArm(idle), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        private void TryArm(CancellationTokenSource idle)
+        {
+            try
+            {
+                idle.CancelAfter(policy.IdleTimeout);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The association ended first.
+            }
+        }
+
+        /// <summary>Starts a request's operation, routes a cancel to it; a protocol violation comes back as the reason to abort.</summary>
+        private async Task<string?> DispatchAsync(DimseMessage message, CancellationToken ct)
+        {
+            _messages++;
+            if (message.IsResponse)
+                return $"a response (command 0x{message.CommandField:X4}) to no request of this side";
+            if (message.CommandField == DimseCommand.CCancelRequest)
+            {
+                if (_operation is not null && message.RespondedTo == _operationId)
+                    _operationCancel?.Cancel();
                 return null;
             }
-            if (_waitingForDataSet is null)
-                throw new DicomNetworkException("A dataset fragment arrived without its command.", AbortReason.UnexpectedPduParameter);
-            if (!value.IsLast)
-                return null;
-            var complete = _waitingForDataSet;
-            _waitingForDataSet = null;
-            return complete;
+            if (_operation is not null)
+            {
+                // The peer may send its next request as soon as the final response is out, before the operation's task has ended.
+                if (!_finishing)
+                    return "a request while another was being performed (the negotiated window is 1)";
+                await _operation;
+                _operationCancel?.Dispose();
+            }
+            _finishing = false;
+            _operationCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            _operationId = message.MessageId;
+            _operation = PerformAsync(message, _operationCancel.Token);
+            return null;
         }
+
+        private async Task PerformAsync(DimseMessage message, CancellationToken ct)
+        {
+            await Task.Yield();
+            DimseStatus status;
+            try
+            {
+                status = message.CommandField switch
+                {
+                    DimseCommand.CEchoRequest when message.Context.AbstractSyntax == VerificationSopClass => await service.EchoAsync(ct),
+                    DimseCommand.CEchoRequest => DimseStatus.SopClassNotSupported("C-ECHO on a context that is not Verification"),
+                    DimseCommand.CStoreRequest => await StoreAsync(message, ct),
+                    _ => DimseStatus.UnrecognizedOperation($"Command 0x{message.CommandField:X4} is not served here"),
+                };
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return; // the association is ending
+            }
+            catch (Exception e) when (e is not DicomNetworkException and not IOException)
+            {
+                _failure ??= e;
+                status = DimseStatus.ProcessingFailure("The operation failed on the server; see its log");
+            }
+            _finishing = true;
+            await association.SendAsync(message.Context.Id, DimseCommand.Response(message.Command, status.Code, status.Comment), ct);
+        }
+
+        private async Task<DimseStatus> StoreAsync(DimseMessage message, CancellationToken ct)
+        {
+            var request = StoreRequestOf(message);
+            if (message.Sink is not { } sink || request is null)
+            {
+                if (message.Sink is { } orphan)
+                    await orphan.DisposeAsync();
+                return message.SinkError is { } error
+                    ? DimseStatus.OutOfResources($"The dataset could not be written: {error.Message}")
+                    : DimseStatus.DataSetDoesNotMatchSopClass("The C-STORE request names no SOP class or instance UID, or has no dataset");
+            }
+            if (message.SinkError is { } failed)
+            {
+                await service.AbandonStoreAsync(request, sink);
+                return DimseStatus.OutOfResources($"The dataset could not be written: {failed.Message}");
+            }
+            return await service.StoreAsync(request, sink, ct);
+        }
+
+        private async ValueTask<Stream?> OpenSinkAsync(StoreRequest request, CancellationToken ct) => await service.OpenStoreAsync(request, ct);
+
+        private static StoreRequest? StoreRequestOf(DimseMessage message)
+        {
+            var command = message.Command;
+            if (command.GetString(DicomTags.AffectedSopClassUid) is not { Length: > 0 } sopClass
+                || command.GetString(DicomTags.AffectedSopInstanceUid) is not { Length: > 0 } instance)
+                return null;
+            return new StoreRequest(message.Context, message.MessageId, sopClass, instance,
+                command.GetString(DicomTags.MoveOriginatorApplicationEntityTitle),
+                command.GetInteger(DicomTags.MoveOriginatorMessageId) is { } id ? (ushort)id : null);
+        }
+
+        private async Task WaitForOperationAsync()
+        {
+            if (_operation is { } operation)
+                await operation;
+        }
+
+        /// <summary>Ends the association: the operation stopped, a dataset in flight dropped, an A-ABORT sent when <paramref name="abort"/> is given.</summary>
+        private async Task<AssociationOutcome> EndAsync(AbortReason? abort, string how)
+        {
+            _operationCancel?.Cancel();
+            try
+            {
+                await WaitForOperationAsync();
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or TimeoutException or DicomNetworkException)
+            {
+                // Its answer could not be sent: the association is going anyway.
+            }
+            _operationCancel?.Dispose();
+            if (_receiver.Incomplete is { Sink: { } sink } incomplete && StoreRequestOf(incomplete) is { } request)
+                await service.AbandonStoreAsync(request, sink);
+            else if (_receiver.Incomplete?.Sink is { } orphan)
+                await orphan.DisposeAsync();
+            if (abort is { } reason)
+                return (await AbortAsync(association.Stream, association, Calling, how, reason, _messages)) with { Failure = _failure };
+            return Outcome(how);
+        }
+
+        private AssociationOutcome Outcome(string how) => new(Calling, how, _messages) { Failure = _failure };
     }
 }

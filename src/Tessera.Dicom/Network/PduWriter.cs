@@ -7,10 +7,10 @@ namespace Tessera.Dicom.Network;
 /// <summary>Encodes PDUs (PS3.8 section 9.3), refusing values the encoding cannot carry.</summary>
 public static class PduWriter
 {
-    /// <summary>The implementation class UID Tessera announces (under the 2.25 UUID arc).</summary>
-    public const string ImplementationClassUid = "2.25.190377331418290417390474453519390421473";
+    /// <summary>The implementation class UID Tessera announces: the toolkit's, as its files carry it.</summary>
+    public const string ImplementationClassUid = IO.DicomWriter.ImplementationClassUid;
 
-    public const string ImplementationVersionName = "TESSERA_1";
+    public const string ImplementationVersionName = IO.DicomWriter.ImplementationVersionName;
 
     public static async ValueTask WriteAsync(Stream stream, Pdu pdu, CancellationToken ct)
     {

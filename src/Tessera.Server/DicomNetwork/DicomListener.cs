@@ -7,11 +7,11 @@ namespace Tessera.Server.DicomNetwork;
 
 /// <summary>
 /// The DICOM node's TCP listener: each connection is one association, served by an
-/// <see cref="AssociationAcceptor"/> (for now: C-ECHO). Beyond <see cref="DicomOptions.MaxAssociations"/>
+/// <see cref="AssociationAcceptor"/> with the archive's handler (routing, AE table, user identity). Beyond <see cref="DicomOptions.MaxAssociations"/>
 /// a connection's request is answered with a transient rejection. Stopping the server aborts the
 /// associations still open.
 /// </summary>
-public sealed partial class DicomListener(IOptions<DicomOptions> options, ILogger<DicomListener> logger) : BackgroundService
+internal sealed partial class DicomListener(IOptions<DicomOptions> options, ArchiveAssociationHandler handler, ILogger<DicomListener> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<Task, byte> _associations = new();
     private int _active;
@@ -24,9 +24,8 @@ public sealed partial class DicomListener(IOptions<DicomOptions> options, ILogge
             LogDisabled();
             return;
         }
-        var policy = new AcceptorPolicy(settings.AeTitle, new HashSet<string> { AssociationAcceptor.VerificationSopClass },
-            ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2"], (uint)settings.MaxPduLength, settings.ArtimTimeout, settings.IdleTimeout);
-        var acceptor = new AssociationAcceptor(policy);
+        var policy = new AcceptorPolicy((uint)settings.MaxPduLength, settings.ArtimTimeout, settings.IdleTimeout) { AcceptsStorage = true };
+        var acceptor = new AssociationAcceptor(policy, handler);
         var listener = TcpListener.Create(settings.Port);
         try
         {
@@ -75,8 +74,10 @@ public sealed partial class DicomListener(IOptions<DicomOptions> options, ILogge
                     LogTooMany(peer, settings.MaxAssociations);
                     return;
                 }
-                var outcome = await acceptor.ServeAsync(stream, ct);
-                LogAssociation(peer, outcome.CallingAeTitle, outcome.How, outcome.Messages);
+                var outcome = await acceptor.ServeAsync(stream, client.Client.RemoteEndPoint, ct);
+                LogAssociation(peer, outcome.CallingAeTitle, outcome.CalledAeTitle, outcome.How, outcome.Messages);
+                if (outcome.Failure is { } failure)
+                    LogOperationFailed(failure, peer, outcome.CallingAeTitle);
             }
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
             {
@@ -104,8 +105,11 @@ public sealed partial class DicomListener(IOptions<DicomOptions> options, ILogge
     [LoggerMessage(EventId = 1302, Level = LogLevel.Information, Message = "DICOM: the listener is off (Dicom:Port is 0)")]
     private partial void LogDisabled();
 
-    [LoggerMessage(EventId = 1303, Level = LogLevel.Information, Message = "DICOM: association from {Peer} ({CallingAeTitle}) {How} after {Messages} message(s)")]
-    private partial void LogAssociation(string peer, string callingAeTitle, string how, int messages);
+    [LoggerMessage(EventId = 1303, Level = LogLevel.Information, Message = "DICOM: association from {Peer} ({CallingAeTitle} → {CalledAeTitle}) {How} after {Messages} message(s)")]
+    private partial void LogAssociation(string peer, string callingAeTitle, string calledAeTitle, string how, int messages);
+
+    [LoggerMessage(EventId = 1306, Level = LogLevel.Error, Message = "DICOM: an operation of the association from {Peer} ({CallingAeTitle}) failed")]
+    private partial void LogOperationFailed(Exception e, string peer, string callingAeTitle);
 
     [LoggerMessage(EventId = 1304, Level = LogLevel.Warning, Message = "DICOM: association from {Peer} rejected: {Limit} associations already open")]
     private partial void LogTooMany(string peer, int limit);

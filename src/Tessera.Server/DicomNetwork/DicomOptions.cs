@@ -16,6 +16,18 @@ public sealed class DicomOptions
         ErrorMessage = "An AE title is 1 to 16 printable ASCII characters without a backslash.")]
     public string AeTitle { get; set; } = "TESSERA";
 
+    /// <summary>
+    /// The project that C-STOREs to the server's own AE title go to when the calling AE's row of the AE
+    /// table names none (or the caller is not in it and <see cref="AllowUnknownCallers"/> is on). Empty: such stores are refused.
+    /// </summary>
+    public string? DefaultProject { get; set; }
+
+    /// <summary>Whether AEs that are not in the AE table may associate (then only to echo and store). Off: they are rejected.</summary>
+    public bool AllowUnknownCallers { get; set; }
+
+    /// <summary>Whether a calling AE of the AE table must call from its row's host (its name resolved, or its address).</summary>
+    public bool CheckCallerHost { get; set; }
+
     /// <summary>The largest P-DATA PDU the server receives (announced as its maximum length).</summary>
     [Range(4096, 16 << 20)]
     public int MaxPduLength { get; set; } = 128 * 1024;

@@ -1,0 +1,67 @@
+namespace Tessera.Dicom.Network;
+
+/// <summary>An incoming C-STORE: the context it came on and what its command says.</summary>
+public sealed record StoreRequest(
+    PresentationContext Context,
+    ushort MessageId,
+    string SopClassUid,
+    string SopInstanceUid,
+    string? MoveOriginatorAeTitle,
+    ushort? MoveOriginatorMessageId);
+
+/// <summary>
+/// What an acceptor serves on one association, made by <see cref="IAssociationHandler"/> when it
+/// accepts. Operations are called one at a time. An operation left out keeps its default: C-ECHO
+/// succeeds; others are refused.
+/// </summary>
+public abstract class DimseService : IAsyncDisposable
+{
+    /// <summary>The association being served; set before the first operation.</summary>
+    public Association Association { get; internal set; } = null!;
+
+    public virtual ValueTask<DimseStatus> EchoAsync(CancellationToken ct) => ValueTask.FromResult(DimseStatus.Success);
+
+    /// <summary>
+    /// C-STORE, first half: where the dataset goes (written as it arrives, in the context's transfer syntax).
+    /// Each stream opened is handed back once, to <see cref="StoreAsync"/> when the dataset is whole or to
+    /// <see cref="AbandonStoreAsync"/> when it is not.
+    /// </summary>
+    public virtual ValueTask<Stream> OpenStoreAsync(StoreRequest request, CancellationToken ct) =>
+        ValueTask.FromResult<Stream>(new MemoryStream());
+
+    /// <summary>C-STORE, second half: the dataset is whole in <paramref name="received"/>; store it durably, then answer.</summary>
+    public virtual ValueTask<DimseStatus> StoreAsync(StoreRequest request, Stream received, CancellationToken ct) =>
+        ValueTask.FromResult(DimseStatus.SopClassNotSupported("This node does not store"));
+
+    /// <summary>A dataset that did not arrive whole (abort, lost connection, a failed write): drop what there is of it.</summary>
+    public virtual ValueTask AbandonStoreAsync(StoreRequest request, Stream received)
+    {
+        ArgumentNullException.ThrowIfNull(received);
+        return received.DisposeAsync();
+    }
+
+    public virtual ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>Decides on association requests: a rejection, or the service that serves the association.</summary>
+public interface IAssociationHandler
+{
+    ValueTask<AssociationDecision> NegotiateAsync(AssociateRequest request, System.Net.EndPoint? peer, CancellationToken ct);
+}
+
+/// <summary>The answer to an association request, with a reason for the log when it is rejected.</summary>
+public sealed record AssociationDecision(AssociateReject? Reject, DimseService? Service, string? Why = null)
+{
+    /// <summary>The server response to a user identity that asked for one (PS3.7 D.3.3.7.2); empty for username and passcode.</summary>
+    public ReadOnlyMemory<byte>? UserIdentityResponse { get; init; }
+
+    public static AssociationDecision Accepted(DimseService service) => new(null, service);
+
+    /// <summary>A permanent rejection by the service user, e.g. <see cref="AssociateReject.CalledAeNotRecognized"/>.</summary>
+    public static AssociationDecision Rejected(byte reason, string why) =>
+        new(new AssociateReject(RejectResult.Permanent, RejectSource.ServiceUser, reason), null, why);
+}

@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Options;
+using Tessera.Archive;
+using Tessera.Archive.Access;
+using Tessera.Archive.Data;
+using Tessera.Archive.Dicom;
+using Tessera.Archive.Storage;
+using Tessera.Archive.Uploads;
+using Tessera.Dicom;
+using Tessera.Dicom.IO;
+using Tessera.Dicom.Network;
+
+namespace Tessera.Server.DicomNetwork;
+
+/// <summary>
+/// The archive's DIMSE services on one association, in a service scope of its own (so the import's
+/// cache of placed series serves the whole association). A C-STORE's dataset is spooled behind a
+/// Part 10 header as it arrives, then stored through the DICOM import, the path every other entry
+/// point takes; the success status goes out only once the instance is durable.
+/// </summary>
+internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, DicomRoute route, ILogger logger) : DimseService
+{
+    private ProjectAccess? _access;
+
+    private IServiceProvider Services => scope.ServiceProvider;
+
+    public override ValueTask<DimseStatus> EchoAsync(CancellationToken ct) => ValueTask.FromResult(
+        route.Allowed.HasFlag(DicomOperations.Echo) ? DimseStatus.Success : DimseStatus.NotAuthorized($"{Association.CallingAeTitle} may not echo (AE table)"));
+
+    public override ValueTask<Stream> OpenStoreAsync(StoreRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var directory = Services.GetRequiredService<IOptions<UploadOptions>>().Value.ResolveImportDirectory(Services.GetRequiredService<IOptions<StorageOptions>>().Value);
+        Directory.CreateDirectory(directory);
+        var spool = new SpoolFile(Path.Combine(directory, "dimse-" + Guid.NewGuid().ToString("N")));
+        try
+        {
+            DicomWriter.WriteFileHeader(spool, request.SopClassUid, request.SopInstanceUid, TransferSyntax.Lookup(request.Context.TransferSyntax), Association.CallingAeTitle);
+        }
+        catch
+        {
+            spool.Discard();
+            throw;
+        }
+        return ValueTask.FromResult<Stream>(spool);
+    }
+
+    public override async ValueTask<DimseStatus> StoreAsync(StoreRequest request, Stream received, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var spool = (SpoolFile)received;
+        try
+        {
+            if (!route.Allowed.HasFlag(DicomOperations.Store))
+                return DimseStatus.NotAuthorized($"{Association.CallingAeTitle} may not store (AE table)");
+            if (route.ProjectSlug is null)
+                return DimseStatus.NotAuthorized(Short($"No project takes this store: {route.Why}"));
+            var sha256 = spool.Complete();
+            var access = _access ??= await Services.GetRequiredService<AccessService>().RequireAsync(route.ProjectSlug, route.Caller, AccessLevel.Write, ct);
+            var item = new ImportItem($"{Association.CallingAeTitle}:{request.SopInstanceUid}", spool.Path, sha256)
+                { Declared = (request.SopClassUid, request.SopInstanceUid) };
+            var result = (await Services.GetRequiredService<DicomImportService>().StoreInstancesAsync(access, [item], null, ct))[0];
+            var status = StatusOf(result);
+            if (!status.IsSuccess)
+                LogRefused(request.SopInstanceUid, Association.CallingAeTitle, status.ToString(), result.Reason ?? "");
+            return status;
+        }
+        catch (TesseraException e) when (e.Kind is ErrorKind.NotFound or ErrorKind.Forbidden or ErrorKind.Unauthenticated)
+        {
+            return DimseStatus.NotAuthorized(Short($"Not allowed to store in project {route.ProjectSlug}"));
+        }
+        catch (Exception e) when (e is IOException or TesseraException { Kind: ErrorKind.InsufficientStorage })
+        {
+            LogStoreFailed(e, request.SopInstanceUid, Association.CallingAeTitle);
+            return DimseStatus.OutOfResources(Short(e.Message));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogStoreFailed(e, request.SopInstanceUid, Association.CallingAeTitle);
+            return DimseStatus.ProcessingFailure("The instance could not be stored; see the server's log");
+        }
+        finally
+        {
+            spool.Discard();
+        }
+    }
+
+    public override ValueTask AbandonStoreAsync(StoreRequest request, Stream received)
+    {
+        ((SpoolFile)received).Discard();
+        return ValueTask.CompletedTask;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await scope.DisposeAsync();
+        await base.DisposeAsync();
+    }
+
+    /// <summary>The C-STORE status for what the import did (PS3.4 B.2.3).</summary>
+    private static DimseStatus StatusOf(ImportedFile result) => result.Outcome switch
+    {
+        ImportOutcome.Stored or ImportOutcome.Duplicate or ImportOutcome.NewVersion => DimseStatus.Success,
+        _ => result.Problem switch
+        {
+            ImportProblem.NotDicom or ImportProblem.Unreadable => DimseStatus.CannotUnderstand(Short(result.Reason)),
+            ImportProblem.MissingAttribute or ImportProblem.DoesNotMatchRequest => DimseStatus.DataSetDoesNotMatchSopClass(Short(result.Reason)),
+            ImportProblem.DifferentContent => DimseStatus.DuplicateSopInstance(Short(result.Reason)),
+            _ => DimseStatus.ProcessingFailure(Short(result.Reason)),
+        },
+    };
+
+    /// <summary>An error comment is LO: 64 characters.</summary>
+    private static string Short(string? text) => text is null ? "" : text.Length > 64 ? text[..61] + "..." : text;
+
+    [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "DICOM: C-STORE of {SopInstanceUid} from {CallingAeTitle} refused with {Status}: {Reason}")]
+    private partial void LogRefused(string sopInstanceUid, string callingAeTitle, string status, string reason);
+
+    [LoggerMessage(EventId = 1312, Level = LogLevel.Error, Message = "DICOM: C-STORE of {SopInstanceUid} from {CallingAeTitle} failed")]
+    private partial void LogStoreFailed(Exception e, string sopInstanceUid, string callingAeTitle);
+}
