@@ -154,7 +154,8 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
             .Replace("{series}", world.Series, StringComparison.Ordinal)
             .Replace("{instance}", world.Instance, StringComparison.Ordinal)
             .Replace("{frames}", "1", StringComparison.Ordinal)
-            .Replace("{*tag}", "7FE00010", StringComparison.Ordinal);
+            .Replace("{*tag}", "7FE00010", StringComparison.Ordinal)
+            .Replace("{aeTitle}", "MATRIX_AE", StringComparison.Ordinal);
         if (url.Contains('{', StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"No sample value for a parameter of {pattern}: add one to this test.");
@@ -181,6 +182,7 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
             (_, "/api/projects/{p}") => "{\"description\":\"changed\"}",
             (_, "/api/projects/{p}/members/{username}") => "{\"role\":\"collaborator\"}",
             (_, "/api/projects/{p}/schemas/{type}") => "{\"type\":\"object\"}",
+            (_, "/api/dicom/nodes/{aeTitle}") => "{\"host\":\"127.0.0.1\",\"port\":104}",
             (_, var p) when p.EndsWith("/files/{*path}", StringComparison.Ordinal) => "file content",
             _ => "{}",
         };
@@ -232,6 +234,8 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
             }
             var (study, series, instance) = (TestDicom.NewUid(), TestDicom.NewUid(), TestDicom.NewUid());
             await client.ImportFileAsync(project, "ct.dcm", new MemoryStream(TestDicom.Create(study, series, instance)));
+            using (var admin = server.Admin())
+                (await admin.PutAsync("api/dicom/nodes/MATRIX_AE", HttpAssertions.Json($"{{\"host\":\"127.0.0.1\",\"port\":104,\"project\":\"{project}\"}}"))).EnsureSuccessStatusCode();
             return new World(project, users["extra"], study, series, instance);
         }
     }

@@ -114,13 +114,23 @@ public sealed class AssociationAcceptor(AcceptorPolicy policy, IAssociationHandl
         var storage = policy.AcceptsStorage && DicomUids.Find(proposal.AbstractSyntax) is { IsStorage: true };
         if (!storage && !policy.AbstractSyntaxes.Contains(proposal.AbstractSyntax))
             return new PresentationContextAnswer(proposal.Id, PresentationContextResult.AbstractSyntaxNotSupported, proposal.TransferSyntaxes[0]);
-        // Storage: the first syntax offered that the toolkit reads, so that nothing is transcoded; services: uncompressed, explicit first.
-        var chosen = storage
-            ? proposal.TransferSyntaxes.FirstOrDefault(TransferSyntax.IsKnownUid)
-            : s_uncompressed.FirstOrDefault(proposal.TransferSyntaxes.Contains);
+        var chosen = storage ? ChooseForStorage(proposal.TransferSyntaxes) : s_uncompressed.FirstOrDefault(proposal.TransferSyntaxes.Contains);
         return chosen is null
             ? new PresentationContextAnswer(proposal.Id, PresentationContextResult.TransferSyntaxesNotSupported, proposal.TransferSyntaxes[0])
             : new PresentationContextAnswer(proposal.Id, PresentationContextResult.Acceptance, chosen);
+    }
+
+    /// <summary>
+    /// Storage keeps what the sender has: the first compressed (encapsulated) syntax offered that the toolkit
+    /// reads, so that nothing is decoded on the way; else explicit little endian, implicit, deflated, and
+    /// the retired big endian last.
+    /// </summary>
+    private static string? ChooseForStorage(IReadOnlyList<string> offered)
+    {
+        if (offered.FirstOrDefault(uid => TransferSyntax.IsKnownUid(uid) && TransferSyntax.Lookup(uid).Encapsulated) is { } compressed)
+            return compressed;
+        string[] preference = [.. s_uncompressed, TransferSyntax.DeflatedExplicitVrLittleEndian.Uid, TransferSyntax.ExplicitVrBigEndian.Uid];
+        return preference.FirstOrDefault(offered.Contains) ?? offered.FirstOrDefault(TransferSyntax.IsKnownUid);
     }
 
     private static async Task<AssociationOutcome> AbortAsync(Stream stream, Association? association, string calling, string why, AbortReason reason, int messages)

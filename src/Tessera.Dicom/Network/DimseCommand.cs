@@ -61,6 +61,21 @@ public static class DimseCommand
     /// <summary>Whether a dataset follows the command.</summary>
     public static bool HasDataSet(DicomDataset command) => command.GetInteger(DicomTags.CommandDataSetType) is { } type && type != NoDataSet;
 
+    /// <summary>A request's command set (its MessageID is set when it is sent); C-STORE, C-FIND, C-MOVE and C-GET carry a medium priority.</summary>
+    public static DicomDataset Request(ushort commandField, string affectedSopClass, string? affectedSopInstance = null)
+    {
+        var command = new DicomDataset();
+        command.SetString(DicomTags.AffectedSopClassUid, DicomVr.UI, affectedSopClass);
+        command.SetUInt16(DicomTags.CommandField, commandField);
+        command.SetUInt16(DicomTags.MessageId, 0);
+        if (commandField is CStoreRequest or CFindRequest or CMoveRequest or CGetRequest)
+            command.SetUInt16(DicomTags.Priority, 0);
+        command.SetUInt16(DicomTags.CommandDataSetType, NoDataSet);
+        if (affectedSopInstance is not null)
+            command.SetString(DicomTags.AffectedSopInstanceUid, DicomVr.UI, affectedSopInstance);
+        return command;
+    }
+
     /// <summary>The response to <paramref name="request"/> with <paramref name="status"/> and no dataset.</summary>
     public static DicomDataset Response(DicomDataset request, ushort status, string? errorComment = null)
     {

@@ -132,8 +132,10 @@ public sealed class AssociationAcceptorTests
     [Theory]
     [InlineData("1.2.840.10008.5.1.4.1.1.2", new[] { "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.1" }, "1.2.840.10008.1.2.4.90")]
     [InlineData("1.2.840.10008.5.1.4.1.1.2", new[] { "1.2.3.999", "1.2.840.10008.1.2" }, "1.2.840.10008.1.2")]
+    [InlineData("1.2.840.10008.5.1.4.1.1.2", new[] { "1.2.840.10008.1.2.2", "1.2.840.10008.1.2", "1.2.840.10008.1.2.1" }, "1.2.840.10008.1.2.1")]
+    [InlineData("1.2.840.10008.5.1.4.1.1.2", new[] { "1.2.840.10008.1.2.2" }, "1.2.840.10008.1.2.2")]
     [InlineData(AssociationAcceptor.VerificationSopClass, new[] { "1.2.840.10008.1.2", "1.2.840.10008.1.2.1" }, "1.2.840.10008.1.2.1")]
-    public async Task TransferSyntaxes_StorageKeepsTheSendersFirstKnown_ServicesTakeExplicitFirst(string sopClass, string[] offered, string chosen)
+    public async Task TransferSyntaxes_StorageKeepsTheSendersCompression_ElseExplicitFirst(string sopClass, string[] offered, string chosen)
     {
         var (stream, serving) = await ConnectAsync(new RecordingHandler());
         await using (stream)

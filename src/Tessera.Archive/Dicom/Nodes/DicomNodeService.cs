@@ -18,14 +18,16 @@ public sealed class DicomNodeService(ArchiveDbContext db, TimeProvider clock)
 
     public async Task<IReadOnlyList<DicomNodeView>> ListAsync(CancellationToken ct)
     {
-        var rows = await Query().ToListAsync(ct);
-        return rows.Select(r => View(r.Node, r.Slug)).OrderBy(v => v.AeTitle, StringComparer.Ordinal).ToList();
+        var nodes = await db.DicomNodes.AsNoTracking().ToListAsync(ct);
+        var slugs = await SlugsAsync(nodes, ct);
+        return nodes.Select(n => View(n, n.ProjectId is { } id ? slugs.GetValueOrDefault(id) : null)).OrderBy(v => v.AeTitle, StringComparer.Ordinal).ToList();
     }
 
     public async Task<DicomNodeView> GetAsync(string aeTitle, CancellationToken ct)
     {
-        var row = await Query().FirstOrDefaultAsync(r => r.Node.AeTitle == aeTitle, ct) ?? throw TesseraException.NotFound($"The AE '{aeTitle}'");
-        return View(row.Node, row.Slug);
+        var node = await db.DicomNodes.AsNoTracking().FirstOrDefaultAsync(n => n.AeTitle == aeTitle, ct) ?? throw TesseraException.NotFound($"The AE '{aeTitle}'");
+        var slugs = await SlugsAsync([node], ct);
+        return View(node, node.ProjectId is { } id ? slugs.GetValueOrDefault(id) : null);
     }
 
     /// <summary>The node calling with this AE title, or null when it is not in the table.</summary>
@@ -91,14 +93,12 @@ public sealed class DicomNodeService(ArchiveDbContext db, TimeProvider clock)
     public static IReadOnlyList<string> NamesOf(DicomOperations operations) =>
         OperationNames.Where(o => operations.HasFlag(o.Operation)).Select(o => o.Name).ToList();
 
-    private IQueryable<NodeRow> Query() =>
-        from n in db.DicomNodes.AsNoTracking()
-        join p in db.Projects on n.ProjectId equals p.Id into projects
-        from p in projects.DefaultIfEmpty()
-        select new NodeRow(n, p == null ? null : p.Slug);
+    private async Task<Dictionary<Guid, string>> SlugsAsync(IReadOnlyList<DicomNode> nodes, CancellationToken ct)
+    {
+        var ids = nodes.Where(n => n.ProjectId is not null).Select(n => n.ProjectId!.Value).Distinct().ToList();
+        return ids.Count == 0 ? [] : await db.Projects.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Slug, ct);
+    }
 
     private static DicomNodeView View(DicomNode node, string? slug) =>
         new(node.AeTitle, node.Host, node.Port, NamesOf(node.Allow), slug, node.CreatedAt, node.UpdatedAt);
-
-    private sealed record NodeRow(DicomNode Node, string? Slug);
 }

@@ -1,0 +1,137 @@
+using System.Net.Sockets;
+
+namespace Tessera.Dicom.Network;
+
+/// <summary>The association was rejected by the called AE.</summary>
+public sealed class AssociationRejectedException(AssociateReject reject)
+    : DicomNetworkException($"The association was rejected ({reject.Result}, {reject.Source}, reason {reject.Reason}).")
+{
+    public AssociateReject Reject { get; } = reject;
+}
+
+/// <summary>
+/// The requestor side of an association: connects, negotiates, then performs one operation at a
+/// time, each answered by its responses (pending ones first for C-FIND, C-MOVE and C-GET).
+/// </summary>
+public sealed class DimseClient : IAsyncDisposable
+{
+    private readonly TcpClient _tcp;
+    private readonly MessageReceiver _receiver;
+    private readonly TimeSpan _timeout;
+
+    private DimseClient(TcpClient tcp, Association association, PduReader reader, TimeSpan timeout)
+    {
+        _tcp = tcp;
+        Association = association;
+        _receiver = new MessageReceiver(association, reader);
+        _timeout = timeout;
+    }
+
+    public Association Association { get; }
+
+    /// <summary>Connects and negotiates; an A-ASSOCIATE-RJ is an <see cref="AssociationRejectedException"/>.</summary>
+    /// <param name="timeout">For the connection, the negotiation and each response.</param>
+    public static async Task<DimseClient> ConnectAsync(string host, int port, AssociateRequest request, TimeSpan timeout, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var tcp = new TcpClient { NoDelay = true };
+        try
+        {
+            using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timer.CancelAfter(timeout);
+            await tcp.ConnectAsync(host, port, timer.Token);
+            var stream = tcp.GetStream();
+            await PduWriter.WriteAsync(stream, request, timer.Token);
+            var reader = new PduReader(stream, request.UserInformation.MaxPduLength);
+            switch (await reader.ReadAsync(timer.Token))
+            {
+                case AssociateAccept accept:
+                    return new DimseClient(tcp, new Association(stream, request, accept, isRequestor: true, timeout), reader, timeout);
+                case AssociateReject reject:
+                    throw new AssociationRejectedException(reject);
+                case Abort abort:
+                    throw new DicomNetworkException($"The peer aborted the association request ({abort.Source}, {abort.Reason}).");
+                case null:
+                    throw new DicomNetworkException("The peer closed the connection instead of answering the association request.");
+                case var other:
+                    throw new DicomNetworkException($"The peer answered the association request with PDU type 0x{other.Type:X2}.");
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            tcp.Dispose();
+            throw new TimeoutException($"{host}:{port} did not accept the association within {timeout.TotalSeconds:0} s.");
+        }
+        catch
+        {
+            tcp.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Sends a request and returns its responses up to the final one (pending responses included, in order).</summary>
+    public async Task<IReadOnlyList<DimseMessage>> RequestAsync(byte contextId, DicomDataset command, ReadOnlyMemory<byte>? dataset, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var id = Association.NextMessageId();
+        command.SetUInt16(DicomTags.MessageId, id);
+        if (dataset is { } bytes)
+            await Association.SendAsync(contextId, command, bytes, ct);
+        else
+            await Association.SendAsync(contextId, command, ct);
+        var responses = new List<DimseMessage>();
+        while (true)
+        {
+            var response = await ReceiveResponseAsync(ct);
+            if (response.RespondedTo != id)
+                throw new DicomNetworkException($"A response to message {response.RespondedTo} arrived while {id} was waiting.", AbortReason.UnexpectedPduParameter);
+            responses.Add(response);
+            if (!new DimseStatus(response.Status).IsPending)
+                return responses;
+        }
+    }
+
+    /// <summary>A-RELEASE: waits for the peer's A-RELEASE-RP, then closes.</summary>
+    public async Task ReleaseAsync(CancellationToken ct)
+    {
+        await Association.SendPduAsync(ReleaseRequest.Instance, ct);
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timer.CancelAfter(_timeout);
+        var received = await _receiver.ReceiveAsync(timer.Token);
+        if (received.Control is not ReleaseResponse)
+            throw new DicomNetworkException("The peer did not answer the release with an A-RELEASE-RP.");
+    }
+
+    /// <summary>A-ABORT from the service user.</summary>
+    public Task AbortAsync(CancellationToken ct) => Association.SendPduAsync(new Abort(AbortSource.ServiceUser, AbortReason.NotSpecified), ct);
+
+    private async Task<DimseMessage> ReceiveResponseAsync(CancellationToken ct)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timer.CancelAfter(_timeout);
+        Received received;
+        try
+        {
+            received = await _receiver.ReceiveAsync(timer.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{Association.PeerAeTitle} sent no response within {_timeout.TotalSeconds:0} s.");
+        }
+        return received switch
+        {
+            { Message: { IsResponse: true } message } => message,
+            { Message: { } request } => throw new DicomNetworkException($"The peer sent a request (0x{request.CommandField:X4}) where a response was due.", AbortReason.UnexpectedPduParameter),
+            { Control: Abort abort } => throw new DicomNetworkException($"The peer aborted the association ({abort.Source}, {abort.Reason})."),
+            { Control: { } other } => throw new DicomNetworkException($"The peer sent PDU type 0x{other.Type:X2} where a response was due."),
+            _ => throw new DicomNetworkException("The peer closed the connection before it answered."),
+        };
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Association.Dispose();
+        _tcp.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
