@@ -16,27 +16,46 @@ internal sealed partial class DicomListener(IOptions<DicomOptions> options, Arch
     private readonly ConcurrentDictionary<Task, byte> _associations = new();
     private int _active;
 
+    private TcpListener? _listener;
+
+    /// <summary>Opens the port before the host counts as started, so that a port in use stops <c>serve</c> with what to set.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        var port = options.Value.Port;
+        if (port != 0)
+        {
+            var listener = TcpListener.Create(port);
+            try
+            {
+                listener.Start();
+            }
+            catch (SocketException e)
+            {
+                listener.Dispose();
+                throw new IOException(
+                    $"The DICOM port {port} cannot be opened ({e.Message}): set Dicom:Port (--dicom-port) to a free port, or to 0 to turn the DICOM node off.", e);
+            }
+            _listener = listener;
+        }
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _listener?.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        if (settings.Port == 0)
+        if (_listener is not { } listener)
         {
             LogDisabled();
             return;
         }
         var policy = new AcceptorPolicy((uint)settings.MaxPduLength, settings.ArtimTimeout, settings.IdleTimeout) { AcceptsStorage = true };
         var acceptor = new AssociationAcceptor(policy, handler);
-        var listener = TcpListener.Create(settings.Port);
-        try
-        {
-            listener.Start();
-        }
-        catch (SocketException e)
-        {
-            listener.Dispose();
-            throw new IOException(
-                $"The DICOM port {settings.Port} cannot be opened ({e.Message}): set Dicom:Port (--dicom-port) to a free port, or to 0 to turn the DICOM node off.", e);
-        }
         LogListening(settings.AeTitle, settings.Port);
         try
         {
