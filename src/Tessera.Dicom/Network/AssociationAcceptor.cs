@@ -35,7 +35,7 @@ public sealed record AssociationOutcome(string CallingAeTitle, string How, int M
 /// </summary>
 public sealed class AssociationAcceptor(AcceptorPolicy policy, IAssociationHandler handler)
 {
-    public const string VerificationSopClass = "1.2.840.10008.1.1";
+    public const string VerificationSopClass = DimseSopClasses.Verification;
 
     private static readonly string[] s_uncompressed = [TransferSyntax.ExplicitVrLittleEndian.Uid, TransferSyntax.ImplicitVrLittleEndian.Uid];
 
@@ -159,6 +159,7 @@ public sealed class AssociationAcceptor(AcceptorPolicy policy, IAssociationHandl
         private CancellationTokenSource? _operationCancel;
         private ushort _operationId;
         private volatile bool _finishing;
+        private volatile bool _cancelled;
         private Exception? _failure;
         private int _messages;
 
@@ -255,8 +256,11 @@ public sealed class AssociationAcceptor(AcceptorPolicy policy, IAssociationHandl
                 return $"a response (command 0x{message.CommandField:X4}) to no request of this side";
             if (message.CommandField == DimseCommand.CCancelRequest)
             {
-                if (_operation is not null && message.RespondedTo == _operationId)
+                if (_operation is not null && message.RespondedTo == _operationId && !_finishing)
+                {
+                    _cancelled = true;
                     _operationCancel?.Cancel();
+                }
                 return null;
             }
             if (_operation is not null)
@@ -268,13 +272,15 @@ public sealed class AssociationAcceptor(AcceptorPolicy policy, IAssociationHandl
                 _operationCancel?.Dispose();
             }
             _finishing = false;
+            _cancelled = false;
             _operationCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
             _operationId = message.MessageId;
-            _operation = PerformAsync(message, _operationCancel.Token);
+            _operation = PerformAsync(message, _operationCancel.Token, ct);
             return null;
         }
 
-        private async Task PerformAsync(DimseMessage message, CancellationToken ct)
+        /// <summary>Performs a request and sends its final response; <paramref name="ct"/> is cancelled by a C-CANCEL or the association's end.</summary>
+        private async Task PerformAsync(DimseMessage message, CancellationToken ct, CancellationToken associationToken)
         {
             await Task.Yield();
             DimseStatus status;
@@ -285,20 +291,52 @@ public sealed class AssociationAcceptor(AcceptorPolicy policy, IAssociationHandl
                     DimseCommand.CEchoRequest when message.Context.AbstractSyntax == VerificationSopClass => await service.EchoAsync(ct),
                     DimseCommand.CEchoRequest => DimseStatus.SopClassNotSupported("C-ECHO on a context that is not Verification"),
                     DimseCommand.CStoreRequest => await StoreAsync(message, ct),
-                    _ => DimseStatus.UnrecognizedOperation($"Command 0x{message.CommandField:X4} is not served here"),
+                    DimseCommand.CFindRequest when DimseSopClasses.IsFind(message.Context.AbstractSyntax) => await FindAsync(message, ct),
+                    _ => DimseStatus.UnrecognizedOperation($"Command 0x{message.CommandField:X4} is not served on this context"),
                 };
+            }
+            catch (OperationCanceledException) when (_cancelled && !associationToken.IsCancellationRequested)
+            {
+                status = DimseStatus.Cancel;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return; // the association is ending
             }
-            catch (Exception e) when (e is not DicomNetworkException and not IOException)
+            catch (Exception e) when (e is not DicomNetworkException and not IOException and not TimeoutException)
             {
                 _failure ??= e;
                 status = DimseStatus.ProcessingFailure("The operation failed on the server; see its log");
             }
             _finishing = true;
-            await association.SendAsync(message.Context.Id, DimseCommand.Response(message.Command, status.Code, status.Comment), ct);
+            await association.SendAsync(message.Context.Id, DimseCommand.Response(message.Command, status.Code, status.Comment), associationToken);
+        }
+
+        /// <summary>C-FIND: each match as a pending response with its identifier, then the final status.</summary>
+        private async Task<DimseStatus> FindAsync(DimseMessage message, CancellationToken ct)
+        {
+            DicomDataset identifier;
+            try
+            {
+                identifier = message.ReadDataSet() ?? throw new DicomException("the C-FIND request has no identifier");
+            }
+            catch (DicomException e)
+            {
+                return DimseStatus.UnableToProcess($"The identifier cannot be read: {e.Message}");
+            }
+            var answer = await service.FindAsync(new FindRequest(message.Context, message.MessageId, message.Context.AbstractSyntax, identifier), ct);
+            if (answer.Refusal is { } refusal || answer.Matches is not { } matches)
+                return answer.Refusal ?? DimseStatus.UnableToProcess("No answer");
+            var pending = answer.OptionalKeysIgnored ? DimseStatus.PendingWithWarning : DimseStatus.Pending;
+            var syntax = TransferSyntax.Lookup(message.Context.TransferSyntax);
+            await foreach (var match in matches.WithCancellation(ct))
+            {
+                using var encoded = new MemoryStream();
+                IO.DicomWriter.WriteDataset(encoded, match, syntax);
+                await association.SendAsync(message.Context.Id, DimseCommand.Response(message.Command, pending.Code),
+                    encoded.GetBuffer().AsMemory(0, (int)encoded.Length), ct);
+            }
+            return DimseStatus.Success;
         }
 
         private async Task<DimseStatus> StoreAsync(DimseMessage message, CancellationToken ct)

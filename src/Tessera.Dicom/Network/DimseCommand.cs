@@ -10,6 +10,7 @@ public static class DimseCommand
     public const ushort CStoreResponse = 0x8001;
     public const ushort CGetRequest = 0x0010;
     public const ushort CFindRequest = 0x0020;
+    public const ushort CFindResponse = 0x8020;
     public const ushort CMoveRequest = 0x0021;
     public const ushort CEchoRequest = 0x0030;
     public const ushort CEchoResponse = 0x8030;

@@ -9,6 +9,18 @@ public sealed record StoreRequest(
     string? MoveOriginatorAeTitle,
     ushort? MoveOriginatorMessageId);
 
+/// <summary>An incoming C-FIND: the information model (its SOP class) and the identifier: matching and return keys.</summary>
+public sealed record FindRequest(PresentationContext Context, ushort MessageId, string SopClassUid, DicomDataset Identifier);
+
+/// <summary>
+/// The answer to a C-FIND: a refusal, or the matches to send one by one (pending, or pending with a
+/// warning when optional matching keys were not used).
+/// </summary>
+public sealed record FindAnswer(DimseStatus? Refusal, IAsyncEnumerable<DicomDataset>? Matches, bool OptionalKeysIgnored = false)
+{
+    public static FindAnswer Refused(DimseStatus status) => new(status, null);
+}
+
 /// <summary>
 /// What an acceptor serves on one association, made by <see cref="IAssociationHandler"/> when it
 /// accepts. Operations are called one at a time. An operation left out keeps its default: C-ECHO
@@ -32,6 +44,10 @@ public abstract class DimseService : IAsyncDisposable
     /// <summary>C-STORE, second half: the dataset is whole in <paramref name="received"/>; store it durably, then answer.</summary>
     public virtual ValueTask<DimseStatus> StoreAsync(StoreRequest request, Stream received, CancellationToken ct) =>
         ValueTask.FromResult(DimseStatus.SopClassNotSupported("This node does not store"));
+
+    /// <summary>C-FIND: the matches of the identifier, or a refusal. A C-CANCEL cancels <paramref name="ct"/> while they are sent.</summary>
+    public virtual ValueTask<FindAnswer> FindAsync(FindRequest request, CancellationToken ct) =>
+        ValueTask.FromResult(FindAnswer.Refused(DimseStatus.SopClassNotSupported("This node does not answer queries")));
 
     /// <summary>A dataset that did not arrive whole (abort, lost connection, a failed write): drop what there is of it.</summary>
     public virtual ValueTask AbandonStoreAsync(StoreRequest request, Stream received)

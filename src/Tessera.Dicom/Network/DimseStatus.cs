@@ -8,6 +8,15 @@ public readonly record struct DimseStatus(ushort Code, string? Comment = null)
     /// <summary>Pending: a C-FIND match, C-GET/C-MOVE progress.</summary>
     public static DimseStatus Pending => new(0xFF00);
 
+    /// <summary>Pending, with a warning: optional matching keys were not supported (C-FIND).</summary>
+    public static DimseStatus PendingWithWarning => new(0xFF01);
+
+    /// <summary>C-FIND / C-MOVE / C-GET failed: the identifier does not match the SOP class (0xA900).</summary>
+    public static DimseStatus IdentifierDoesNotMatchSopClass(string comment) => new(0xA900, comment);
+
+    /// <summary>C-FIND / C-MOVE / C-GET failed: unable to process (0xC000).</summary>
+    public static DimseStatus UnableToProcess(string comment) => new(0xC000, comment);
+
     /// <summary>Cancelled by a C-CANCEL.</summary>
     public static DimseStatus Cancel => new(0xFE00);
 

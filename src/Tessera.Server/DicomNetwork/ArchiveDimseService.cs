@@ -3,6 +3,7 @@ using Tessera.Archive;
 using Tessera.Archive.Access;
 using Tessera.Archive.Data;
 using Tessera.Archive.Dicom;
+using Tessera.Archive.Dicom.Query;
 using Tessera.Archive.Storage;
 using Tessera.Archive.Uploads;
 using Tessera.Dicom;
@@ -15,7 +16,8 @@ namespace Tessera.Server.DicomNetwork;
 /// The archive's DIMSE services on one association, in a service scope of its own (so the import's
 /// cache of placed series serves the whole association). A C-STORE's dataset is spooled behind a
 /// Part 10 header as it arrives, then stored through the DICOM import, the path every other entry
-/// point takes; the success status goes out only once the instance is durable.
+/// point takes; the success status goes out only once the instance is durable. C-FIND runs on
+/// the DICOM index with the rights of the association's caller.
 /// </summary>
 internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, DicomRoute route, ILogger logger) : DimseService
 {
@@ -82,6 +84,51 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
         {
             spool.Discard();
         }
+    }
+
+    public override async ValueTask<FindAnswer> FindAsync(FindRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!route.Allowed.HasFlag(DicomOperations.Find))
+            return FindAnswer.Refused(DimseStatus.NotAuthorized($"{Association.CallingAeTitle} may not query (AE table)"));
+        FindQuery find;
+        DicomQueryResult first;
+        try
+        {
+            find = FindQuery.From(request);
+            first = await Services.GetRequiredService<DicomQueryService>().FindAsync(route.Caller, find.Query, ct);
+        }
+        catch (TesseraException e) when (e.Kind == ErrorKind.Invalid)
+        {
+            return FindAnswer.Refused(DimseStatus.IdentifierDoesNotMatchSopClass(Short(e.Message)));
+        }
+        return new FindAnswer(null, MatchesAsync(find, first, ct), first.IgnoredKeys.Count > 0);
+    }
+
+    /// <summary>Every match, page after page of the index; patients are gathered from all their studies first.</summary>
+    private async IAsyncEnumerable<DicomDataset> MatchesAsync(FindQuery find, DicomQueryResult first, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var queries = Services.GetRequiredService<DicomQueryService>();
+        var retrieveAe = Association.CalledAeTitle;
+        var studies = new List<DicomDataset>();
+        var page = first;
+        var offset = 0;
+        while (true)
+        {
+            foreach (var match in page.Matches)
+            {
+                if (find.IsPatientLevel)
+                    studies.Add(match.Dataset);
+                else
+                    yield return find.Shape(match.Dataset, retrieveAe);
+            }
+            if (page.Matches.Count < find.Query.Limit)
+                break;
+            offset += page.Matches.Count;
+            page = await queries.FindAsync(route.Caller, find.Query with { Offset = offset }, ct);
+        }
+        foreach (var patient in FindQuery.Patients(studies))
+            yield return find.Shape(patient, retrieveAe);
     }
 
     public override ValueTask AbandonStoreAsync(StoreRequest request, Stream received)

@@ -54,7 +54,11 @@ internal sealed partial class DicomListener(IOptions<DicomOptions> options, Arch
             LogDisabled();
             return;
         }
-        var policy = new AcceptorPolicy((uint)settings.MaxPduLength, settings.ArtimTimeout, settings.IdleTimeout) { AcceptsStorage = true };
+        var policy = new AcceptorPolicy((uint)settings.MaxPduLength, settings.ArtimTimeout, settings.IdleTimeout)
+        {
+            AcceptsStorage = true,
+            AbstractSyntaxes = new HashSet<string> { DimseSopClasses.Verification, DimseSopClasses.PatientRootFind, DimseSopClasses.StudyRootFind },
+        };
         var acceptor = new AssociationAcceptor(policy, handler);
         LogListening(settings.AeTitle, settings.Port);
         try

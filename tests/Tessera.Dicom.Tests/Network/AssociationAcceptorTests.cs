@@ -11,7 +11,11 @@ namespace Tessera.Dicom.Tests.Network;
 /// <summary>The acceptor against dcmtk's echoscu and storescu, and against broken peers.</summary>
 public sealed class AssociationAcceptorTests
 {
-    private static readonly AcceptorPolicy Policy = new(16384, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2)) { AcceptsStorage = true };
+    private static readonly AcceptorPolicy Policy = new(16384, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2))
+    {
+        AcceptsStorage = true,
+        AbstractSyntaxes = new HashSet<string> { DimseSopClasses.Verification, DimseSopClasses.StudyRootFind },
+    };
 
     [Fact]
     public async Task Echoscu_Succeeds_ThreeTimesOnOneAssociation_AndReleases()
@@ -63,6 +67,33 @@ public sealed class AssociationAcceptorTests
         output.ShouldContain("Received Store Response (Refused: OutOfResources)");
         outcome.How.ShouldBe("released");
         exitCode.ShouldNotBe(0); // storescu reports the refusal in its exit code too
+    }
+
+    [Fact]
+    public async Task Findscu_GetsEveryMatchAsPending_ThenSuccess()
+    {
+        var handler = new RecordingHandler { Matches = 3 };
+
+        var (exitCode, output, outcome) = await WithDcmtkAsync(handler, "findscu", "-S", "-aec", "TESSERA", "-k", "QueryRetrieveLevel=STUDY", "-k", "PatientID=P1");
+
+        exitCode.ShouldBe(0, output);
+        output.ShouldContain("Find Response: 3 (Pending)");
+        output.ShouldContain("Received Final Find Response (Success)");
+        handler.Service.Identifiers.ShouldHaveSingleItem().GetString(DicomTags.PatientId).ShouldBe("P1");
+        outcome.How.ShouldBe("released");
+    }
+
+    [Fact]
+    public async Task ACancel_StopsAFind_WithStatusCancel()
+    {
+        var handler = new RecordingHandler { Matches = 1000, MatchDelay = TimeSpan.FromMilliseconds(50) };
+
+        var (exitCode, output, outcome) = await WithDcmtkAsync(handler, "findscu", "-S", "--cancel", "2", "-aec", "TESSERA", "-k", "QueryRetrieveLevel=STUDY");
+
+        exitCode.ShouldBe(0, output);
+        output.ShouldContain("Received Final Find Response (Cancel: MatchingTerminatedDueToCancelRequest)");
+        output.ShouldNotContain("Find Response: 20 ");
+        outcome.How.ShouldBe("released");
     }
 
     [Fact]
@@ -263,17 +294,41 @@ public sealed class AssociationAcceptorTests
 
         public TimeSpan EchoDelay { get; init; }
 
+        public int Matches { get; init; }
+
+        public TimeSpan MatchDelay { get; init; }
+
         public ValueTask<AssociationDecision> NegotiateAsync(AssociateRequest request, EndPoint? peer, CancellationToken ct)
         {
             if (request.CalledAeTitle != "TESSERA")
                 return ValueTask.FromResult(AssociationDecision.Rejected(AssociateReject.CalledAeNotRecognized, "not TESSERA"));
-            Service = new RecordingService(StoreStatus, EchoDelay);
+            Service = new RecordingService(StoreStatus, EchoDelay, Matches, MatchDelay);
             return ValueTask.FromResult(AssociationDecision.Accepted(Service));
         }
     }
 
-    private sealed class RecordingService(DimseStatus storeStatus, TimeSpan echoDelay) : DimseService
+    private sealed class RecordingService(DimseStatus storeStatus, TimeSpan echoDelay, int matches, TimeSpan matchDelay) : DimseService
     {
+        public List<DicomDataset> Identifiers { get; } = [];
+
+        public override ValueTask<FindAnswer> FindAsync(FindRequest request, CancellationToken ct)
+        {
+            Identifiers.Add(request.Identifier);
+            return ValueTask.FromResult(new FindAnswer(null, MatchesAsync(ct)));
+        }
+
+        private async IAsyncEnumerable<DicomDataset> MatchesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        {
+            for (var i = 0; i < matches; i++)
+            {
+                await Task.Delay(matchDelay, ct);
+                var match = new DicomDataset();
+                match.SetString(DicomTags.QueryRetrieveLevel, DicomVr.CS, "STUDY");
+                match.SetString(DicomTags.StudyInstanceUid, DicomVr.UI, $"1.2.3.{i + 1}");
+                yield return match;
+            }
+        }
+
         public List<(StoreRequest Request, byte[] Bytes)> Stored { get; } = [];
 
         public List<string> Abandoned { get; } = [];
