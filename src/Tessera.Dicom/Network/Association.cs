@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 
 namespace Tessera.Dicom.Network;
 
@@ -22,7 +23,8 @@ public sealed class Association : IDisposable
     private readonly SemaphoreSlim _writing = new(1, 1);
     private readonly int _chunk;
     private readonly TimeSpan _writeTimeout;
-    private ushort _nextMessageId;
+    private readonly ConcurrentDictionary<ushort, TaskCompletionSource<DimseMessage>> _awaiting = new();
+    private int _nextMessageId;
 
     public Association(Stream stream, AssociateRequest request, AssociateAccept accept, bool isRequestor, TimeSpan writeTimeout)
     {
@@ -88,8 +90,51 @@ public sealed class Association : IDisposable
     /// <summary>A message ID for a new request of this side (never 0, which some peers treat as missing).</summary>
     public ushort NextMessageId()
     {
-        var id = unchecked(++_nextMessageId);
-        return id == 0 ? unchecked(++_nextMessageId) : id;
+        var id = (ushort)Interlocked.Increment(ref _nextMessageId);
+        return id == 0 ? (ushort)Interlocked.Increment(ref _nextMessageId) : id;
+    }
+
+    /// <summary>
+    /// Sends a request of this side and waits for its response, which whoever reads the association
+    /// hands over with <see cref="TryDeliver"/> (an acceptor's C-STORE sub-operations of a C-GET).
+    /// </summary>
+    public async Task<DimseMessage> RequestAsync(byte contextId, DicomDataset command, Stream dataset, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var id = NextMessageId();
+        command.SetUInt16(DicomTags.MessageId, id);
+        var response = new TaskCompletionSource<DimseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _awaiting[id] = response;
+        try
+        {
+            await SendAsync(contextId, command, dataset, ct);
+            return await response.Task.WaitAsync(_writeTimeout, ct);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{PeerAeTitle} sent no response to message {id} within {_writeTimeout.TotalSeconds:0} s.");
+        }
+        finally
+        {
+            _awaiting.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Hands a response to the request of <see cref="RequestAsync"/> waiting for it; false when none is.</summary>
+    public bool TryDeliver(DimseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return _awaiting.TryRemove(response.RespondedTo, out var waiting) && waiting.TrySetResult(response);
+    }
+
+    /// <summary>Ends every wait of <see cref="RequestAsync"/>: the association is over.</summary>
+    public void FailAwaiting(string why)
+    {
+        foreach (var id in _awaiting.Keys)
+        {
+            if (_awaiting.TryRemove(id, out var waiting))
+                waiting.TrySetException(new DicomNetworkException(why));
+        }
     }
 
     /// <summary>Sends a command without a dataset.</summary>

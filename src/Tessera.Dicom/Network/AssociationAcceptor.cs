@@ -160,13 +160,17 @@ public sealed class AssociationAcceptor(AcceptorPolicy policy, IAssociationHandl
         private ushort _operationId;
         private volatile bool _finishing;
         private volatile bool _cancelled;
+        private CancellationTokenSource _ending = null!;
         private Exception? _failure;
         private int _messages;
 
         private string Calling => association.CallingAeTitle;
 
-        public async Task<AssociationOutcome> RunAsync(CancellationToken ct)
+        public async Task<AssociationOutcome> RunAsync(CancellationToken stopping)
         {
+            using var ending = _ending = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            // Operations and their sub-operations stop when the association ends, not only when the server stops.
+            var ct = ending.Token;
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
             _receiver.OpenSink = (message, token) => message.CommandField == DimseCommand.CStoreRequest && StoreRequestOf(message) is { } store
                 ? OpenSinkAsync(store, token)
@@ -253,7 +257,7 @@ public sealed class AssociationAcceptor(AcceptorPolicy policy, IAssociationHandl
         {
             _messages++;
             if (message.IsResponse)
-                return $"a response (command 0x{message.CommandField:X4}) to no request of this side";
+                return association.TryDeliver(message) ? null : $"a response (command 0x{message.CommandField:X4}) to no request of this side";
             if (message.CommandField == DimseCommand.CCancelRequest)
             {
                 if (_operation is not null && message.RespondedTo == _operationId && !_finishing)
@@ -286,6 +290,13 @@ public sealed class AssociationAcceptor(AcceptorPolicy policy, IAssociationHandl
             DimseStatus status;
             try
             {
+                if ((message.CommandField == DimseCommand.CMoveRequest && DimseSopClasses.IsMove(message.Context.AbstractSyntax))
+                    || (message.CommandField == DimseCommand.CGetRequest && DimseSopClasses.IsGet(message.Context.AbstractSyntax)))
+                {
+                    // A retrieval counts its sub-operations and sends every response itself, the final one included.
+                    await new RetrieveOperation(association, service, message, policy.IdleTimeout, () => _finishing = true).RunAsync(ct, associationToken);
+                    return;
+                }
                 status = message.CommandField switch
                 {
                     DimseCommand.CEchoRequest when message.Context.AbstractSyntax == VerificationSopClass => await service.EchoAsync(ct),
@@ -380,6 +391,8 @@ public sealed class AssociationAcceptor(AcceptorPolicy policy, IAssociationHandl
         /// <summary>Ends the association: the operation stopped, a dataset in flight dropped, an A-ABORT sent when <paramref name="abort"/> is given.</summary>
         private async Task<AssociationOutcome> EndAsync(AbortReason? abort, string how)
         {
+            _ending.Cancel();
+            association.FailAwaiting(how.Length == 0 ? "the association ended" : how);
             _operationCancel?.Cancel();
             try
             {

@@ -70,15 +70,19 @@ public sealed class DimseClient : IAsyncDisposable
     }
 
     /// <summary>Sends a request and returns its responses up to the final one (pending responses included, in order).</summary>
-    public async Task<IReadOnlyList<DimseMessage>> RequestAsync(byte contextId, DicomDataset command, ReadOnlyMemory<byte>? dataset, CancellationToken ct)
+    public Task<IReadOnlyList<DimseMessage>> RequestAsync(byte contextId, DicomDataset command, ReadOnlyMemory<byte>? dataset, CancellationToken ct) =>
+        RequestCoreAsync(command, () => dataset is { } bytes ? Association.SendAsync(contextId, command, bytes, ct) : Association.SendAsync(contextId, command, ct), ct);
+
+    /// <summary>Sends a request whose dataset is read from <paramref name="dataset"/> (a stored file after its meta information), and returns its responses.</summary>
+    public Task<IReadOnlyList<DimseMessage>> RequestAsync(byte contextId, DicomDataset command, Stream dataset, CancellationToken ct) =>
+        RequestCoreAsync(command, () => Association.SendAsync(contextId, command, dataset, ct), ct);
+
+    private async Task<IReadOnlyList<DimseMessage>> RequestCoreAsync(DicomDataset command, Func<Task> send, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(command);
         var id = Association.NextMessageId();
         command.SetUInt16(DicomTags.MessageId, id);
-        if (dataset is { } bytes)
-            await Association.SendAsync(contextId, command, bytes, ct);
-        else
-            await Association.SendAsync(contextId, command, ct);
+        await send();
         var responses = new List<DimseMessage>();
         while (true)
         {

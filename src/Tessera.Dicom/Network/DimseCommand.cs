@@ -9,9 +9,11 @@ public static class DimseCommand
     public const ushort CStoreRequest = 0x0001;
     public const ushort CStoreResponse = 0x8001;
     public const ushort CGetRequest = 0x0010;
+    public const ushort CGetResponse = 0x8010;
     public const ushort CFindRequest = 0x0020;
     public const ushort CFindResponse = 0x8020;
     public const ushort CMoveRequest = 0x0021;
+    public const ushort CMoveResponse = 0x8021;
     public const ushort CEchoRequest = 0x0030;
     public const ushort CEchoResponse = 0x8030;
     public const ushort CCancelRequest = 0x0FFF;

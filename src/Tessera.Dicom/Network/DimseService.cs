@@ -21,6 +21,21 @@ public sealed record FindAnswer(DimseStatus? Refusal, IAsyncEnumerable<DicomData
     public static FindAnswer Refused(DimseStatus status) => new(status, null);
 }
 
+/// <summary>An incoming C-MOVE (with its destination AE) or C-GET (without): the model and the identifier of what to retrieve.</summary>
+public sealed record RetrieveRequest(PresentationContext Context, ushort MessageId, string SopClassUid, DicomDataset Identifier, string? MoveDestination);
+
+/// <summary>One stored instance to send: its identity, its stored transfer syntax, and how to open its Part 10 file.</summary>
+public sealed record RetrieveInstance(string SopClassUid, string SopInstanceUid, string TransferSyntaxUid, Func<CancellationToken, Task<Stream>> OpenAsync);
+
+/// <summary>The answer to a C-MOVE or C-GET: a refusal, or the instances to send as sub-operations.</summary>
+public sealed record RetrieveAnswer(DimseStatus? Refusal, IReadOnlyList<RetrieveInstance> Instances)
+{
+    public static RetrieveAnswer Refused(DimseStatus status) => new(status, []);
+}
+
+/// <summary>Where a C-MOVE destination AE listens.</summary>
+public sealed record MoveDestination(string AeTitle, string Host, int Port);
+
 /// <summary>
 /// What an acceptor serves on one association, made by <see cref="IAssociationHandler"/> when it
 /// accepts. Operations are called one at a time. An operation left out keeps its default: C-ECHO
@@ -48,6 +63,16 @@ public abstract class DimseService : IAsyncDisposable
     /// <summary>C-FIND: the matches of the identifier, or a refusal. A C-CANCEL cancels <paramref name="ct"/> while they are sent.</summary>
     public virtual ValueTask<FindAnswer> FindAsync(FindRequest request, CancellationToken ct) =>
         ValueTask.FromResult(FindAnswer.Refused(DimseStatus.SopClassNotSupported("This node does not answer queries")));
+
+    /// <summary>C-MOVE and C-GET: the instances the identifier names, or a refusal.</summary>
+    public virtual ValueTask<RetrieveAnswer> RetrieveAsync(RetrieveRequest request, CancellationToken ct) =>
+        ValueTask.FromResult(RetrieveAnswer.Refused(DimseStatus.SopClassNotSupported("This node does not retrieve")));
+
+    /// <summary>C-MOVE: where the destination AE listens; null when it is not known (refused with 0xA801).</summary>
+    public virtual ValueTask<MoveDestination?> FindMoveDestinationAsync(string aeTitle, CancellationToken ct) => ValueTask.FromResult<MoveDestination?>(null);
+
+    /// <summary>Told once a C-MOVE or C-GET has ended, with its counts (for the audit trail).</summary>
+    public virtual ValueTask RetrievedAsync(RetrieveRequest request, SubOperationCounts counts) => ValueTask.CompletedTask;
 
     /// <summary>A dataset that did not arrive whole (abort, lost connection, a failed write): drop what there is of it.</summary>
     public virtual ValueTask AbandonStoreAsync(StoreRequest request, Stream received)

@@ -17,5 +17,9 @@ public static class DimseSopClasses
 
     public static bool IsFind(string sopClass) => sopClass is PatientRootFind or StudyRootFind;
 
+    public static bool IsMove(string sopClass) => sopClass is PatientRootMove or StudyRootMove;
+
+    public static bool IsGet(string sopClass) => sopClass is PatientRootGet or StudyRootGet;
+
     public static bool IsPatientRoot(string sopClass) => sopClass is PatientRootFind or PatientRootMove or PatientRootGet;
 }

@@ -17,6 +17,15 @@ public readonly record struct DimseStatus(ushort Code, string? Comment = null)
     /// <summary>C-FIND / C-MOVE / C-GET failed: unable to process (0xC000).</summary>
     public static DimseStatus UnableToProcess(string comment) => new(0xC000, comment);
 
+    /// <summary>C-MOVE refused: the move destination is unknown (0xA801).</summary>
+    public static DimseStatus MoveDestinationUnknown(string comment) => new(0xA801, comment);
+
+    /// <summary>C-MOVE / C-GET refused: out of resources, unable to perform sub-operations (0xA702).</summary>
+    public static DimseStatus UnableToPerformSubOperations(string comment) => new(0xA702, comment);
+
+    /// <summary>C-MOVE / C-GET warning: sub-operations complete, one or more failures (0xB000).</summary>
+    public static DimseStatus SubOperationsCompleteWithFailures => new(0xB000);
+
     /// <summary>Cancelled by a C-CANCEL.</summary>
     public static DimseStatus Cancel => new(0xFE00);
 
@@ -54,4 +63,27 @@ public readonly record struct DimseStatus(ushort Code, string? Comment = null)
     public bool IsFailure => !IsSuccess && !IsPending && !IsWarning && Code != 0xFE00;
 
     public override string ToString() => Comment is null ? $"0x{Code:X4}" : $"0x{Code:X4} ({Comment})";
+}
+
+/// <summary>The sub-operations of a C-MOVE or C-GET so far (PS3.7 9.3.3.2, 9.3.4.2).</summary>
+public sealed record SubOperationCounts(int Remaining, int Completed, int Failed, int Warning)
+{
+    /// <summary>The counts on a response: all four while pending or cancelled, no remaining count on the final one.</summary>
+    public void WriteTo(DicomDataset command, bool final)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (!final)
+            command.SetUInt16(DicomTags.NumberOfRemainingSuboperations, (ushort)Math.Min(Remaining, ushort.MaxValue));
+        command.SetUInt16(DicomTags.NumberOfCompletedSuboperations, (ushort)Math.Min(Completed, ushort.MaxValue));
+        command.SetUInt16(DicomTags.NumberOfFailedSuboperations, (ushort)Math.Min(Failed, ushort.MaxValue));
+        command.SetUInt16(DicomTags.NumberOfWarningSuboperations, (ushort)Math.Min(Warning, ushort.MaxValue));
+    }
+
+    public static SubOperationCounts Read(DicomDataset command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        int Get(DicomTag tag) => (int)(command.GetInteger(tag) ?? 0);
+        return new(Get(DicomTags.NumberOfRemainingSuboperations), Get(DicomTags.NumberOfCompletedSuboperations),
+            Get(DicomTags.NumberOfFailedSuboperations), Get(DicomTags.NumberOfWarningSuboperations));
+    }
 }

@@ -14,7 +14,7 @@ namespace Tessera.Server.DicomNetwork;
 /// in (null: stores are refused with <see cref="Why"/>), the caller whose rights apply, and what the
 /// calling AE may ask.
 /// </summary>
-internal sealed record DicomRoute(string? ProjectSlug, Caller Caller, DicomOperations Allowed, string Why);
+internal sealed record DicomRoute(string? ProjectSlug, Caller Caller, DicomOperations Allowed, string Why, string Peer);
 
 /// <summary>
 /// Decides on association requests for the archive (docs/configuration.md, "DICOM node"): the calling
@@ -87,7 +87,7 @@ internal sealed partial class ArchiveAssociationHandler(IServiceScopeFactory sco
             var caller = user is not null
                 ? new Caller(user.Id, user.Username, user.IsAdmin)
                 : projectId is { } scoped ? new Caller(null, "dicom:" + calling, IsAdmin: true, TokenProjectId: scoped) : Caller.Anonymous;
-            var route = new DicomRoute(slug, caller, node?.Allow ?? UnknownCallerOperations, why);
+            var route = new DicomRoute(slug, caller, node?.Allow ?? UnknownCallerOperations, why, (peer as IPEndPoint)?.Address.ToString() ?? "");
             LogAccepted(calling, request.CalledAeTitle, peer, slug ?? "(none)", user?.Username ?? "(none)");
             return AssociationDecision.Accepted(new ArchiveDimseService(scope, route, logger));
         }

@@ -3,6 +3,8 @@ using Tessera.Archive;
 using Tessera.Archive.Access;
 using Tessera.Archive.Data;
 using Tessera.Archive.Dicom;
+using Tessera.Archive.Audit;
+using Tessera.Archive.Dicom.Nodes;
 using Tessera.Archive.Dicom.Query;
 using Tessera.Archive.Storage;
 using Tessera.Archive.Uploads;
@@ -21,7 +23,11 @@ namespace Tessera.Server.DicomNetwork;
 /// </summary>
 internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, DicomRoute route, ILogger logger) : DimseService
 {
+    /// <summary>The most instances one C-MOVE or C-GET sends (a study of a whole-body CT has a few thousand).</summary>
+    private const int MaxRetrieveInstances = 100_000;
+
     private ProjectAccess? _access;
+    private IReadOnlyList<StoredInstance> _retrieved = [];
 
     private IServiceProvider Services => scope.ServiceProvider;
 
@@ -129,6 +135,49 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
         }
         foreach (var patient in FindQuery.Patients(studies))
             yield return find.Shape(patient, retrieveAe);
+    }
+
+    public override async ValueTask<RetrieveAnswer> RetrieveAsync(RetrieveRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (operation, name) = request.MoveDestination is null ? (DicomOperations.Get, "retrieve by C-GET") : (DicomOperations.Move, "move");
+        if (!route.Allowed.HasFlag(operation))
+            return RetrieveAnswer.Refused(DimseStatus.NotAuthorized($"{Association.CallingAeTitle} may not {name} (AE table)"));
+        IReadOnlyList<StoredInstance> instances;
+        try
+        {
+            var find = FindQuery.From(request.SopClassUid, request.Identifier);
+            instances = await Services.GetRequiredService<DicomQueryService>().MatchingInstancesAsync(route.Caller, find.Query, MaxRetrieveInstances, ct);
+        }
+        catch (TesseraException e) when (e.Kind == ErrorKind.Invalid)
+        {
+            return RetrieveAnswer.Refused(DimseStatus.IdentifierDoesNotMatchSopClass(Short(e.Message)));
+        }
+        _retrieved = instances;
+        var blobs = Services.GetRequiredService<IBlobStore>();
+        return new RetrieveAnswer(null, instances.Select(i => new RetrieveInstance(i.SopClassUid, i.SopInstanceUid, i.TransferSyntaxUid,
+            token => blobs.OpenReadAsync(i.FileKey, token))).ToList());
+    }
+
+    public override async ValueTask<MoveDestination?> FindMoveDestinationAsync(string aeTitle, CancellationToken ct) =>
+        await Services.GetRequiredService<DicomNodeService>().FindAsync(aeTitle, ct) is { } node ? new MoveDestination(node.AeTitle, node.Host, node.Port) : null;
+
+    /// <summary>A retrieval from a private project is a data read: the audit trail records it, once per project.</summary>
+    public override async ValueTask RetrievedAsync(RetrieveRequest request, SubOperationCounts counts)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(counts);
+        var audit = Services.GetRequiredService<AuditWriter>();
+        var action = request.MoveDestination is null ? "DICOM C-GET" : "DICOM C-MOVE";
+        var target = $"{counts.Completed + counts.Warning} instance(s) sent, {counts.Failed} failed, to {request.MoveDestination ?? Association.CallingAeTitle}";
+        foreach (var project in _retrieved.Where(i => !i.ProjectIsPublic).Select(i => i.Project).Distinct(StringComparer.Ordinal))
+        {
+            await audit.RecordAsync(new AuditEntry
+            {
+                At = Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime, Username = route.Caller.Username, Action = $"{action} by {Association.CallingAeTitle}",
+                Project = project, Target = target, Status = 200, ClientAddress = route.Peer,
+            }, CancellationToken.None);
+        }
     }
 
     public override ValueTask AbandonStoreAsync(StoreRequest request, Stream received)

@@ -57,7 +57,11 @@ internal sealed partial class DicomListener(IOptions<DicomOptions> options, Arch
         var policy = new AcceptorPolicy((uint)settings.MaxPduLength, settings.ArtimTimeout, settings.IdleTimeout)
         {
             AcceptsStorage = true,
-            AbstractSyntaxes = new HashSet<string> { DimseSopClasses.Verification, DimseSopClasses.PatientRootFind, DimseSopClasses.StudyRootFind },
+            AbstractSyntaxes = new HashSet<string>
+            {
+                DimseSopClasses.Verification, DimseSopClasses.PatientRootFind, DimseSopClasses.StudyRootFind,
+                DimseSopClasses.PatientRootMove, DimseSopClasses.StudyRootMove, DimseSopClasses.PatientRootGet, DimseSopClasses.StudyRootGet,
+            },
         };
         var acceptor = new AssociationAcceptor(policy, handler);
         LogListening(settings.AeTitle, settings.Port);

@@ -23,9 +23,15 @@ internal sealed record FindQuery(string Level, DicomQuery Query, DicomDataset Id
     public static FindQuery From(FindRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var identifier = request.Identifier;
+        return From(request.SopClassUid, request.Identifier);
+    }
+
+    /// <summary>The identifier of a C-FIND, C-MOVE or C-GET of the model <paramref name="sopClassUid"/>.</summary>
+    public static FindQuery From(string sopClassUid, DicomDataset identifier)
+    {
+        ArgumentNullException.ThrowIfNull(identifier);
         var level = (identifier.GetString(DicomTags.QueryRetrieveLevel) ?? "").Trim().ToUpperInvariant();
-        var patientRoot = DimseSopClasses.IsPatientRoot(request.SopClassUid);
+        var patientRoot = DimseSopClasses.IsPatientRoot(sopClassUid);
         var queryLevel = level switch
         {
             "PATIENT" when patientRoot => DicomQueryLevel.Study,

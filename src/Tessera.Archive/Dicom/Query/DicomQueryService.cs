@@ -23,8 +23,40 @@ public sealed class DicomQueryService(ArchiveDbContext db, AccessService access,
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(query);
-        var rows = await RowsAsync(caller, query, ct);
         var ignored = new List<DicomTag>();
+        var rows = Filter(await RowsAsync(caller, query, ct), query, ignored);
+        var page = await Order(rows, query.Level).Skip(Math.Max(0, query.Offset)).Take(Math.Clamp(query.Limit, 1, MaxLimit)).ToListAsync(ct);
+        var datasets = page.Select(row => Answer(row, query)).ToList();
+        await AddComputedAsync(page, datasets, query.Level, ct);
+        await AddFromFilesAsync(page, datasets, query, ct);
+        return new DicomQueryResult(page.Select((row, i) => new DicomQueryMatch(row.Project, datasets[i])).ToList(), ignored);
+    }
+
+    /// <summary>
+    /// The instances a query at the instance level matches (C-MOVE, C-GET), in series and instance
+    /// order, at most <paramref name="limit"/>; an instance stored in several projects is given once.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredInstance>> MatchingInstancesAsync(Caller caller, DicomQuery query, int limit, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(query);
+        var instanceQuery = query with { Level = DicomQueryLevel.Instance };
+        var rows = Filter(await RowsAsync(caller, instanceQuery, ct), instanceQuery, []);
+        var found = await (
+                from r in Order(rows, DicomQueryLevel.Instance)
+                join f in db.Files on r.Instance!.FileId equals f.Id
+                join p in db.Projects on r.Study.ProjectId equals p.Id
+                select new StoredInstance(r.Project, p.IsPublic, r.Study.StudyInstanceUid, r.Series!.SeriesInstanceUid,
+                    r.Instance!.SopInstanceUid, r.Instance.SopClassUid, r.Instance.TransferSyntaxUid, f.Sha256, f.Size))
+            .Take(limit + 1).ToListAsync(ct);
+        if (found.Count > limit)
+            throw TesseraException.Invalid($"The request matches more than {limit} instances; ask for fewer (a study or a series at a time)");
+        return found.DistinctBy(i => i.SopInstanceUid).ToList();
+    }
+
+    /// <summary>The rows that every matching key of the query allows; keys the index does not hold are added to <paramref name="ignored"/>.</summary>
+    private IQueryable<QueryRow> Filter(IQueryable<QueryRow> rows, DicomQuery query, List<DicomTag> ignored)
+    {
         foreach (var (tag, value) in query.Keys)
         {
             if (QueryAttributes.Find(tag) is { } attribute && attribute.Level <= query.Level)
@@ -34,11 +66,7 @@ public sealed class DicomQueryService(ArchiveDbContext db, AccessService access,
             else if (!IsReturnOnly(tag))
                 ignored.Add(tag);
         }
-        var page = await Order(rows, query.Level).Skip(Math.Max(0, query.Offset)).Take(Math.Clamp(query.Limit, 1, MaxLimit)).ToListAsync(ct);
-        var datasets = page.Select(row => Answer(row, query)).ToList();
-        await AddComputedAsync(page, datasets, query.Level, ct);
-        await AddFromFilesAsync(page, datasets, query, ct);
-        return new DicomQueryResult(page.Select((row, i) => new DicomQueryMatch(row.Project, datasets[i])).ToList(), ignored);
+        return rows;
     }
 
     /// <summary>
