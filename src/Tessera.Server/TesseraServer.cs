@@ -98,6 +98,8 @@ public static class TesseraServer
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddHostedService<BlobSweepService>();
         services.AddOptions<DicomOptions>().BindConfiguration(DicomOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<CommitmentReporter>();
+        services.AddHostedService(sp => sp.GetRequiredService<CommitmentReporter>());
         services.AddSingleton<ArchiveAssociationHandler>();
         services.AddHostedService<DicomListener>();
         return services;

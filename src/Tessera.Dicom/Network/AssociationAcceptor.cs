@@ -160,6 +160,7 @@ public sealed class AssociationAcceptor(AcceptorPolicy policy, IAssociationHandl
         private ushort _operationId;
         private volatile bool _finishing;
         private volatile bool _cancelled;
+        private volatile bool _releaseRequested;
         private CancellationTokenSource _ending = null!;
         private Exception? _failure;
         private int _messages;
@@ -194,6 +195,9 @@ public sealed class AssociationAcceptor(AcceptorPolicy policy, IAssociationHandl
                         case { IsClosed: true }:
                             return await EndAsync(null, "closed by the peer without a release");
                         case { Control: ReleaseRequest }:
+                            // A report waiting for its answer will get none now: it goes on a new association instead.
+                            _releaseRequested = true;
+                            association.FailAwaiting("the peer asked to release the association");
                             await WaitForOperationAsync();
                             await association.SendPduAsync(ReleaseResponse.Instance, ct);
                             return Outcome("released");
@@ -297,12 +301,19 @@ public sealed class AssociationAcceptor(AcceptorPolicy policy, IAssociationHandl
                     await new RetrieveOperation(association, service, message, policy.IdleTimeout, () => _finishing = true).RunAsync(ct, associationToken);
                     return;
                 }
+                if (message.CommandField == DimseCommand.NActionRequest && message.Context.AbstractSyntax == DimseSopClasses.StorageCommitmentPushModel)
+                {
+                    await CommitAsync(message, ct, associationToken);
+                    return;
+                }
                 status = message.CommandField switch
                 {
                     DimseCommand.CEchoRequest when message.Context.AbstractSyntax == VerificationSopClass => await service.EchoAsync(ct),
                     DimseCommand.CEchoRequest => DimseStatus.SopClassNotSupported("C-ECHO on a context that is not Verification"),
                     DimseCommand.CStoreRequest => await StoreAsync(message, ct),
                     DimseCommand.CFindRequest when DimseSopClasses.IsFind(message.Context.AbstractSyntax) => await FindAsync(message, ct),
+                    DimseCommand.NEventReportRequest when message.Context.AbstractSyntax == DimseSopClasses.StorageCommitmentPushModel => await service.CommitmentReportedAsync(
+                        (ushort)(message.Command.GetInteger(DicomTags.EventTypeId) ?? 0), message.ReadDataSet() ?? new DicomDataset(), ct),
                     _ => DimseStatus.UnrecognizedOperation($"Command 0x{message.CommandField:X4} is not served on this context"),
                 };
             }
@@ -321,6 +332,63 @@ public sealed class AssociationAcceptor(AcceptorPolicy policy, IAssociationHandl
             }
             _finishing = true;
             await association.SendAsync(message.Context.Id, DimseCommand.Response(message.Command, status.Code, status.Comment), associationToken);
+        }
+
+        /// <summary>
+        /// Storage commitment (PS3.4 J.3.2): the N-ACTION answered, then the report (N-EVENT-REPORT) sent on this
+        /// association; if the requestor releases it first or does not answer, the service sends it on a new one.
+        /// </summary>
+        private async Task CommitAsync(DimseMessage message, CancellationToken ct, CancellationToken associationToken)
+        {
+            async Task RespondAsync(DimseStatus status)
+            {
+                _finishing = true;
+                await association.SendAsync(message.Context.Id, DimseCommand.Response(message.Command, status.Code, status.Comment), associationToken);
+            }
+            if (message.Command.GetString(DicomTags.RequestedSopInstanceUid) != DimseSopClasses.StorageCommitmentPushModelInstance)
+            {
+                await RespondAsync(new DimseStatus(0x0117, "The requested SOP instance is not the storage commitment instance"));
+                return;
+            }
+            if (message.Command.GetInteger(DicomTags.ActionTypeId) != StorageCommitment.RequestAction)
+            {
+                await RespondAsync(new DimseStatus(0x0123, "Storage commitment has action type 1 only"));
+                return;
+            }
+            CommitmentRequest request;
+            try
+            {
+                request = StorageCommitment.ReadRequest(message.ReadDataSet() ?? throw new DicomException("the request has no action information"));
+            }
+            catch (DicomException e)
+            {
+                await RespondAsync(new DimseStatus(0x0115, $"Invalid action information: {e.Message}"));
+                return;
+            }
+            if (await service.CommitAsync(request, ct) is not { } result)
+            {
+                await RespondAsync(DimseStatus.SopClassNotSupported("This node does not commit storage"));
+                return;
+            }
+            await RespondAsync(DimseStatus.Success);
+            var information = StorageCommitment.EventInformation(request, result);
+            if (!_releaseRequested)
+            {
+                try
+                {
+                    using var encoded = new MemoryStream();
+                    IO.DicomWriter.WriteDataset(encoded, information, TransferSyntax.Lookup(message.Context.TransferSyntax));
+                    encoded.Position = 0;
+                    var answer = await association.RequestAsync(message.Context.Id, StorageCommitment.ReportCommand(result.EventType), encoded, associationToken);
+                    if (new DimseStatus(answer.Status).IsSuccess)
+                        return;
+                }
+                catch (Exception e) when (e is DicomNetworkException or TimeoutException or IOException or OperationCanceledException)
+                {
+                    // Released or gone before it answered: the report goes on a new association.
+                }
+            }
+            service.ReportLater(association.CallingAeTitle, association.CalledAeTitle, result.EventType, information);
         }
 
         /// <summary>C-FIND: each match as a pending response with its identifier, then the final status.</summary>

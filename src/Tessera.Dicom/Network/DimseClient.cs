@@ -95,15 +95,52 @@ public sealed class DimseClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for a request of the peer (a storage commitment report after an N-ACTION); answer it with <see cref="RespondAsync"/>.</summary>
+    public async Task<DimseMessage> ReceiveRequestAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timer.CancelAfter(timeout);
+        Received received;
+        try
+        {
+            received = await _receiver.ReceiveAsync(timer.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{Association.PeerAeTitle} sent no request within {timeout.TotalSeconds:0} s.");
+        }
+        return received switch
+        {
+            { Message: { IsResponse: false } request } => request,
+            { Message: { } response } => throw new DicomNetworkException($"The peer sent a response (0x{response.CommandField:X4}) where a request was awaited.", AbortReason.UnexpectedPduParameter),
+            { Control: { } other } => throw new DicomNetworkException($"The peer sent PDU type 0x{other.Type:X2} where a request was awaited."),
+            _ => throw new DicomNetworkException("The peer closed the connection."),
+        };
+    }
+
+    /// <summary>Answers a request of the peer.</summary>
+    public Task RespondAsync(DimseMessage request, DimseStatus status, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Association.SendAsync(request.Context.Id, DimseCommand.Response(request.Command, status.Code, status.Comment), ct);
+    }
+
     /// <summary>A-RELEASE: waits for the peer's A-RELEASE-RP, then closes.</summary>
     public async Task ReleaseAsync(CancellationToken ct)
     {
         await Association.SendPduAsync(ReleaseRequest.Instance, ct);
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timer.CancelAfter(_timeout);
-        var received = await _receiver.ReceiveAsync(timer.Token);
-        if (received.Control is not ReleaseResponse)
-            throw new DicomNetworkException("The peer did not answer the release with an A-RELEASE-RP.");
+        while (true)
+        {
+            // Messages may still arrive before the answer (PS3.8 state Sta7); they are too late to be served.
+            var received = await _receiver.ReceiveAsync(timer.Token);
+            if (received.Message is not null)
+                continue;
+            if (received.Control is not ReleaseResponse)
+                throw new DicomNetworkException("The peer did not answer the release with an A-RELEASE-RP.");
+            return;
+        }
     }
 
     /// <summary>A-ABORT from the service user.</summary>

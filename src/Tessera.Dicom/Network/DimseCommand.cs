@@ -17,6 +17,10 @@ public static class DimseCommand
     public const ushort CEchoRequest = 0x0030;
     public const ushort CEchoResponse = 0x8030;
     public const ushort CCancelRequest = 0x0FFF;
+    public const ushort NEventReportRequest = 0x0100;
+    public const ushort NEventReportResponse = 0x8100;
+    public const ushort NActionRequest = 0x0130;
+    public const ushort NActionResponse = 0x8130;
 
     /// <summary>CommandDataSetType when no dataset follows the command.</summary>
     public const ushort NoDataSet = 0x0101;
@@ -84,14 +88,20 @@ public static class DimseCommand
     {
         ArgumentNullException.ThrowIfNull(request);
         var response = new DicomDataset();
-        if (request.GetString(DicomTags.AffectedSopClassUid) is { Length: > 0 } sopClass)
+        // DIMSE-N requests name a requested SOP class and instance; their responses name them as affected (PS3.7 10.1).
+        if ((request.GetString(DicomTags.AffectedSopClassUid) ?? request.GetString(DicomTags.RequestedSopClassUid)) is { Length: > 0 } sopClass)
             response.SetString(DicomTags.AffectedSopClassUid, DicomVr.UI, sopClass);
         response.SetUInt16(DicomTags.CommandField, (ushort)(Field(request) | 0x8000));
         response.SetUInt16(DicomTags.MessageIdBeingRespondedTo, (ushort)(request.GetInteger(DicomTags.MessageId) ?? 0));
         response.SetUInt16(DicomTags.CommandDataSetType, NoDataSet);
         response.SetUInt16(DicomTags.Status, status);
-        if (request.GetString(DicomTags.AffectedSopInstanceUid) is { Length: > 0 } instance)
+        if ((request.GetString(DicomTags.AffectedSopInstanceUid) ?? request.GetString(DicomTags.RequestedSopInstanceUid)) is { Length: > 0 } instance)
             response.SetString(DicomTags.AffectedSopInstanceUid, DicomVr.UI, instance);
+        foreach (var echoed in new[] { DicomTags.EventTypeId, DicomTags.ActionTypeId })
+        {
+            if (request.GetInteger(echoed) is { } type)
+                response.SetUInt16(echoed, (ushort)type);
+        }
         if (errorComment is not null && status != Success)
             response.SetString(DicomTags.ErrorComment, DicomVr.LO, errorComment.Length > 64 ? errorComment[..64] : errorComment);
         return response;

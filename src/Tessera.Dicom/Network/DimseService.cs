@@ -74,6 +74,21 @@ public abstract class DimseService : IAsyncDisposable
     /// <summary>Told once a C-MOVE or C-GET has ended, with its counts (for the audit trail).</summary>
     public virtual ValueTask RetrievedAsync(RetrieveRequest request, SubOperationCounts counts) => ValueTask.CompletedTask;
 
+    /// <summary>Storage commitment: which of the request's instances this node holds durably, and why the others fail.</summary>
+    public virtual ValueTask<CommitmentResult?> CommitAsync(CommitmentRequest request, CancellationToken ct) => ValueTask.FromResult<CommitmentResult?>(null);
+
+    /// <summary>
+    /// A storage commitment report that could not go on the request's association (the requestor released it
+    /// first, or did not answer): deliver it on a new association to <paramref name="aeTitle"/>. By default it is dropped.
+    /// </summary>
+    public virtual void ReportLater(string aeTitle, string ownAeTitle, ushort eventType, DicomDataset eventInformation)
+    {
+    }
+
+    /// <summary>A storage commitment report (N-EVENT-REPORT) for a commitment this node asked for; its status.</summary>
+    public virtual ValueTask<DimseStatus> CommitmentReportedAsync(ushort eventType, DicomDataset eventInformation, CancellationToken ct) =>
+        ValueTask.FromResult(DimseStatus.SopClassNotSupported("This node asked for no storage commitment"));
+
     /// <summary>A dataset that did not arrive whole (abort, lost connection, a failed write): drop what there is of it.</summary>
     public virtual ValueTask AbandonStoreAsync(StoreRequest request, Stream received)
     {

@@ -23,7 +23,8 @@ internal sealed record DicomRoute(string? ProjectSlug, Caller Caller, DicomOpera
 /// the server's own (stores go to the calling AE's project, else the default project) or a
 /// project's own (stores go there).
 /// </summary>
-internal sealed partial class ArchiveAssociationHandler(IServiceScopeFactory scopes, IOptions<DicomOptions> options, ILogger<ArchiveAssociationHandler> logger)
+internal sealed partial class ArchiveAssociationHandler(IServiceScopeFactory scopes, IOptions<DicomOptions> options, CommitmentReporter reporter,
+    ILogger<ArchiveAssociationHandler> logger)
     : IAssociationHandler
 {
     /// <summary>What a caller outside the AE table may ask, when such callers are allowed.</summary>
@@ -89,7 +90,7 @@ internal sealed partial class ArchiveAssociationHandler(IServiceScopeFactory sco
                 : projectId is { } scoped ? new Caller(null, "dicom:" + calling, IsAdmin: true, TokenProjectId: scoped) : Caller.Anonymous;
             var route = new DicomRoute(slug, caller, node?.Allow ?? UnknownCallerOperations, why, (peer as IPEndPoint)?.Address.ToString() ?? "");
             LogAccepted(calling, request.CalledAeTitle, peer, slug ?? "(none)", user?.Username ?? "(none)");
-            return AssociationDecision.Accepted(new ArchiveDimseService(scope, route, logger));
+            return AssociationDecision.Accepted(new ArchiveDimseService(scope, route, reporter, logger));
         }
     }
 

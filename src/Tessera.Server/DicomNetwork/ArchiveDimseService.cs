@@ -21,7 +21,7 @@ namespace Tessera.Server.DicomNetwork;
 /// point takes; the success status goes out only once the instance is durable. C-FIND runs on
 /// the DICOM index with the rights of the association's caller.
 /// </summary>
-internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, DicomRoute route, ILogger logger) : DimseService
+internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, DicomRoute route, CommitmentReporter reporter, ILogger logger) : DimseService
 {
     /// <summary>The most instances one C-MOVE or C-GET sends (a study of a whole-body CT has a few thousand).</summary>
     private const int MaxRetrieveInstances = 100_000;
@@ -180,6 +180,31 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
         }
     }
 
+    /// <summary>Commits what is indexed (so durably stored) with the same SOP class in a project the caller may read.</summary>
+    public override async ValueTask<CommitmentResult?> CommitAsync(CommitmentRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!route.Allowed.HasFlag(DicomOperations.Store))
+            return new CommitmentResult([], request.Items.Select(i => (i, StorageCommitment.ProcessingFailure)).ToList());
+        var stored = await Services.GetRequiredService<DicomQueryService>().StoredClassesAsync(route.Caller, request.Items.Select(i => i.SopInstanceUid).ToList(), ct);
+        var committed = new List<CommitmentItem>();
+        var failed = new List<(CommitmentItem, ushort)>();
+        foreach (var item in request.Items)
+        {
+            if (!stored.TryGetValue(item.SopInstanceUid, out var sopClass))
+                failed.Add((item, StorageCommitment.NoSuchObjectInstance));
+            else if (sopClass != item.SopClassUid)
+                failed.Add((item, StorageCommitment.ClassInstanceConflict));
+            else
+                committed.Add(item);
+        }
+        LogCommitment(request.TransactionUid, Association.CallingAeTitle, committed.Count, failed.Count);
+        return new CommitmentResult(committed, failed);
+    }
+
+    public override void ReportLater(string aeTitle, string ownAeTitle, ushort eventType, DicomDataset eventInformation) =>
+        reporter.Enqueue(aeTitle, ownAeTitle, eventType, eventInformation);
+
     public override ValueTask AbandonStoreAsync(StoreRequest request, Stream received)
     {
         ((SpoolFile)received).Discard();
@@ -207,6 +232,9 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
 
     /// <summary>An error comment is LO: 64 characters.</summary>
     private static string Short(string? text) => text is null ? "" : text.Length > 64 ? text[..61] + "..." : text;
+
+    [LoggerMessage(EventId = 1313, Level = LogLevel.Information, Message = "DICOM: storage commitment {TransactionUid} from {CallingAeTitle}: {Committed} committed, {Failed} failed")]
+    private partial void LogCommitment(string transactionUid, string callingAeTitle, int committed, int failed);
 
     [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "DICOM: C-STORE of {SopInstanceUid} from {CallingAeTitle} refused with {Status}: {Reason}")]
     private partial void LogRefused(string sopInstanceUid, string callingAeTitle, string status, string reason);

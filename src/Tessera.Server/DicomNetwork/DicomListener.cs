@@ -61,6 +61,7 @@ internal sealed partial class DicomListener(IOptions<DicomOptions> options, Arch
             {
                 DimseSopClasses.Verification, DimseSopClasses.PatientRootFind, DimseSopClasses.StudyRootFind,
                 DimseSopClasses.PatientRootMove, DimseSopClasses.StudyRootMove, DimseSopClasses.PatientRootGet, DimseSopClasses.StudyRootGet,
+                DimseSopClasses.StorageCommitmentPushModel,
             },
         };
         var acceptor = new AssociationAcceptor(policy, handler);

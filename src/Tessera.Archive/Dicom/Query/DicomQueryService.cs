@@ -54,6 +54,23 @@ public sealed class DicomQueryService(ArchiveDbContext db, AccessService access,
         return found.DistinctBy(i => i.SopInstanceUid).ToList();
     }
 
+    /// <summary>The SOP class of each of these instances that is indexed (so durably stored) in a project the caller may read.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> StoredClassesAsync(Caller caller, IReadOnlyCollection<string> sopInstanceUids, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(sopInstanceUids);
+        var projects = access.Readable(caller).Select(p => p.Id);
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var chunk in sopInstanceUids.Distinct(StringComparer.Ordinal).Chunk(500))
+        {
+            var rows = await db.DicomInstances.AsNoTracking().Where(i => chunk.Contains(i.SopInstanceUid) && projects.Contains(i.ProjectId))
+                .Select(i => new { i.SopInstanceUid, i.SopClassUid }).ToListAsync(ct);
+            foreach (var row in rows)
+                found.TryAdd(row.SopInstanceUid, row.SopClassUid);
+        }
+        return found;
+    }
+
     /// <summary>The rows that every matching key of the query allows; keys the index does not hold are added to <paramref name="ignored"/>.</summary>
     private IQueryable<QueryRow> Filter(IQueryable<QueryRow> rows, DicomQuery query, List<DicomTag> ignored)
     {
