@@ -6,15 +6,10 @@ namespace Tessera.Dicom.Network;
 /// The sub-operations of one C-MOVE or C-GET (PS3.4 C.4.2, C.4.3): each instance sent by C-STORE —
 /// to the move destination on an association of its own, or back on this association for a C-GET —
 /// with a pending response and its counts after each, until all are done or a C-CANCEL stops them.
-/// An instance goes in its stored transfer syntax when the receiver accepted it; an uncompressed one
-/// is re-encoded into another uncompressed syntax when that is all the receiver takes; otherwise it
-/// fails and is listed in the final response.
+/// Instances go as <see cref="StoreSender"/> sends them; those that fail are listed in the final response.
 /// </summary>
 internal sealed class RetrieveOperation(Association association, DimseService service, DimseMessage message, TimeSpan timeout, Action beforeFinalResponse)
 {
-    /// <summary>Where the stored dataset starts: every element after the meta information (group 0002).</summary>
-    private static readonly DicomReadOptions MetaOnly = new() { StopBefore = new DicomTag(0x00030000u) };
-
     private bool IsMove => message.CommandField == DimseCommand.CMoveRequest;
 
     /// <summary>Performs the retrieval and sends its final response; <paramref name="cancel"/> is a C-CANCEL, <paramref name="ct"/> the association's end.</summary>
@@ -51,7 +46,7 @@ internal sealed class RetrieveOperation(Association association, DimseService se
                 return DimseStatus.MoveDestinationUnknown(Short($"{destination} is not in the AE table"));
             try
             {
-                client = await DimseClient.ConnectAsync(where.Host, where.Port, Proposal(where.AeTitle, instances), timeout, ct);
+                client = await DimseClient.ConnectAsync(where.Host, where.Port, StoreSender.Proposal(where.AeTitle, association.CalledAeTitle, instances), timeout, ct);
             }
             catch (Exception e) when (e is DicomNetworkException or IOException or System.Net.Sockets.SocketException or TimeoutException)
             {
@@ -116,105 +111,19 @@ internal sealed class RetrieveOperation(Association association, DimseService se
     }
 
     /// <summary>One C-STORE sub-operation; its status (a failure when it could not be sent at all).</summary>
-    private async Task<DimseStatus> SendOneAsync(RetrieveInstance instance, DimseClient? client, CancellationToken ct)
+    private Task<DimseStatus> SendOneAsync(RetrieveInstance instance, DimseClient? client, CancellationToken ct)
     {
-        var target = client?.Association ?? association;
-        Stream file;
-        try
-        {
-            file = await instance.OpenAsync(ct);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return DimseStatus.ProcessingFailure(Short($"The stored file cannot be read: {e.Message}"));
-        }
-        await using (file)
-        {
-            var (context, converted) = ContextFor(target, instance, client is null);
-            if (context is null)
-                return DimseStatus.SopClassNotSupported(Short($"The receiver took no context for {instance.SopClassUid} in {instance.TransferSyntaxUid}"));
-            Stream dataset;
-            try
+        Action<DicomDataset>? originator = IsMove
+            ? command =>
             {
-                dataset = converted ? await ReencodeAsync(file, context, ct) : await DatasetOfAsync(file);
+                command.SetString(DicomTags.MoveOriginatorApplicationEntityTitle, DicomVr.AE, association.CallingAeTitle);
+                command.SetUInt16(DicomTags.MoveOriginatorMessageId, message.MessageId);
             }
-            catch (DicomException e)
-            {
-                return DimseStatus.ProcessingFailure(Short($"The stored file cannot be read: {e.Message}"));
-            }
-            await using (dataset)
-            {
-                var command = DimseCommand.Request(DimseCommand.CStoreRequest, instance.SopClassUid, instance.SopInstanceUid);
-                if (IsMove)
-                {
-                    command.SetString(DicomTags.MoveOriginatorApplicationEntityTitle, DicomVr.AE, association.CallingAeTitle);
-                    command.SetUInt16(DicomTags.MoveOriginatorMessageId, message.MessageId);
-                }
-                var response = client is not null
-                    ? (await client.RequestAsync(context.Id, command, dataset, ct))[^1]
-                    : await association.RequestAsync(context.Id, command, dataset, ct);
-                return new DimseStatus(response.Status, response.Command.GetString(DicomTags.ErrorComment));
-            }
-        }
-    }
-
-    /// <summary>
-    /// The context to send an instance on: its stored syntax if accepted, else an uncompressed one for an
-    /// uncompressed instance (re-encoded). On this association (C-GET) only where the requestor took the SCP role.
-    /// </summary>
-    private static (PresentationContext? Context, bool Converted) ContextFor(Association target, RetrieveInstance instance, bool getOnThisAssociation)
-    {
-        if (getOnThisAssociation && !target.Accept.UserInformation.RoleSelections.Any(r => r.SopClass == instance.SopClassUid && r.ScpRole))
-            return (null, false);
-        var contexts = target.Contexts.Values.Where(c => c.AbstractSyntax == instance.SopClassUid).OrderBy(c => c.Id).ToList();
-        if (contexts.FirstOrDefault(c => c.TransferSyntax == instance.TransferSyntaxUid) is { } exact)
-            return (exact, false);
-        if (TransferSyntax.Lookup(instance.TransferSyntaxUid).Encapsulated)
-            return (null, false);
-        return (contexts.FirstOrDefault(c => !TransferSyntax.Lookup(c.TransferSyntax).Encapsulated), true);
-    }
-
-    /// <summary>The stored file positioned at its dataset, which goes as it is.</summary>
-    private static Task<Stream> DatasetOfAsync(Stream file)
-    {
-        var head = DicomReader.Read(file, MetaOnly);
-        file.Position = head.DatasetOffset;
-        return Task.FromResult(file);
-    }
-
-    /// <summary>The dataset re-encoded in the context's (uncompressed) syntax, through a temporary file so that memory stays flat.</summary>
-    private static async Task<Stream> ReencodeAsync(Stream file, PresentationContext context, CancellationToken ct)
-    {
-        var read = DicomReader.Read(file, new DicomReadOptions { BulkDataThreshold = 64 * 1024 });
-        var temporary = new FileStream(Path.Combine(Path.GetTempPath(), "tessera-" + Guid.NewGuid().ToString("N")), FileMode.CreateNew, FileAccess.ReadWrite,
-            FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
-        try
-        {
-            DicomWriter.WriteDataset(temporary, read.Dataset, TransferSyntax.Lookup(context.TransferSyntax));
-            await temporary.FlushAsync(ct);
-            temporary.Position = 0;
-            return temporary;
-        }
-        catch
-        {
-            await temporary.DisposeAsync();
-            throw;
-        }
-    }
-
-    /// <summary>A proposal with one context per SOP class and stored syntax, plus uncompressed ones for uncompressed instances.</summary>
-    private AssociateRequest Proposal(string calledAeTitle, IReadOnlyList<RetrieveInstance> instances)
-    {
-        var contexts = new List<PresentationContextProposal>();
-        foreach (var group in instances.GroupBy(i => (i.SopClassUid, i.TransferSyntaxUid)).Take(127))
-        {
-            var (sopClass, syntax) = group.Key;
-            var syntaxes = TransferSyntax.Lookup(syntax).Encapsulated
-                ? [syntax]
-                : new[] { syntax, TransferSyntax.ExplicitVrLittleEndian.Uid, TransferSyntax.ImplicitVrLittleEndian.Uid }.Distinct().ToList();
-            contexts.Add(new PresentationContextProposal((byte)(contexts.Count * 2 + 1), sopClass, syntaxes));
-        }
-        return new AssociateRequest(calledAeTitle, association.CalledAeTitle, contexts, new UserInformation { MaxPduLength = 1 << 20 });
+            : null;
+        return client is not null
+            ? StoreSender.SendAsync(client, instance, originator, ct)
+            : StoreSender.SendAsync(association, requireScpRole: true, instance, originator,
+                (context, command, dataset, token) => association.RequestAsync(context.Id, command, dataset, token), ct);
     }
 
     private async Task RespondAsync(DimseStatus status, SubOperationCounts counts, List<string>? failures, CancellationToken ct)
