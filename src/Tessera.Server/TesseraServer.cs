@@ -99,6 +99,8 @@ public static class TesseraServer
         services.AddHostedService<BlobSweepService>();
         services.AddOptions<DicomOptions>().BindConfiguration(DicomOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<CommitmentReporter>();
+        services.AddSingleton<MoveExpectations>();
+        services.AddScoped<DicomScuService>();
         services.AddHostedService(sp => sp.GetRequiredService<CommitmentReporter>());
         services.AddSingleton<ArchiveAssociationHandler>();
         services.AddHostedService<DicomListener>();

@@ -35,6 +35,8 @@ public sealed class Association : IDisposable
         Accept = accept;
         IsRequestor = isRequestor;
         _writeTimeout = writeTimeout;
+        // A requestor's message IDs start anywhere, so that the C-STOREs a C-MOVE causes can be told apart by their originator's ID.
+        _nextMessageId = isRequestor ? Random.Shared.Next(0, ushort.MaxValue) : 0;
         var proposed = request.PresentationContexts.ToDictionary(c => c.Id);
         Contexts = accept.PresentationContexts
             .Where(a => a.Result == PresentationContextResult.Acceptance && proposed.ContainsKey(a.Id))
@@ -92,6 +94,13 @@ public sealed class Association : IDisposable
     {
         var id = (ushort)Interlocked.Increment(ref _nextMessageId);
         return id == 0 ? (ushort)Interlocked.Increment(ref _nextMessageId) : id;
+    }
+
+    /// <summary>The ID <see cref="NextMessageId"/> gives next (for one request at a time).</summary>
+    public ushort PeekNextMessageId()
+    {
+        var id = (ushort)(Volatile.Read(ref _nextMessageId) + 1);
+        return id == 0 ? (ushort)1 : id;
     }
 
     /// <summary>

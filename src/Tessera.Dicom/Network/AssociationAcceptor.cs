@@ -439,16 +439,7 @@ public sealed class AssociationAcceptor(AcceptorPolicy policy, IAssociationHandl
 
         private async ValueTask<Stream?> OpenSinkAsync(StoreRequest request, CancellationToken ct) => await service.OpenStoreAsync(request, ct);
 
-        private static StoreRequest? StoreRequestOf(DimseMessage message)
-        {
-            var command = message.Command;
-            if (command.GetString(DicomTags.AffectedSopClassUid) is not { Length: > 0 } sopClass
-                || command.GetString(DicomTags.AffectedSopInstanceUid) is not { Length: > 0 } instance)
-                return null;
-            return new StoreRequest(message.Context, message.MessageId, sopClass, instance,
-                command.GetString(DicomTags.MoveOriginatorApplicationEntityTitle),
-                command.GetInteger(DicomTags.MoveOriginatorMessageId) is { } id ? (ushort)id : null);
-        }
+        private static StoreRequest? StoreRequestOf(DimseMessage message) => StoreRequest.From(message);
 
         private async Task WaitForOperationAsync()
         {

@@ -87,6 +87,12 @@ public sealed class DimseClient : IAsyncDisposable
         while (true)
         {
             var response = await ReceiveResponseAsync(ct);
+            if (!response.IsResponse)
+            {
+                // A C-GET's sub-operations: the peer stores on this association.
+                await ServeIncomingAsync(response, ct);
+                continue;
+            }
             if (response.RespondedTo != id)
                 throw new DicomNetworkException($"A response to message {response.RespondedTo} arrived while {id} was waiting.", AbortReason.UnexpectedPduParameter);
             responses.Add(response);
@@ -123,6 +129,41 @@ public sealed class DimseClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         return Association.SendAsync(request.Context.Id, DimseCommand.Response(request.Command, status.Code, status.Comment), ct);
+    }
+
+    /// <summary>
+    /// Where the C-STOREs of a C-GET go (their datasets are written to the stream it opens as they arrive);
+    /// without it, a C-STORE from the peer is a protocol error.
+    /// </summary>
+    public DimseService? Incoming
+    {
+        get => _incoming;
+        set
+        {
+            _incoming = value;
+            if (value is not null)
+                value.Association = Association;
+            _receiver.OpenSink = value is null ? null : async (message, token) =>
+                message.CommandField == DimseCommand.CStoreRequest && StoreRequest.From(message) is { } request ? await value.OpenStoreAsync(request, token) : null;
+        }
+    }
+
+    private DimseService? _incoming;
+
+    private async Task ServeIncomingAsync(DimseMessage message, CancellationToken ct)
+    {
+        var request = StoreRequest.From(message);
+        DimseStatus status;
+        if (request is null || message.Sink is not { } sink)
+            status = DimseStatus.DataSetDoesNotMatchSopClass("The C-STORE request names no SOP class or instance UID");
+        else if (message.SinkError is { } error)
+        {
+            await _incoming!.AbandonStoreAsync(request, sink);
+            status = DimseStatus.OutOfResources($"The dataset could not be written: {error.Message}");
+        }
+        else
+            status = await _incoming!.StoreAsync(request, sink, ct);
+        await Association.SendAsync(message.Context.Id, DimseCommand.Response(message.Command, status.Code, status.Comment), ct);
     }
 
     /// <summary>A-RELEASE: waits for the peer's A-RELEASE-RP, then closes.</summary>
@@ -162,6 +203,7 @@ public sealed class DimseClient : IAsyncDisposable
         return received switch
         {
             { Message: { IsResponse: true } message } => message,
+            { Message: { CommandField: DimseCommand.CStoreRequest } store } when Incoming is not null => store,
             { Message: { } request } => throw new DicomNetworkException($"The peer sent a request (0x{request.CommandField:X4}) where a response was due.", AbortReason.UnexpectedPduParameter),
             { Control: Abort abort } => throw new DicomNetworkException($"The peer aborted the association ({abort.Source}, {abort.Reason})."),
             { Control: { } other } => throw new DicomNetworkException($"The peer sent PDU type 0x{other.Type:X2} where a response was due."),

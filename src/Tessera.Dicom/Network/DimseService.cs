@@ -7,7 +7,21 @@ public sealed record StoreRequest(
     string SopClassUid,
     string SopInstanceUid,
     string? MoveOriginatorAeTitle,
-    ushort? MoveOriginatorMessageId);
+    ushort? MoveOriginatorMessageId)
+{
+    /// <summary>The request a C-STORE message makes; null when it names no SOP class or instance.</summary>
+    public static StoreRequest? From(DimseMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var command = message.Command;
+        if (command.GetString(DicomTags.AffectedSopClassUid) is not { Length: > 0 } sopClass
+            || command.GetString(DicomTags.AffectedSopInstanceUid) is not { Length: > 0 } instance)
+            return null;
+        return new StoreRequest(message.Context, message.MessageId, sopClass, instance,
+            command.GetString(DicomTags.MoveOriginatorApplicationEntityTitle),
+            command.GetInteger(DicomTags.MoveOriginatorMessageId) is { } id ? (ushort)id : null);
+    }
+}
 
 /// <summary>An incoming C-FIND: the information model (its SOP class) and the identifier: matching and return keys.</summary>
 public sealed record FindRequest(PresentationContext Context, ushort MessageId, string SopClassUid, DicomDataset Identifier);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Tessera.Archive.Dicom.Nodes;
 using Tessera.Client.Contracts;
 using Tessera.Server.Auth;
+using Tessera.Server.DicomNetwork;
 
 namespace Tessera.Server.Api;
 
@@ -15,6 +16,12 @@ public static class DicomNodeEndpoints
         nodes.MapGet("/{aeTitle}", Get).WithAccess(AccessRule.Admin);
         nodes.MapPut("/{aeTitle}", Put).WithAccess(AccessRule.Admin);
         nodes.MapDelete("/{aeTitle}", Delete).WithAccess(AccessRule.Admin);
+        nodes.MapPost("/{aeTitle}/echo", Echo).WithAccess(AccessRule.Authenticated);
+        nodes.MapPost("/{aeTitle}/find", Find).WithAccess(AccessRule.Authenticated);
+        // Sends and retrievals are a project's: its readers may send it out, its writers retrieve into it.
+        var project = app.MapGroup("/api/projects/{p}/dicom").WithTags("DICOM nodes");
+        project.MapPost("/send", Send).WithAccess(AccessRule.ProjectRead);
+        project.MapPost("/retrieve", Retrieve).WithAccess(AccessRule.ProjectWrite);
         return app;
     }
 
@@ -36,6 +43,34 @@ public static class DicomNodeEndpoints
     {
         await nodes.DeleteAsync(aeTitle, ct);
         return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<DicomEchoResult>> Echo(DicomScuService scu, string aeTitle, CancellationToken ct) =>
+        TypedResults.Ok(await scu.EchoAsync(aeTitle, ct));
+
+    /// <summary>The matches as DICOM JSON (PS3.18 F.2), as QIDO-RS answers.</summary>
+    private static async Task Find(HttpContext context, DicomScuService scu, string aeTitle, DicomFindRequest body)
+    {
+        var matches = await scu.FindAsync(aeTitle, body, context.RequestAborted);
+        context.Response.ContentType = "application/dicom+json";
+        await using var writer = new System.Text.Json.Utf8JsonWriter(context.Response.Body);
+        writer.WriteStartArray();
+        foreach (var match in matches)
+            Tessera.Dicom.Json.DicomJsonWriter.Write(writer, match);
+        writer.WriteEndArray();
+        await writer.FlushAsync(context.RequestAborted);
+    }
+
+    private static async Task<Ok<DicomSendReport>> Send(HttpContext context, DicomScuService scu, string p, DicomSendRequest body)
+    {
+        var access = await context.RequireProjectAsync(p, Archive.Access.AccessLevel.Read);
+        return TypedResults.Ok(await scu.SendAsync(access, body.Target, body.Node, context.RequestAborted));
+    }
+
+    private static async Task<Ok<DicomRetrieveReport>> Retrieve(HttpContext context, DicomScuService scu, string p, DicomRetrieveRequest body)
+    {
+        var access = await context.RequireProjectAsync(p, Archive.Access.AccessLevel.Write);
+        return TypedResults.Ok(await scu.RetrieveAsync(access, body.Node, body, context.RequestAborted));
     }
 
     private static DicomNodeDto ToDto(DicomNodeView node) =>

@@ -58,12 +58,22 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
         var spool = (SpoolFile)received;
         try
         {
-            if (!route.Allowed.HasFlag(DicomOperations.Store))
-                return DimseStatus.NotAuthorized($"{Association.CallingAeTitle} may not store (AE table)");
-            if (route.ProjectSlug is null)
-                return DimseStatus.NotAuthorized(Short($"No project takes this store: {route.Why}"));
+            ProjectAccess access;
+            // A store that answers a C-MOVE this node asked for goes where the move was meant to bring it.
+            if (request.MoveOriginatorAeTitle == Association.CalledAeTitle && request.MoveOriginatorMessageId is { } moveId
+                && Services.GetRequiredService<MoveExpectations>().Find(Association.CallingAeTitle, moveId) is { } expected)
+            {
+                access = await Services.GetRequiredService<AccessService>().RequireAsync(expected.Project, expected.Caller, AccessLevel.Write, ct);
+            }
+            else
+            {
+                if (!route.Allowed.HasFlag(DicomOperations.Store))
+                    return DimseStatus.NotAuthorized($"{Association.CallingAeTitle} may not store (AE table)");
+                if (route.ProjectSlug is null)
+                    return DimseStatus.NotAuthorized(Short($"No project takes this store: {route.Why}"));
+                access = _access ??= await Services.GetRequiredService<AccessService>().RequireAsync(route.ProjectSlug, route.Caller, AccessLevel.Write, ct);
+            }
             var sha256 = spool.Complete();
-            var access = _access ??= await Services.GetRequiredService<AccessService>().RequireAsync(route.ProjectSlug, route.Caller, AccessLevel.Write, ct);
             var item = new ImportItem($"{Association.CallingAeTitle}:{request.SopInstanceUid}", spool.Path, sha256)
                 { Declared = (request.SopClassUid, request.SopInstanceUid) };
             var result = (await Services.GetRequiredService<DicomImportService>().StoreInstancesAsync(access, [item], null, ct))[0];

@@ -44,8 +44,18 @@ public sealed class OrthancProcess : IAsyncDisposable
         Assert.Skip(message);
     }
 
-    /// <summary>Starts Orthanc; <paramref name="dicomWebServers"/> become its DicomWeb.Servers (name to URL, user, password).</summary>
-    public static async Task<OrthancProcess> StartAsync(IReadOnlyDictionary<string, (string Url, string Username, string Password)> dicomWebServers)
+    /// <summary>Orthanc's AE title in these tests.</summary>
+    public const string AeTitle = "ORTHANC";
+
+    /// <summary>Orthanc's DICOM port.</summary>
+    public int DicomListenerPort { get; private init; }
+
+    /// <summary>
+    /// Starts Orthanc; <paramref name="dicomWebServers"/> become its DicomWeb.Servers (name to URL, user, password),
+    /// <paramref name="modalities"/> its DicomModalities (name to AE title, host, port), which it accepts and moves to.
+    /// </summary>
+    public static async Task<OrthancProcess> StartAsync(IReadOnlyDictionary<string, (string Url, string Username, string Password)> dicomWebServers,
+        IReadOnlyDictionary<string, (string AeTitle, string Host, int Port)>? modalities = null)
     {
         RequireInstalled();
         var directory = Path.Combine(Path.GetTempPath(), "tessera-orthanc-" + Guid.NewGuid().ToString("N"));
@@ -54,6 +64,9 @@ public sealed class OrthancProcess : IAsyncDisposable
         var servers = new JsonObject();
         foreach (var (name, server) in dicomWebServers)
             servers[name] = new JsonObject { ["Url"] = server.Url, ["Username"] = server.Username, ["Password"] = server.Password };
+        var modalityTable = new JsonObject();
+        foreach (var (name, modality) in modalities ?? new Dictionary<string, (string, string, int)>())
+            modalityTable[name] = new JsonArray(modality.AeTitle, modality.Host, modality.Port);
         var config = new JsonObject
         {
             ["Name"] = "TesseraTests",
@@ -65,10 +78,14 @@ public sealed class OrthancProcess : IAsyncDisposable
             ["RemoteAccessAllowed"] = false,
             ["AuthenticationEnabled"] = false,
             ["DicomWeb"] = new JsonObject { ["Enable"] = true, ["Root"] = "/dicom-web/", ["Servers"] = servers },
+            ["DicomAet"] = AeTitle,
+            ["DicomCheckCalledAet"] = false,
+            ["DicomModalities"] = modalityTable,
         };
         var configPath = Path.Combine(directory, "orthanc.json");
         await File.WriteAllTextAsync(configPath, config.ToJsonString());
         var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["TCP_NODELAY"] = "1";
         start.ArgumentList.Add(configPath);
         var process = Process.Start(start)!;
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -76,7 +93,7 @@ public sealed class OrthancProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var orthanc = new OrthancProcess(process, directory, new Uri($"http://127.0.0.1:{httpPort}/")) { _log = log };
+        var orthanc = new OrthancProcess(process, directory, new Uri($"http://127.0.0.1:{httpPort}/")) { _log = log, DicomListenerPort = dicomPort };
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {

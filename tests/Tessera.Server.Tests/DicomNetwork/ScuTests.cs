@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Shouldly;
+using Tessera.Client.Contracts;
+using Tessera.Dicom.IO;
+using Tessera.Server.Tests.Infrastructure;
+
+namespace Tessera.Server.Tests.DicomNetwork;
+
+/// <summary>
+/// Tessera as a DICOM client, through the API: echo and send to dcmtk's storescp; query, move and
+/// get from a real Orthanc that knows Tessera as a modality.
+/// </summary>
+public sealed class ScuTests(DicomNodeServer server) : IClassFixture<DicomNodeServer>
+{
+    [Fact]
+    public async Task EchoAndSend_ToStorescp_DeliverTheSession()
+    {
+        await using var storescp = await StorescpProcess.StartAsync("SCP_SEND");
+        await PutNodeAsync("SCP_SEND", storescp.Port);
+        var owner = await server.CreateUserAsync();
+        var project = await server.CreateProjectAsync(owner);
+        var (study, series) = (TestDicom.NewUid(), TestDicom.NewUid());
+        using var ownerClient = new Tessera.Client.TesseraClient(server.Http(owner));
+        for (var i = 0; i < 2; i++)
+            await ownerClient.ImportFileAsync(project, $"f{i}.dcm", new MemoryStream(TestDicom.Create(study, series, TestDicom.NewUid(), "SEND-1")));
+        using var http = server.Http(owner);
+        var session = (await http.GetFromJsonAsync<JsonElement>($"api/projects/{project}/subjects/SEND-1")).GetProperty("sessions").GetProperty("items")[0].GetProperty("label").GetString();
+
+        var echo = await (await http.PostAsync("api/dicom/nodes/SCP_SEND/echo", null).ShouldHaveStatus(HttpStatusCode.OK)).ReadJson<DicomEchoResult>();
+        var sent = await (await http.PostAsJsonAsync($"api/projects/{project}/dicom/send", new DicomSendRequest("SCP_SEND", $"subjects/SEND-1/sessions/{session}"))
+            .ShouldHaveStatus(HttpStatusCode.OK)).ReadJson<DicomSendReport>();
+
+        echo.Status.ShouldBe("0x0000");
+        sent.ShouldSatisfyAllConditions(r => r.Sent.ShouldBe(2), r => r.Failed.ShouldBe(0));
+        storescp.Files.Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task AnUnreachableNode_OrAPrivateProjectOfSomeoneElse_AnswerClearly()
+    {
+        await PutNodeAsync("GONE", DicomNodeServer.FreePort());
+        var outsider = await server.CreateUserAsync();
+        var project = await server.CreateProjectAsync();
+        using var http = server.Http(outsider);
+
+        var gone = await http.PostAsync("api/dicom/nodes/GONE/echo", null).ShouldHaveStatus(HttpStatusCode.BadRequest);
+        (await gone.ReadProblem()).GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("cannot be reached");
+        await http.PostAsJsonAsync($"api/projects/{project}/dicom/send", new DicomSendRequest("GONE", "subjects/S/sessions/E")).ShouldHaveStatus(HttpStatusCode.NotFound);
+        await http.PostAsync("api/dicom/nodes/NOT_IN_TABLE/echo", null).ShouldHaveStatus(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task FindMoveAndGet_FromOrthanc_BringTheStudyIntoAProject()
+    {
+        OrthancProcess.RequireInstalled();
+        await using var orthanc = await OrthancProcess.StartAsync(new Dictionary<string, (string, string, string)>(),
+            new Dictionary<string, (string, string, int)> { ["tessera"] = (DicomNodeServer.AeTitle, "127.0.0.1", server.Port) });
+        await PutNodeAsync(OrthancProcess.AeTitle, orthanc.DicomListenerPort);
+        var (study, series) = (TestDicom.NewUid(), TestDicom.NewUid());
+        var instances = Enumerable.Range(0, 3).Select(_ => TestDicom.NewUid()).ToList();
+        foreach (var instance in instances)
+            await orthanc.Http.PostAsync("instances", new ByteArrayContent(TestDicom.Create(study, series, instance, "ORTHANC-1"))).ShouldHaveStatus(HttpStatusCode.OK);
+        var owner = await server.CreateUserAsync();
+        var moved = await server.CreateProjectAsync(owner);
+        var fetched = await server.CreateProjectAsync(owner);
+        using var http = server.Http(owner);
+        try
+        {
+            var found = await (await http.PostAsJsonAsync($"api/dicom/nodes/{OrthancProcess.AeTitle}/find",
+                new DicomFindRequest("STUDY", "study", new Dictionary<string, string> { ["PatientID"] = "ORTHANC-1", ["StudyInstanceUID"] = "", ["NumberOfStudyRelatedInstances"] = "" }))
+                .ShouldHaveStatus(HttpStatusCode.OK)).ReadJson<JsonElement>();
+            found.GetArrayLength().ShouldBe(1);
+            found[0].GetProperty("0020000D").GetProperty("Value")[0].GetString().ShouldBe(study);
+
+            var keys = new Dictionary<string, string> { ["StudyInstanceUID"] = study };
+            var move = await (await http.PostAsJsonAsync($"api/projects/{moved}/dicom/retrieve", new DicomRetrieveRequest(OrthancProcess.AeTitle, "STUDY", keys, "move"))
+                .ShouldHaveStatus(HttpStatusCode.OK)).ReadJson<DicomRetrieveReport>();
+            var get = await (await http.PostAsJsonAsync($"api/projects/{fetched}/dicom/retrieve", new DicomRetrieveRequest(OrthancProcess.AeTitle, "STUDY", keys, "get"))
+                .ShouldHaveStatus(HttpStatusCode.OK)).ReadJson<DicomRetrieveReport>();
+
+            move.ShouldSatisfyAllConditions(r => r.Status.ShouldBe("0x0000"), r => r.Completed.ShouldBe(3));
+            get.ShouldSatisfyAllConditions(r => r.Status.ShouldBe("0x0000"), r => r.Completed.ShouldBe(3));
+            foreach (var project in new[] { moved, fetched })
+            {
+                var stored = await http.GetFromJsonAsync<JsonElement>($"dicom-web/projects/{project}/studies/{study}/instances");
+                stored.GetArrayLength().ShouldBe(3, project);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new InvalidOperationException($"{e.Message}\n--- Orthanc's log:\n{orthanc.Log}", e);
+        }
+    }
+
+    private async Task PutNodeAsync(string aeTitle, int port)
+    {
+        using var admin = server.Admin();
+        var body = JsonSerializer.Serialize(new { host = "127.0.0.1", port, allow = new[] { "echo", "store" } });
+        (await admin.PutAsync($"api/dicom/nodes/{aeTitle}", HttpAssertions.Json(body))).EnsureSuccessStatusCode();
+    }
+}
