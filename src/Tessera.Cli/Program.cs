@@ -8,6 +8,7 @@ var root = new RootCommand("Tessera: an archive, viewer and pipeline engine for 
     LoginCommand.Create(),
     UploadCommand.Create(),
     ImportCommand.Create(),
+    DicomCommand.Create(),
     DownloadCommand.Create(),
     UsersCommand.Create(),
 };
