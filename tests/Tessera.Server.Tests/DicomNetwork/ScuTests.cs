@@ -10,7 +10,7 @@ namespace Tessera.Server.Tests.DicomNetwork;
 
 /// <summary>
 /// Tessera as a DICOM client, through the API: echo and send to dcmtk's storescp; query, move and
-/// get from a real Orthanc that knows Tessera as a modality.
+/// get from a real Orthanc that knows Tessera as a modality (and stores into it).
 /// </summary>
 public sealed class ScuTests(DicomNodeServer server) : IClassFixture<DicomNodeServer>
 {
@@ -52,22 +52,31 @@ public sealed class ScuTests(DicomNodeServer server) : IClassFixture<DicomNodeSe
     }
 
     [Fact]
-    public async Task FindMoveAndGet_FromOrthanc_BringTheStudyIntoAProject()
+    public async Task Orthanc_StoresIntoTessera_AndFindMoveAndGet_BringItsStudyIntoProjects()
     {
         OrthancProcess.RequireInstalled();
         await using var orthanc = await OrthancProcess.StartAsync(new Dictionary<string, (string, string, string)>(),
             new Dictionary<string, (string, string, int)> { ["tessera"] = (DicomNodeServer.AeTitle, "127.0.0.1", server.Port) });
-        await PutNodeAsync(OrthancProcess.AeTitle, orthanc.DicomListenerPort);
-        var (study, series) = (TestDicom.NewUid(), TestDicom.NewUid());
-        var instances = Enumerable.Range(0, 3).Select(_ => TestDicom.NewUid()).ToList();
-        foreach (var instance in instances)
-            await orthanc.Http.PostAsync("instances", new ByteArrayContent(TestDicom.Create(study, series, instance, "ORTHANC-1"))).ShouldHaveStatus(HttpStatusCode.OK);
         var owner = await server.CreateUserAsync();
         var moved = await server.CreateProjectAsync(owner);
         var fetched = await server.CreateProjectAsync(owner);
+        var received = await server.CreateProjectAsync(owner);
+        await PutNodeAsync(OrthancProcess.AeTitle, orthanc.DicomListenerPort, received);
+        var (study, series) = (TestDicom.NewUid(), TestDicom.NewUid());
+        var instances = Enumerable.Range(0, 3).Select(_ => TestDicom.NewUid()).ToList();
+        string? orthancStudy = null;
+        foreach (var instance in instances)
+        {
+            var added = await orthanc.Http.PostAsync("instances", new ByteArrayContent(TestDicom.Create(study, series, instance, "ORTHANC-1"))).ShouldHaveStatus(HttpStatusCode.OK);
+            orthancStudy = (await added.ReadJson<JsonElement>()).GetProperty("ParentStudy").GetString();
+        }
         using var http = server.Http(owner);
         try
         {
+            // Orthanc sends to Tessera (C-STORE): into the project of its row in the AE table.
+            await orthanc.Http.PostAsync("modalities/tessera/store", HttpAssertions.Json($"{{\"Resources\": [\"{orthancStudy}\"]}}")).ShouldHaveStatus(HttpStatusCode.OK);
+            (await http.GetFromJsonAsync<JsonElement>($"dicom-web/projects/{received}/studies/{study}/instances")).GetArrayLength().ShouldBe(3);
+
             var found = await (await http.PostAsJsonAsync($"api/dicom/nodes/{OrthancProcess.AeTitle}/find",
                 new DicomFindRequest("STUDY", "study", new Dictionary<string, string> { ["PatientID"] = "ORTHANC-1", ["StudyInstanceUID"] = "", ["NumberOfStudyRelatedInstances"] = "" }))
                 .ShouldHaveStatus(HttpStatusCode.OK)).ReadJson<JsonElement>();
@@ -94,10 +103,10 @@ public sealed class ScuTests(DicomNodeServer server) : IClassFixture<DicomNodeSe
         }
     }
 
-    private async Task PutNodeAsync(string aeTitle, int port)
+    private async Task PutNodeAsync(string aeTitle, int port, string? project = null)
     {
         using var admin = server.Admin();
-        var body = JsonSerializer.Serialize(new { host = "127.0.0.1", port, allow = new[] { "echo", "store" } });
+        var body = JsonSerializer.Serialize(new { host = "127.0.0.1", port, allow = new[] { "echo", "store" }, project });
         (await admin.PutAsync($"api/dicom/nodes/{aeTitle}", HttpAssertions.Json(body))).EnsureSuccessStatusCode();
     }
 }
