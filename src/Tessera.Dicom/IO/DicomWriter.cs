@@ -22,12 +22,7 @@ public static class DicomWriter
     public static void WriteFile(Stream output, DicomDataset dataset, TransferSyntax syntax, DicomDataset? meta = null)
     {
         CheckTranscodable(dataset, syntax);
-        var fileMeta = CreateMeta(dataset, syntax, meta);
-        Span<byte> preamble = stackalloc byte[132];
-        preamble.Clear();
-        "DICM"u8.CopyTo(preamble[128..]);
-        output.Write(preamble);
-        new ElementWriter(output, explicitVr: true, bigEndian: false).WriteDataset(fileMeta);
+        WriteHeader(output, CreateMeta(dataset, syntax, meta));
         WriteDataset(output, dataset, syntax);
     }
 
@@ -44,12 +39,17 @@ public static class DicomWriter
         var extra = new DicomDataset();
         if (!string.IsNullOrEmpty(sourceAeTitle))
             extra.SetString(DicomTags.SourceApplicationEntityTitle, DicomVr.AE, sourceAeTitle);
-        var meta = CreateMeta(ids, syntax, extra);
+        WriteHeader(output, CreateMeta(ids, syntax, extra));
+    }
+
+    /// <summary>The 128-byte preamble, "DICM" and the meta information (always explicit VR little endian).</summary>
+    private static void WriteHeader(Stream output, DicomDataset fileMeta)
+    {
         Span<byte> preamble = stackalloc byte[132];
         preamble.Clear();
         "DICM"u8.CopyTo(preamble[128..]);
         output.Write(preamble);
-        new ElementWriter(output, explicitVr: true, bigEndian: false).WriteDataset(meta);
+        new ElementWriter(output, explicitVr: true, bigEndian: false).WriteDataset(fileMeta);
     }
 
     /// <summary>Writes a bare dataset, as DIMSE and STOW bodies carry them.</summary>

@@ -122,6 +122,7 @@ public sealed partial class ServeProcessTests : IAsyncLifetime
         using var taken = new System.Net.Sockets.TcpListener(IPAddress.Any, 0);
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        (await _cli.RunAsync("db", "migrate", "--data", _data)).ExitCode.ShouldBe(0); // PostgreSQL is not migrated by serve
 
         var result = await _cli.RunAsync("serve", "--data", _data, "--urls", _url.ToString(), "--dicom-port", port);
 

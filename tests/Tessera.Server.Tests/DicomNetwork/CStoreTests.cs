@@ -145,14 +145,10 @@ public sealed class CStoreTests(DicomNodeServer server) : IClassFixture<DicomNod
     private Task<(int ExitCode, string Output)> Dcmsend(string calling, string called, string path) =>
         Dcmtk.RunAsync("dcmsend", "-aet", calling, "-aec", called, "127.0.0.1", server.PortText, path);
 
-    /// <summary>A new CT instance's dataset (no meta information), as a C-STORE carries it, in explicit VR little endian.</summary>
     private static byte[] Instance(out (string Study, string Instance) uids)
     {
         uids = (TestDicom.NewUid(), TestDicom.NewUid());
-        var file = DicomReader.Read(new MemoryStream(TestDicom.Create(uids.Study, TestDicom.NewUid(), uids.Instance)));
-        using var output = new MemoryStream();
-        DicomWriter.WriteDataset(output, file.Dataset, TransferSyntax.ExplicitVrLittleEndian);
-        return output.ToArray();
+        return TestDicom.Dataset(uids.Study, TestDicom.NewUid(), uids.Instance);
     }
 
     private async Task<DimseStatus> StoreAsync(string calling, byte[] dataset, string? declaredInstance = null)

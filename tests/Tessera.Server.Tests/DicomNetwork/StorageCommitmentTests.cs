@@ -90,10 +90,7 @@ public sealed class StorageCommitmentTests(DicomNodeServer server) : IClassFixtu
     private static (string Instance, byte[] Dataset) Instance()
     {
         var instance = TestDicom.NewUid();
-        var file = DicomReader.Read(new MemoryStream(TestDicom.Create(TestDicom.NewUid(), TestDicom.NewUid(), instance)));
-        using var output = new MemoryStream();
-        DicomWriter.WriteDataset(output, file.Dataset, TransferSyntax.ExplicitVrLittleEndian);
-        return (instance, output.ToArray());
+        return (instance, TestDicom.Dataset(TestDicom.NewUid(), TestDicom.NewUid(), instance));
     }
 
     private Task<DimseClient> ConnectAsync(string calling) => DimseClient.ConnectAsync("127.0.0.1", server.Port,

@@ -41,4 +41,13 @@ public static class TestDicom
         DicomWriter.WriteFile(output, d, TransferSyntax.ExplicitVrLittleEndian);
         return output.ToArray();
     }
+
+    /// <summary>A new CT instance's dataset alone (no meta information), as a C-STORE carries it, in explicit VR little endian.</summary>
+    public static byte[] Dataset(string study, string series, string instance)
+    {
+        var file = DicomReader.Read(new MemoryStream(Create(study, series, instance)));
+        using var output = new MemoryStream();
+        DicomWriter.WriteDataset(output, file.Dataset, TransferSyntax.ExplicitVrLittleEndian);
+        return output.ToArray();
+    }
 }

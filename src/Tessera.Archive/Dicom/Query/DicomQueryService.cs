@@ -42,13 +42,7 @@ public sealed class DicomQueryService(ArchiveDbContext db, AccessService access,
         ArgumentNullException.ThrowIfNull(query);
         var instanceQuery = query with { Level = DicomQueryLevel.Instance };
         var rows = Filter(await RowsAsync(caller, instanceQuery, ct), instanceQuery, []);
-        var found = await (
-                from r in Order(rows, DicomQueryLevel.Instance)
-                join f in db.Files on r.Instance!.FileId equals f.Id
-                join p in db.Projects on r.Study.ProjectId equals p.Id
-                select new StoredInstance(r.Project, p.IsPublic, r.Study.StudyInstanceUid, r.Series!.SeriesInstanceUid,
-                    r.Instance!.SopInstanceUid, r.Instance.SopClassUid, r.Instance.TransferSyntaxUid, f.Sha256, f.Size))
-            .Take(limit + 1).ToListAsync(ct);
+        var found = await Stored(rows).Take(limit + 1).ToListAsync(ct);
         if (found.Count > limit)
             throw TesseraException.Invalid($"The request matches more than {limit} instances; ask for fewer (a study or a series at a time)");
         return found.DistinctBy(i => i.SopInstanceUid).ToList();
@@ -70,6 +64,14 @@ public sealed class DicomQueryService(ArchiveDbContext db, AccessService access,
         }
         return found;
     }
+
+    /// <summary>Instance rows as the stored instances they are, in series and instance order.</summary>
+    private IQueryable<StoredInstance> Stored(IQueryable<QueryRow> rows) =>
+        from r in Order(rows, DicomQueryLevel.Instance)
+        join f in db.Files on r.Instance!.FileId equals f.Id
+        join p in db.Projects on r.Study.ProjectId equals p.Id
+        select new StoredInstance(r.Project, p.IsPublic, r.Study.StudyInstanceUid, r.Series!.SeriesInstanceUid,
+            r.Instance!.SopInstanceUid, r.Instance.SopClassUid, r.Instance.TransferSyntaxUid, f.Sha256, f.Size);
 
     /// <summary>The rows that every matching key of the query allows; keys the index does not hold are added to <paramref name="ignored"/>.</summary>
     private IQueryable<QueryRow> Filter(IQueryable<QueryRow> rows, DicomQuery query, List<DicomTag> ignored)
@@ -98,13 +100,7 @@ public sealed class DicomQueryService(ArchiveDbContext db, AccessService access,
         var rows = await RowsAsync(caller, query, ct);
         if (sopInstanceUid is not null)
             rows = rows.Where(r => r.Instance!.SopInstanceUid == sopInstanceUid);
-        var found = await (
-                from r in Order(rows, DicomQueryLevel.Instance)
-                join f in db.Files on r.Instance!.FileId equals f.Id
-                join p in db.Projects on r.Study.ProjectId equals p.Id
-                select new StoredInstance(r.Project, p.IsPublic, r.Study.StudyInstanceUid, r.Series!.SeriesInstanceUid,
-                    r.Instance!.SopInstanceUid, r.Instance.SopClassUid, r.Instance.TransferSyntaxUid, f.Sha256, f.Size))
-            .ToListAsync(ct);
+        var found = await Stored(rows).ToListAsync(ct);
         return found.DistinctBy(i => i.SopInstanceUid).ToList();
     }
 
