@@ -18,8 +18,9 @@ namespace Tessera.Server.DicomNetwork;
 /// The archive's DIMSE services on one association, in a service scope of its own (so the import's
 /// cache of placed series serves the whole association). A C-STORE's dataset is spooled behind a
 /// Part 10 header as it arrives, then stored through the DICOM import, the path every other entry
-/// point takes; the success status goes out only once the instance is durable. C-FIND runs on
-/// the DICOM index with the rights of the association's caller.
+/// point takes; the success status goes out only once the instance is durable. C-FIND, C-MOVE,
+/// C-GET and storage commitment answer from the DICOM index with the rights of the association's
+/// caller (docs/architecture.md, "DICOM node").
 /// </summary>
 internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, DicomRoute route, CommitmentReporter reporter, ILogger logger) : DimseService
 {

@@ -51,7 +51,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             AcceptDownloads = true,
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
         });
-        context.SetDefaultTimeout(15_000);
+        // Generous: the suite runs DICOM peers, Orthanc and PostgreSQL beside the browser on two cores.
+        context.SetDefaultTimeout(30_000);
         return context;
     }
 

@@ -33,7 +33,7 @@ public sealed class DicomUiTests(TestServer server, BrowserFixture browser) : IC
         header.ShouldContain(first);
         header.ShouldContain("(32 bytes)"); // bulk values are sized, not dumped
         // The wait is set before the choice, so that a quick navigation cannot slip between the two (seen under load).
-        var navigated = page.WaitForURLAsync($"**instance={second}", new() { Timeout = 30_000 });
+        var navigated = page.WaitForURLAsync($"**instance={second}");
         await page.GetByLabel("Instance", new() { Exact = true }).SelectOptionAsync(second);
         await navigated;
         (await page.GetByTestId("dicom-header").InnerTextAsync()).ShouldContain(second);
