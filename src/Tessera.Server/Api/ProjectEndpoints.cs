@@ -5,7 +5,9 @@ using Tessera.Archive.Access;
 using Tessera.Archive.Hierarchy;
 using Tessera.Archive.Projects;
 using Tessera.Client.Contracts;
+using Microsoft.Extensions.Options;
 using Tessera.Server.Auth;
+using Tessera.Server.DicomNetwork;
 
 namespace Tessera.Server.Api;
 
@@ -48,8 +50,11 @@ public static class ProjectEndpoints
         return TypedResults.Ok(access.Project.ToDto(access.Role));
     }
 
-    private static async Task<Ok<ProjectDto>> Update(HttpContext context, ProjectService projects, string p, UpdateProjectRequest body)
+    private static async Task<Ok<ProjectDto>> Update(HttpContext context, ProjectService projects, IOptions<DicomOptions> dicom, string p, UpdateProjectRequest body)
     {
+        // The server's own AE title routes by the calling AE: a project that took it would never be reached.
+        if (body.Dicom?.AeTitle is { } aeTitle && aeTitle.Trim() == dicom.Value.AeTitle)
+            throw TesseraException.Conflict($"'{aeTitle}' is the server's own AE title (Dicom:AeTitle); a project needs one of its own.");
         var project = await projects.UpdateAsync(context.GetCaller(), p, body.Name, body.Description,
             body.Visibility is null ? null : body.Visibility == Visibility.Public, context.RequestAborted,
             body.Dicom is null ? null : current => body.Dicom.Merge(current));

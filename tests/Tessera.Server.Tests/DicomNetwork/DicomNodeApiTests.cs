@@ -61,6 +61,8 @@ public sealed class DicomNodeApiTests(TestServer server) : IClassFixture<TestSer
         var taken = await admin.PatchAsync($"api/projects/{second}", HttpAssertions.Json($$"""{"dicom":{"aeTitle":"{{ae}}"} }""")).ShouldHaveStatus(HttpStatusCode.Conflict);
 
         (await taken.ReadProblem()).GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("already the called AE title of another project");
+        var own = await admin.PatchAsync($"api/projects/{second}", HttpAssertions.Json("{\"dicom\":{\"aeTitle\":\"TESSERA\"}}")).ShouldHaveStatus(HttpStatusCode.Conflict);
+        (await own.ReadProblem()).GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("the server's own AE title");
     }
 
     [Fact]
