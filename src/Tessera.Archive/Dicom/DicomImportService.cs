@@ -321,6 +321,10 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
             }
         }
         var outcomes = await ingest.StoreFilesAsync(access, files, ct);
+        // The round is committed: its rows are not needed in the context any more. An import (an
+        // association, a STOW-RS request, a zip) may bring thousands of instances through one
+        // context, and every save compares each tracked row against its snapshot.
+        db.ChangeTracker.Clear();
         for (var i = 0; i < stored.Count; i++)
         {
             var (candidate, outcome, target, box) = stored[i];

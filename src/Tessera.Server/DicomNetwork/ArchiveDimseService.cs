@@ -40,7 +40,7 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
         ArgumentNullException.ThrowIfNull(request);
         var directory = Services.GetRequiredService<IOptions<UploadOptions>>().Value.ResolveImportDirectory(Services.GetRequiredService<IOptions<StorageOptions>>().Value);
         Directory.CreateDirectory(directory);
-        var spool = new SpoolFile(Path.Combine(directory, "dimse-" + Guid.NewGuid().ToString("N")));
+        var spool = new SpoolStream(Path.Combine(directory, "dimse-" + Guid.NewGuid().ToString("N")));
         try
         {
             DicomWriter.WriteFileHeader(spool, request.SopClassUid, request.SopInstanceUid, TransferSyntax.Lookup(request.Context.TransferSyntax), Association.CallingAeTitle);
@@ -56,7 +56,7 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
     public override async ValueTask<DimseStatus> StoreAsync(StoreRequest request, Stream received, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var spool = (SpoolFile)received;
+        var spool = (SpoolStream)received;
         try
         {
             ProjectAccess access;
@@ -74,7 +74,7 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
                     return DimseStatus.NotAuthorized(Short($"No project takes this store: {route.Why}"));
                 access = _access ??= await Services.GetRequiredService<AccessService>().RequireAsync(route.ProjectSlug, route.Caller, AccessLevel.Write, ct);
             }
-            var sha256 = spool.Complete();
+            var sha256 = await spool.CompleteAsync();
             var item = new ImportItem($"{Association.CallingAeTitle}:{request.SopInstanceUid}", spool.Path, sha256)
                 { Declared = (request.SopClassUid, request.SopInstanceUid) };
             var result = (await Services.GetRequiredService<DicomImportService>().StoreInstancesAsync(access, [item], null, ct))[0];
@@ -218,7 +218,7 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
 
     public override ValueTask AbandonStoreAsync(StoreRequest request, Stream received)
     {
-        ((SpoolFile)received).Discard();
+        ((SpoolStream)received).Discard();
         return ValueTask.CompletedTask;
     }
 
