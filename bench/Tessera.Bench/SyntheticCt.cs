@@ -8,14 +8,15 @@ namespace Tessera.Bench;
 /// Writes deterministic synthetic CT instances: 512x512 16-bit pixels (512 KB), spread over 10 patients
 /// x 5 studies x 4 series per 2,000, as a realistic ingest load for STOW-RS and C-STORE benchmarks.
 /// Each set number has its own patients and UIDs (a warm-up set does not overlap the measured one).
+/// Smaller images (<c>rows</c> x <c>rows</c>) make an index of many instances cheap to fill.
 /// </summary>
 internal static class SyntheticCt
 {
-    public static int Generate(string directory, int count, int set)
+    public static int Generate(string directory, int count, int set, int rows = 512)
     {
         var root = $"2.25.987654321{set}";
         Directory.CreateDirectory(directory);
-        var pixels = new byte[512 * 512 * 2];
+        var pixels = new byte[rows * rows * 2];
         for (var i = 0; i < pixels.Length; i += 2)
             BitConverter.TryWriteBytes(pixels.AsSpan(i), (ushort)(i / 2 % 4096));
         for (var n = 0; n < count; n++)
@@ -45,8 +46,8 @@ internal static class SyntheticCt
             d.SetString(DicomTags.ImageOrientationPatient, "1\\0\\0\\0\\1\\0");
             d.SetUInt16(DicomTags.SamplesPerPixel, 1);
             d.SetString(DicomTags.PhotometricInterpretation, "MONOCHROME2");
-            d.SetUInt16(DicomTags.Rows, 512);
-            d.SetUInt16(DicomTags.Columns, 512);
+            d.SetUInt16(DicomTags.Rows, (ushort)rows);
+            d.SetUInt16(DicomTags.Columns, (ushort)rows);
             d.SetString(DicomTags.PixelSpacing, "0.7\\0.7");
             d.SetUInt16(DicomTags.BitsAllocated, 16);
             d.SetUInt16(DicomTags.BitsStored, 12);

@@ -5,12 +5,14 @@ namespace Tessera.Archive.Storage;
 
 /// <summary>
 /// A new local file that content is pushed into as it arrives (a DICOM association's dataset,
-/// fragment by fragment), hashed on the way (SHA-256), ahead of its ingest. Like
-/// <see cref="SpoolWriter"/>, it writes directly to the disk from aligned buffers where the file
-/// system allows: no copy into the page cache, and the ingest's fsync finds the data already
-/// written. A full buffer is hashed and written on a pool thread while the next one fills.
-/// <see cref="CompleteAsync"/> closes it and gives the hash; <see cref="Discard"/> deletes what is
-/// left of it (nothing, once the archive has moved it in).
+/// fragment by fragment) or that pulls it from a source (<see cref="WriteAsync(Func{Memory{byte}, Task{int}}, string, CancellationToken)"/>:
+/// a STOW-RS part), hashed on the way (SHA-256; the archive addresses content by it), ahead of its
+/// ingest. Where the file system allows, it writes directly to the disk from aligned buffers, past
+/// the page cache: no copy of the bytes, no cache pages to fill and write back, and the ingest's
+/// fsync finds the data already on the disk. A full buffer is hashed and written on a pool thread
+/// while the next one fills, so bytes are taken off the network at the pace of the slower stage,
+/// not of both. <see cref="CompleteAsync"/> closes it and gives the hash; <see cref="Discard"/>
+/// deletes what is left of it (nothing, once the archive has moved it in).
 /// </summary>
 public sealed class SpoolStream : Stream
 {
@@ -34,6 +36,29 @@ public sealed class SpoolStream : Stream
     }
 
     public string Path { get; }
+
+    /// <summary>Copies what <paramref name="read"/> yields into a new file at <paramref name="path"/>; returns the lower-case hex SHA-256.</summary>
+    /// <param name="read">Fills (part of) the buffer from the source; 0 at its end. Its exceptions pass through unchanged.</param>
+    /// <param name="path">The file to create; an existing file is never written over (IOException).</param>
+    /// <param name="ct">Stops between buffers.</param>
+    public static async Task<string> WriteAsync(Func<Memory<byte>, Task<int>> read, string path, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        using var spool = new SpoolStream(path);
+        int count;
+        // Reads go straight into the filling buffer: no copy on the way.
+        while ((count = await read(spool._filling.Memory[spool._filled..])) > 0)
+        {
+            spool._filled += count;
+            if (spool._filled == AlignedBuffer.Size)
+            {
+                await spool._storing;
+                ct.ThrowIfCancellationRequested();
+                spool.StoreFilling(background: true);
+            }
+        }
+        return await spool.CompleteAsync();
+    }
 
     public override bool CanRead => false;
     public override bool CanSeek => false;

@@ -110,7 +110,7 @@ internal static class StowEndpoint
 
     /// <summary>Writes a part to a local file, hashing it on the way (the archive addresses content by SHA-256).</summary>
     private static Task<string> SpoolAsync(Stream body, string path, CancellationToken ct) =>
-        SpoolWriter.WriteAsync(buffer => ReadBodyAsync(() => body.ReadAsync(buffer, ct).AsTask()), path, ct);
+        SpoolStream.WriteAsync(buffer => ReadBodyAsync(() => body.ReadAsync(buffer, ct).AsTask()), path, ct);
 
     /// <summary>
     /// Reads from the request body; a malformed or broken-off multipart body becomes InvalidDataException,

@@ -226,13 +226,14 @@ public sealed class DicomQueryService(ArchiveDbContext db, AccessService access,
             return;
         }
         var studyIds = page.Select(r => r.Study.Id).ToList();
-        var series = await db.DicomSeries.Where(s => studyIds.Contains(s.StudyId)).Select(s => new { s.StudyId, s.Modality }).ToListAsync(ct);
+        var series = (await db.DicomSeries.Where(s => studyIds.Contains(s.StudyId)).Select(s => new { s.StudyId, s.Modality }).ToListAsync(ct))
+            .ToLookup(s => s.StudyId);
         var instances = await db.DicomInstances.Join(db.DicomSeries.Where(s => studyIds.Contains(s.StudyId)), i => i.SeriesId, s => s.Id, (i, s) => s.StudyId)
             .GroupBy(id => id).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         for (var i = 0; i < page.Count; i++)
         {
             var id = page[i].Study.Id;
-            var own = series.Where(s => s.StudyId == id).ToList();
+            var own = series[id].ToList();
             var modalities = own.Select(s => s.Modality).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
             datasets[i].SetString(DicomTags.ModalitiesInStudy, DicomVr.CS, string.Join('\\', modalities));
             datasets[i].SetString(DicomTags.NumberOfStudyRelatedSeries, DicomVr.IS, Text(own.Count));
