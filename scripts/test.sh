@@ -32,6 +32,8 @@ install_packages() {
   command -v dcmdump >/dev/null 2>&1 || missing+=(dcmtk)
   [ -x /usr/sbin/Orthanc ] || missing+=(orthanc)
   [ -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || missing+=(orthanc-dicomweb)
+  command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+  command -v socat >/dev/null 2>&1 || missing+=(socat)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
       log "missing packages: ${missing[*]} (run as root to install them, or install them yourself)"
@@ -82,6 +84,7 @@ run() { # name project [env...]
 
 run dicom tests/Tessera.Dicom.Tests/Tessera.Dicom.Tests.csproj
 run archive tests/Tessera.Archive.Tests/Tessera.Archive.Tests.csproj
+run pipelines tests/Tessera.Pipelines.Tests/Tessera.Pipelines.Tests.csproj
 run server-sqlite tests/Tessera.Server.Tests/Tessera.Server.Tests.csproj TESSERA_TEST_DATABASE=sqlite
 if [ "$postgres" = yes ]; then
   run server-postgres tests/Tessera.Server.Tests/Tessera.Server.Tests.csproj TESSERA_TEST_DATABASE=postgres
@@ -96,7 +99,7 @@ for trx in "$results"/*.trx; do
   total=$(get total); executed=$(get executed); p=$(get passed); f=$(get failed); e=$(get error); t=$(get timeout); a=$(get aborted)
   passed=$((passed + p)); failed=$((failed + f + e + t + a)); skipped=$((skipped + total - executed))
 done
-expected_runs=3; [ "$postgres" = yes ] && expected_runs=4
+expected_runs=4; [ "$postgres" = yes ] && expected_runs=5
 if [ "$runs" -lt "$expected_runs" ]; then
   log "only $runs of $expected_runs test runs produced results"
   failed=$((failed + expected_runs - runs))

@@ -33,6 +33,12 @@ public sealed class ArchiveDbContext(DbContextOptions<ArchiveDbContext> options)
     public DbSet<DicomSeries> DicomSeries => Set<DicomSeries>();
     public DbSet<DicomInstance> DicomInstances => Set<DicomInstance>();
     public DbSet<DicomNode> DicomNodes => Set<DicomNode>();
+    public DbSet<Tool> Tools => Set<Tool>();
+    public DbSet<Job> Jobs => Set<Job>();
+    public DbSet<JobEvent> JobEvents => Set<JobEvent>();
+    public DbSet<JobLogChunk> JobLog => Set<JobLogChunk>();
+    public DbSet<AssessmentType> AssessmentTypes => Set<AssessmentType>();
+    public DbSet<Assessment> Assessments => Set<Assessment>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -26,6 +26,9 @@ internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
         b.HasIndex(x => x.UserId);
         b.HasOne(x => x.User).WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        // No foreign key to jobs (SQLite cannot add one to an existing table): a job's token is scoped
+        // to the job's project, so it goes with the project, and the job removes it when it ends.
+        b.HasIndex(x => x.JobId);
     }
 }
 

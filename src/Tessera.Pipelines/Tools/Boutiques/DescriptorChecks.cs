@@ -1,0 +1,115 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Tessera.Pipelines.Tools.Boutiques;
+
+/// <summary>
+/// What the Boutiques schema cannot say and a descriptor must still get right before anything runs
+/// it: unique ids, value-keys that the command line uses, references that exist, output paths that
+/// resolve inside the job's <c>output/</c> folder, and consistent constraints on inputs.
+/// </summary>
+public static partial class DescriptorChecks
+{
+    public static void Check(BoutiquesDescriptor d, List<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        ArgumentNullException.ThrowIfNull(problems);
+        var ids = d.Inputs.Select(i => i.Id).Concat(d.Outputs.Select(o => o.Id)).Concat(d.Groups.Select(g => g.Id));
+        foreach (var id in ids.GroupBy(i => i, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            problems.Add($"The id '{id.Key}' is used {id.Count()} times; ids of inputs, outputs and groups must be unique.");
+
+        var valueKeys = d.Inputs.Select(i => (i.Id, Key: i.ValueKey)).Concat(d.Outputs.Select(o => (o.Id, Key: o.ValueKey)))
+            .Where(x => !string.IsNullOrEmpty(x.Key)).ToList();
+        foreach (var key in valueKeys.GroupBy(x => x.Key, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            problems.Add($"The value-key '{key.Key}' belongs to {string.Join(", ", key.Select(x => x.Id))}; each may have only one owner.");
+        foreach (var (id, key) in valueKeys)
+        {
+            if (!d.CommandLine.Contains(key!, StringComparison.Ordinal))
+                problems.Add($"'{id}' has the value-key '{key}', which the command line does not contain.");
+        }
+        var declared = valueKeys.Select(x => x.Key!).ToHashSet(StringComparer.Ordinal);
+        foreach (var used in ValueKey().Matches(d.CommandLine).Select(m => m.Value).Distinct(StringComparer.Ordinal))
+        {
+            if (!declared.Contains(used))
+                problems.Add($"The command line uses '{used}', which is the value-key of no input or output.");
+        }
+
+        var inputs = d.Inputs.ToDictionary(i => i.Id, StringComparer.Ordinal);
+        foreach (var input in d.Inputs)
+            CheckInput(input, inputs, problems);
+        foreach (var output in d.Outputs)
+            CheckOutput(output, d.Inputs, problems);
+        foreach (var group in d.Groups)
+        {
+            foreach (var member in group.Members.Where(m => !inputs.ContainsKey(m)))
+                problems.Add($"Group '{group.Id}' lists '{member}', which is not an input.");
+            if ((group.MutuallyExclusive || group.OneIsRequired) && group.Members.Any(m => inputs.TryGetValue(m, out var i) && !i.Optional))
+                problems.Add($"Group '{group.Id}' is mutually exclusive or one-is-required, so its members must be optional.");
+            if (group.MutuallyExclusive && group.AllOrNone)
+                problems.Add($"Group '{group.Id}' cannot be both mutually exclusive and all-or-none.");
+        }
+        var exclusive = d.Groups.Where(g => g.MutuallyExclusive).SelectMany(g => g.Members).ToHashSet(StringComparer.Ordinal);
+        foreach (var both in d.Groups.Where(g => g.AllOrNone).SelectMany(g => g.Members).Where(exclusive.Contains).Distinct(StringComparer.Ordinal))
+            problems.Add($"Input '{both}' is in a mutually exclusive group and in an all-or-none group, which cannot both hold.");
+    }
+
+    private static void CheckInput(BoutiquesInput input, Dictionary<string, BoutiquesInput> inputs, List<string> problems)
+    {
+        var name = $"Input '{input.Id}'";
+        foreach (var other in input.RequiresInputs.Concat(input.DisablesInputs).Where(o => !inputs.ContainsKey(o)))
+            problems.Add($"{name} refers to '{other}', which is not an input.");
+        if (input.RequiresInputs.Intersect(input.DisablesInputs, StringComparer.Ordinal).Any())
+            problems.Add($"{name} both requires and disables the same input.");
+        if (input.Type == "Flag")
+        {
+            if (string.IsNullOrEmpty(input.Flag))
+                problems.Add($"{name} is a Flag, so it needs a command-line-flag.");
+            if (input.List)
+                problems.Add($"{name} is a Flag, which cannot be a list.");
+            if (input.DefaultValue is { } f && f.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                problems.Add($"{name} is a Flag; its default-value must be true or false.");
+        }
+        if (input.Type != "Number" && (input.Minimum is not null || input.Maximum is not null || input.WholeNumber))
+            problems.Add($"{name} has numeric constraints but is of type {input.Type}.");
+        if (input.Minimum is { } min && input.Maximum is { } max && min > max)
+            problems.Add($"{name} has a minimum ({min}) above its maximum ({max}).");
+        if (!input.List && (input.MinListEntries is not null || input.MaxListEntries is not null))
+            problems.Add($"{name} has list-entry limits but is not a list.");
+        if (input.MinListEntries is { } lo && input.MaxListEntries is { } hi && lo > hi)
+            problems.Add($"{name} has min-list-entries ({lo}) above max-list-entries ({hi}).");
+        if (input.Choices is { } choices && input.Type is "Flag" or "File")
+            problems.Add($"{name} is of type {input.Type}, which cannot have value-choices.");
+        if (input.DefaultValue is { } value && input.Type is "String" or "Number" or "File")
+        {
+            var error = InvocationValues.Check(input, value);
+            if (error is not null)
+                problems.Add($"{name}'s default-value: {error}");
+        }
+    }
+
+    private static void CheckOutput(BoutiquesOutput output, IReadOnlyList<BoutiquesInput> inputs, List<string> problems)
+    {
+        var name = $"Output '{output.Id}'";
+        if (string.IsNullOrEmpty(output.PathTemplate))
+        {
+            problems.Add($"{name} has no path-template (Tessera needs one to know which file it is).");
+            return;
+        }
+        var template = output.PathTemplate;
+        foreach (var used in ValueKey().Matches(template).Select(m => m.Value))
+        {
+            var input = inputs.FirstOrDefault(i => i.ValueKey == used);
+            if (input is null)
+                problems.Add($"{name}'s path-template uses '{used}', which is the value-key of no input.");
+            else if (input.Type == "Flag")
+                problems.Add($"{name}'s path-template uses '{used}', the value-key of a Flag.");
+        }
+        // What the template is before any value is put in must already lie inside output/.
+        var relative = template.StartsWith("./", StringComparison.Ordinal) ? template[2..] : template;
+        if (!relative.StartsWith("output/", StringComparison.Ordinal) || template.Split('/').Contains(".."))
+            problems.Add($"{name}'s path-template '{template}' must lie inside output/ (e.g. output/report.csv): a job stores what its tool writes there.");
+    }
+
+    [GeneratedRegex(@"\[[A-Z0-9_]+\]")]
+    private static partial Regex ValueKey();
+}
