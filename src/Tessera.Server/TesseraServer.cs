@@ -7,6 +7,8 @@ using Microsoft.Extensions.Options;
 using Tessera.Archive;
 using Tessera.Archive.Data;
 using Tessera.Archive.Storage;
+using Tessera.Pipelines;
+using Tessera.Pipelines.Executors;
 using Tessera.Server.Api;
 using Tessera.Server.Audit;
 using Tessera.Server.DicomNetwork;
@@ -41,10 +43,20 @@ public static class TesseraServer
         {
             builder.Configuration.AddInMemoryCollection(settings);
         }
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        var urls = builder.Configuration["urls"];
+        if (string.IsNullOrEmpty(urls))
         {
-            builder.WebHost.UseUrls(DefaultUrl);
+            urls = DefaultUrl;
         }
+        if (builder.Configuration.GetValue($"{PipelineOptions.SectionName}:{nameof(PipelineOptions.RunJobs)}", true))
+        {
+            // Sandboxed jobs have no network of their own: they reach the API through this socket.
+            var socket = ApiSocket.PathFor(builder.Configuration[$"{StorageOptions.SectionName}:DataDirectory"] ?? new StorageOptions().DataDirectory);
+            Directory.CreateDirectory(Path.GetDirectoryName(socket)!);
+            File.Delete(socket);
+            urls += ";http://unix:" + socket;
+        }
+        builder.WebHost.UseUrls(urls);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue<long?>($"{ServerOptions.SectionName}:MaxJsonBytes")
                                                 ?? new ServerOptions().MaxJsonBytes);
@@ -72,6 +84,7 @@ public static class TesseraServer
     public static IServiceCollection AddTesseraServer(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddTesseraArchive(configuration);
+        services.AddTesseraPipelines(configuration);
         services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddProblemDetails();
         services.AddExceptionHandler<TesseraExceptionHandler>();
@@ -124,6 +137,9 @@ public static class TesseraServer
         app.MapDicomNodeEndpoints();
         app.MapSessionArchiveEndpoints();
         app.MapAuditEndpoints();
+        app.MapToolEndpoints();
+        app.MapJobEndpoints();
+        app.MapAssessmentEndpoints();
         app.MapRazorPages();
         return app;
     }

@@ -21,6 +21,10 @@ public sealed class TokenService(ArchiveDbContext db, AccessService access, Time
         {
             throw TesseraException.Invalid("A token needs a name of 1 to 128 characters.");
         }
+        if (caller.JobId is not null)
+        {
+            throw TesseraException.Forbidden("A job's token cannot make other tokens.");
+        }
         if (expiresInDays is < 1 or > MaximumDays)
         {
             throw TesseraException.Invalid($"expiresInDays must be between 1 and {MaximumDays}.");
@@ -47,6 +51,32 @@ public sealed class TokenService(ArchiveDbContext db, AccessService access, Time
         return (token, secret);
     }
 
+    /// <summary>
+    /// A job's own token: it acts for the user who submitted the job, in the job's project only, and
+    /// lives as long as the job may run (it is deleted when the job ends).
+    /// </summary>
+    public async Task<string> CreateJobTokenAsync(Guid userId, Guid projectId, Guid jobId, TimeSpan lifetime, CancellationToken ct)
+    {
+        var secret = Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var now = clock.GetUtcNow().UtcDateTime;
+        db.ApiTokens.Add(new ApiToken
+        {
+            Id = Guid.CreateVersion7(),
+            UserId = userId,
+            Name = $"job {jobId}",
+            SecretHash = Hash(secret),
+            ProjectId = projectId,
+            JobId = jobId,
+            CreatedAt = now,
+            ExpiresAt = now + lifetime,
+        });
+        await db.SaveChangesAsync(ct);
+        return secret;
+    }
+
+    public Task DeleteJobTokensAsync(Guid jobId, CancellationToken ct) =>
+        db.ApiTokens.Where(t => t.JobId == jobId).ExecuteDeleteAsync(ct);
+
     /// <summary>The caller a bearer token stands for, or null when it is unknown, expired or its user disabled.</summary>
     public async Task<Caller?> AuthenticateAsync(string secret, CancellationToken ct)
     {
@@ -58,7 +88,7 @@ public sealed class TokenService(ArchiveDbContext db, AccessService access, Time
         var now = clock.GetUtcNow().UtcDateTime;
         var found = await db.ApiTokens.AsNoTracking()
             .Where(t => t.SecretHash == hash && t.ExpiresAt > now)
-            .Select(t => new { t.Id, t.ProjectId, t.User!.Username, t.User.IsAdmin, t.User.IsDisabled, t.UserId, t.LastUsedAt })
+            .Select(t => new { t.Id, t.ProjectId, t.JobId, t.User!.Username, t.User.IsAdmin, t.User.IsDisabled, t.UserId, t.LastUsedAt })
             .FirstOrDefaultAsync(ct);
         if (found is null || found.IsDisabled)
         {
@@ -72,14 +102,14 @@ public sealed class TokenService(ArchiveDbContext db, AccessService access, Time
         }
         // A project-scoped token never carries the site admin right beyond its project.
         var isAdmin = found.IsAdmin && found.ProjectId is null;
-        return new Caller(found.UserId, found.Username, isAdmin, found.ProjectId);
+        return new Caller(found.UserId, found.Username, isAdmin, found.ProjectId, found.JobId);
     }
 
     public Task<List<ApiToken>> ListAsync(Caller caller, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(caller);
         var userId = caller.RequireUserId();
-        return db.ApiTokens.AsNoTracking().Where(t => t.UserId == userId).OrderBy(t => t.CreatedAt).ToListAsync(ct);
+        return db.ApiTokens.AsNoTracking().Where(t => t.UserId == userId && t.JobId == null).OrderBy(t => t.CreatedAt).ToListAsync(ct);
     }
 
     public async Task DeleteAsync(Caller caller, Guid id, CancellationToken ct)

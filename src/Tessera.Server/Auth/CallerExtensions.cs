@@ -28,10 +28,12 @@ public static class CallerExtensions
             return Caller.Anonymous;
         }
         var scope = principal.FindFirstValue(TesseraClaims.TokenProject);
+        var job = principal.FindFirstValue(TesseraClaims.TokenJob);
         return new Caller(
             userId,
             principal.Identity?.Name,
             principal.HasClaim(TesseraClaims.Admin, "true"),
-            scope is null ? null : Guid.Parse(scope));
+            scope is null ? null : Guid.Parse(scope),
+            job is null ? null : Guid.Parse(job));
     }
 }

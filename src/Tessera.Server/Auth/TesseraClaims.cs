@@ -9,6 +9,7 @@ internal static class TesseraClaims
     public const string UserId = "tessera:uid";
     public const string Admin = "tessera:admin";
     public const string TokenProject = "tessera:token-project";
+    public const string TokenJob = "tessera:token-job";
 
     /// <summary>The principal for a signed-in caller; <see cref="CallerExtensions.GetCaller"/> reads it back.</summary>
     public static ClaimsPrincipal Principal(Caller caller, string scheme)
@@ -25,6 +26,10 @@ internal static class TesseraClaims
         if (caller.TokenProjectId is { } project)
         {
             claims.Add(new Claim(TokenProject, project.ToString()));
+        }
+        if (caller.JobId is { } job)
+        {
+            claims.Add(new Claim(TokenJob, job.ToString()));
         }
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
     }

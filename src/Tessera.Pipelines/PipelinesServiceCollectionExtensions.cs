@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Tessera.Pipelines.Assessments;
+using Tessera.Pipelines.Executors;
+using Tessera.Pipelines.Jobs;
+using Tessera.Pipelines.Tools;
+
+namespace Tessera.Pipelines;
+
+public static class PipelinesServiceCollectionExtensions
+{
+    public static IServiceCollection AddTesseraPipelines(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<ToolService>();
+        services.AddScoped<JobService>();
+        services.AddScoped<AssessmentTypeService>();
+        services.AddScoped<AssessmentService>();
+        services.AddSingleton<JobSignal>();
+        services.AddSingleton<ServerAddress>();
+        services.AddSingleton<ApiSocket>();
+        // The executors of the site: one list, in one place.
+        services.AddSingleton<LocalExecutor>();
+        services.AddSingleton(provider => new ExecutorCatalog([provider.GetRequiredService<LocalExecutor>()]));
+        services.AddSingleton<JobRunner>();
+        services.AddHostedService<JobDispatcher>();
+        return services;
+    }
+}
