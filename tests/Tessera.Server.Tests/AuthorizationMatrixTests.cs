@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -158,7 +159,10 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
             .Replace("{instance}", world.Instance, StringComparison.Ordinal)
             .Replace("{frames}", "1", StringComparison.Ordinal)
             .Replace("{*tag}", "7FE00010", StringComparison.Ordinal)
-            .Replace("{aeTitle}", "MATRIX_AE", StringComparison.Ordinal);
+            .Replace("{aeTitle}", "MATRIX_AE", StringComparison.Ordinal)
+            .Replace("{tool}", pattern.StartsWith("/api/projects/{p}/tools/", StringComparison.Ordinal) ? world.ProjectTool : World.SiteTool, StringComparison.Ordinal)
+            .Replace("{job:guid}", world.Job.ToString(), StringComparison.Ordinal)
+            .Replace("{*name}", World.AssessmentType, StringComparison.Ordinal);
         if (url.Contains('{', StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"No sample value for a parameter of {pattern}: add one to this test.");
@@ -186,6 +190,10 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
             (_, "/api/projects/{p}/members/{username}") => "{\"role\":\"collaborator\"}",
             (_, "/api/projects/{p}/schemas/{type}") => "{\"type\":\"object\"}",
             (_, "/api/dicom/nodes/{aeTitle}") => "{\"host\":\"127.0.0.1\",\"port\":104}",
+            (_, "/api/tools/" or "/api/projects/{p}/tools/") => World.Descriptor(unique),
+            (_, var p) when p.EndsWith("/deprecation", StringComparison.Ordinal) => "{\"deprecated\":false}",
+            (_, "/api/projects/{p}/jobs/") => $"{{\"tool\":\"{World.SiteTool}\",\"target\":\"subjects/S/sessions/E\"}}",
+            (_, "/api/assessment-types/{*name}") => "{\"schema\":{\"type\":\"object\"}}",
             (_, "/api/projects/{p}/dicom/send") => "{\"node\":\"MATRIX_AE\",\"target\":\"subjects/S/sessions/E\"}",
             (_, "/api/projects/{p}/dicom/retrieve") => "{\"node\":\"MATRIX_AE\",\"level\":\"STUDY\",\"keys\":{\"StudyInstanceUID\":\"1.2.3\"}}",
             (_, var p) when p.StartsWith("/api/dicom/nodes/{aeTitle}/", StringComparison.Ordinal) => "{\"level\":\"STUDY\"}",
@@ -221,8 +229,16 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
     /// A private project with one subject S, session E, scan 1, and resource R holding dir/f.txt on
     /// every level, and one DICOM instance (a study of its own).
     /// </summary>
-    private sealed record World(string Project, string Extra, string Study, string Series, string Instance)
+    private sealed record World(string Project, string Extra, string Study, string Series, string Instance, string ProjectTool, Guid Job)
     {
+        public const string SiteTool = "matrix-tool@1";
+        public const string AssessmentType = "matrix/type";
+
+        public static string Descriptor(string name) => $$"""
+            {"name":"{{name}}","tool-version":"1","description":"d","schema-version":"0.5","command-line":"exit 0",
+             "inputs":[{"id":"x","name":"X","type":"String","optional":true}]}
+            """;
+
         public static async Task<World> CreateAsync(TestServer server, Dictionary<string, string> users)
         {
             var project = await server.CreateProjectAsync();
@@ -242,7 +258,17 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
             await client.ImportFileAsync(project, "ct.dcm", new MemoryStream(TestDicom.Create(study, series, instance)));
             using (var admin = server.Admin())
                 (await admin.PutAsync("api/dicom/nodes/MATRIX_AE", HttpAssertions.Json($"{{\"host\":\"127.0.0.1\",\"port\":104,\"project\":\"{project}\"}}"))).EnsureSuccessStatusCode();
-            return new World(project, users["extra"], study, series, instance);
+            using (var admin = server.Admin())
+            {
+                if ((await admin.GetAsync($"api/tools/{SiteTool}")).StatusCode == HttpStatusCode.NotFound)
+                    (await admin.PostAsync("api/tools", HttpAssertions.Json(Descriptor("matrix-tool")))).EnsureSuccessStatusCode();
+                (await admin.PutAsync($"api/assessment-types/{AssessmentType}", HttpAssertions.Json("{\"schema\":{\"type\":\"object\"}}"))).EnsureSuccessStatusCode();
+                var projectTool = "matrix-" + project;
+                (await admin.PostAsync($"api/projects/{project}/tools", HttpAssertions.Json(Descriptor(projectTool)))).EnsureSuccessStatusCode();
+                using var job = await admin.PostAsync($"api/projects/{project}/jobs", HttpAssertions.Json($$"""{"tool":"{{SiteTool}}","target":"subjects/S/sessions/E"}"""));
+                var id = (await job.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JobDto>())!.Id;
+                return new World(project, users["extra"], study, series, instance, projectTool + "@1", id);
+            }
         }
     }
 }

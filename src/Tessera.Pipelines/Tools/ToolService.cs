@@ -15,15 +15,16 @@ public sealed class ToolService(ArchiveDbContext db, AccessService access, TimeP
     public async Task<Tool> RegisterAsync(Caller caller, string descriptorJson, string? project, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        caller.RequireUserId();
         Guid? projectId = null;
         if (project is not null)
         {
+            // A private project stays hidden from strangers: its check comes before any other.
             projectId = (await access.RequireAsync(project, caller, AccessLevel.Manage, ct)).Project.Id;
         }
-        else if (!caller.IsAdmin)
+        caller.RequireUserId();
+        if (project is null && !caller.IsAdmin)
         {
-            throw TesseraException.Forbidden("Only administrators register site-wide tools; a project's owners register its own (\"project\").");
+            throw TesseraException.Forbidden("Only administrators register site-wide tools; a project's owners register its own (POST /api/projects/{p}/tools).");
         }
         var definition = await DescriptorReader.ReadAsync(descriptorJson);
         if (definition.AssessmentType is { } type && !await db.AssessmentTypes.AnyAsync(t => t.Name == type, ct))
@@ -88,9 +89,14 @@ public sealed class ToolService(ArchiveDbContext db, AccessService access, TimeP
     }
 
     /// <summary>Marks a version deprecated (or no longer): it stays, and its jobs and results with it, but new runs are refused.</summary>
-    public async Task<Tool> DeprecateAsync(Caller caller, string key, bool deprecated, string? note, CancellationToken ct)
+    /// <param name="inProject">The project the request names (a project's own tools); null for the site's.</param>
+    public async Task<Tool> DeprecateAsync(Caller caller, string key, string? inProject, bool deprecated, string? note, CancellationToken ct)
     {
         var (tool, project) = await GetAsync(caller, key, ct);
+        if (project != inProject)
+        {
+            throw TesseraException.NotFound($"Tool {key}{(inProject is null ? "" : $" of project '{inProject}'")}");
+        }
         if (project is not null)
         {
             await access.RequireAsync(project, caller, AccessLevel.Manage, ct);

@@ -44,7 +44,7 @@ public static class ToolEndpoints
 
     private static async Task<Ok<ToolDto>> Deprecate(HttpContext context, ToolService tools, string tool, DeprecateToolRequest body, string? p = null)
     {
-        var changed = await tools.DeprecateAsync(context.GetCaller(), tool, body.Deprecated, body.Note, context.RequestAborted);
+        var changed = await tools.DeprecateAsync(context.GetCaller(), tool, p, body.Deprecated, body.Note, context.RequestAborted);
         return TypedResults.Ok(ToDto(changed, p));
     }
 
