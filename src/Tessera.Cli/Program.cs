@@ -11,5 +11,7 @@ var root = new RootCommand("Tessera: an archive, viewer and pipeline engine for 
     DicomCommand.Create(),
     DownloadCommand.Create(),
     UsersCommand.Create(),
+    ToolsCommand.Create(),
+    JobsCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -7,13 +7,14 @@ namespace Tessera.Pipelines.Jobs;
 
 /// <summary>
 /// Collects what a tool writes and stores it in the job's log a few times a second (one row per
-/// stream and flush), so that it can be followed live from any node; the log is cut at
+/// run of one stream in a flush), so that it can be followed live from any node; the log is cut at
 /// <see cref="PipelineOptions.MaxLogBytes"/> with a note.
 /// </summary>
 public sealed class JobLogWriter(IServiceScopeFactory scopes, Guid job, int attempt, long maxBytes, TimeProvider clock) : IJobOutput, IAsyncDisposable
 {
     private readonly Lock _lock = new();
-    private readonly StringBuilder[] _pending = [new(), new()];
+    // What came since the last flush, in order: consecutive writes of one stream share a segment.
+    private readonly List<(int Stream, StringBuilder Text)> _pending = [];
     private long _written;
     private bool _cut;
     private readonly PeriodicTimer _timer = new(TimeSpan.FromMilliseconds(250));
@@ -36,7 +37,10 @@ public sealed class JobLogWriter(IServiceScopeFactory scopes, Guid job, int atte
                 _cut = true;
             }
             _written += bytes;
-            _pending[stream == 2 ? 1 : 0].Append(text);
+            var number = stream == 2 ? 2 : 1;
+            if (_pending.Count == 0 || _pending[^1].Stream != number)
+                _pending.Add((number, new StringBuilder()));
+            _pending[^1].Text.Append(text);
         }
     }
 
@@ -45,23 +49,20 @@ public sealed class JobLogWriter(IServiceScopeFactory scopes, Guid job, int atte
 
     public async Task FlushAsync(CancellationToken ct)
     {
-        string[] texts;
+        List<(int Stream, string Text)> segments;
         lock (_lock)
         {
-            texts = [_pending[0].ToString(), _pending[1].ToString()];
-            _pending[0].Clear();
-            _pending[1].Clear();
+            segments = _pending.Select(p => (p.Stream, p.Text.ToString())).ToList();
+            _pending.Clear();
         }
-        if (texts.All(t => t.Length == 0))
+        if (segments.Count == 0)
             return;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ArchiveDbContext>();
         var now = clock.GetUtcNow().UtcDateTime;
-        for (var i = 0; i < 2; i++)
-        {
-            if (texts[i].Length > 0)
-                db.JobLog.Add(new JobLogChunk { JobId = job, Attempt = attempt, Stream = i + 1, At = now, Text = texts[i] });
-        }
+        // Added in order, saved in one batch: their ids keep the order they were written in.
+        foreach (var (stream, text) in segments)
+            db.JobLog.Add(new JobLogChunk { JobId = job, Attempt = attempt, Stream = stream, At = now, Text = text });
         await db.SaveChangesAsync(ct);
     }
 
