@@ -63,21 +63,18 @@ public sealed partial class JobRunner(
 
             var executor = executors.Get(job.Executor);
             var sandboxed = executor is LocalExecutor { Sandboxed: true } && options.Value.Local.Network == "server";
+            var started = false;
             var spec = new ExecutionSpec(job.Id, workspace.Root, definition.Descriptor.Shell ?? "/bin/sh", invocation.CommandLine,
                 Environment(job, tool, project.Slug, workspace, token, sandboxed ? Sandbox.InnerUrl : server.Url, definition.Descriptor),
                 definition.Descriptor.Resources?.Ram, definition.Descriptor.Resources?.CpuCores, tool.ContainerImage,
-                _ => { });
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(job.TimeoutSeconds));
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, stopping, timeout.Token);
-            var started = false;
-            var result = await executor.RunAsync(spec with
-            {
-                Started = pid =>
+                pid =>
                 {
                     started = true;
                     _ = MoveAsync(JobStates.Staging, JobStates.Running, null, t => t with { ExecutorId = pid, Started = true });
-                },
-            }, log, stop.Token);
+                });
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(job.TimeoutSeconds));
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, stopping, timeout.Token);
+            var result = await executor.RunAsync(spec, log, stop.Token);
             state = started ? JobStates.Running : JobStates.Staging;
             if (started)
                 await WaitForRunningAsync(db, job, stopping);

@@ -18,20 +18,20 @@ public sealed class LocalJobTests(TestServer server) : IClassFixture<TestServer>
 {
     private const string Nifti = "libvips/avg152T1_LR_nifti.nii.gz";
 
-    private static async Task RequireSandboxAsync()
+    /// <summary>Skips on a machine without bubblewrap; under CI its absence is a failure.</summary>
+    private static void RequireSandbox()
     {
         if (Tessera.Pipelines.Executors.Sandbox.IsAvailable)
             return;
         if (Environment.GetEnvironmentVariable("CI") == "true")
             Assert.Fail("bubblewrap is required under CI (scripts/test.sh installs it)");
-        await Task.CompletedTask;
         Assert.Skip("bubblewrap is not installed (apt-get install bubblewrap socat)");
     }
 
     [Fact]
     public async Task Measures_OnRealNifti_StoredAsFilesAndQueryableAssessment()
     {
-        await RequireSandboxAsync();
+        RequireSandbox();
         using var admin = server.Admin();
         (await admin.PutAsync("api/assessment-types/qc/nifti-dims", HttpAssertions.Json("""
             { "schema": { "type": "object", "required": ["nx", "ny", "nz", "voxels"],
@@ -85,7 +85,7 @@ public sealed class LocalJobTests(TestServer server) : IClassFixture<TestServer>
     [Fact]
     public async Task Failing_ExitCodeAndItsMeaning_LogKept_NoOutputsStored()
     {
-        await RequireSandboxAsync();
+        RequireSandbox();
         using var admin = server.Admin();
         var descriptor = JobApi.Tool("fails", "echo 'about to fail' >&2; echo partial > output/partial.txt; exit 3", null);
         descriptor["error-codes"] = JsonSerializer.SerializeToNode(new[] { new { code = 3, description = "no usable image" } });
@@ -106,7 +106,7 @@ public sealed class LocalJobTests(TestServer server) : IClassFixture<TestServer>
     [Fact]
     public async Task Timeout_ToolAndChildrenStopped_Failed()
     {
-        await RequireSandboxAsync();
+        RequireSandbox();
         using var admin = server.Admin();
         var tool = await JobApi.RegisterAsync(admin, JobApi.Tool("sleeper", "sleep 120 & sleep 120; wait"));
         var (project, _, member) = await JobApi.ProjectAsync(server);
@@ -123,7 +123,7 @@ public sealed class LocalJobTests(TestServer server) : IClassFixture<TestServer>
     [Fact]
     public async Task WriteOutsideWorkspace_SandboxBlocksIt()
     {
-        await RequireSandboxAsync();
+        RequireSandbox();
         using var admin = server.Admin();
         var escape = Path.Combine(server.DataDirectory, "escaped.txt");
         var etc = $"/etc/tessera-escape-{Guid.NewGuid():N}";
@@ -153,7 +153,7 @@ public sealed class LocalJobTests(TestServer server) : IClassFixture<TestServer>
     [Fact]
     public async Task Cancel_RunningJob_StoppedAndCancelled()
     {
-        await RequireSandboxAsync();
+        RequireSandbox();
         using var admin = server.Admin();
         var tool = await JobApi.RegisterAsync(admin, JobApi.Tool("long", "echo started; sleep 300"));
         var (project, _, member) = await JobApi.ProjectAsync(server);
@@ -175,7 +175,7 @@ public sealed class LocalJobTests(TestServer server) : IClassFixture<TestServer>
     [Fact]
     public async Task Retry_SecondAttemptSucceeds_BothInHistory()
     {
-        await RequireSandboxAsync();
+        RequireSandbox();
         using var admin = server.Admin();
         var tool = await JobApi.RegisterAsync(admin, JobApi.Tool("flaky", """
             [ "$TESSERA_ATTEMPT" -ge 2 ] || { echo "attempt $TESSERA_ATTEMPT fails" >&2; exit 1; }
@@ -197,7 +197,7 @@ public sealed class LocalJobTests(TestServer server) : IClassFixture<TestServer>
     [Fact]
     public async Task ApiFromSandbox_WithJobToken_ProjectOnly()
     {
-        await RequireSandboxAsync();
+        RequireSandbox();
         using var admin = server.Admin();
         var other = await server.CreateProjectAsync();
         var tool = await JobApi.RegisterAsync(admin, JobApi.Tool("caller", $$"""
