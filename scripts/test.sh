@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the tests need, starts real services on loopback
-# (PostgreSQL; Chromium for the browser tests), runs every test project (the server tests on SQLite and again on PostgreSQL),
+# (PostgreSQL, a single-node Slurm; Chromium for the browser tests), runs every test project (the server tests on SQLite and again on PostgreSQL),
 # stops what it started, and ends with "tests: N passed, N failed, N skipped".
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,6 +16,7 @@ pg_bin=""
 log() { echo "test.sh: $*" >&2; }
 
 cleanup() {
+  [ -f "$work/slurm/slurm.conf" ] && "$root/scripts/slurm.sh" stop "$work/slurm" || true
   if [ -n "$pg_bin" ] && [ -d "$pg_data/data" ]; then
     runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_data/data" -m fast stop >/dev/null 2>&1 || true
   fi
@@ -34,6 +35,8 @@ install_packages() {
   [ -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || missing+=(orthanc-dicomweb)
   command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
   command -v socat >/dev/null 2>&1 || missing+=(socat)
+  command -v sbatch >/dev/null 2>&1 || missing+=(slurm-wlm)
+  command -v munged >/dev/null 2>&1 || [ -x /usr/sbin/munged ] || missing+=(munge)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
       log "missing packages: ${missing[*]} (run as root to install them, or install them yourself)"
@@ -61,12 +64,23 @@ start_postgres() {
 postgres=yes
 if ! install_packages || [ "$(id -u)" -ne 0 ]; then
   if [ "${CI:-}" = "true" ]; then
-    log "CI=true: PostgreSQL, Chromium, npm, dcmtk and Orthanc are required and could not be provided"; exit 1
+    log "CI=true: PostgreSQL, Slurm, Chromium, npm, dcmtk and Orthanc are required and could not be provided"; exit 1
   fi
   log "PostgreSQL unavailable: the PostgreSQL pass is skipped (browser tests skip without Chromium)"
   postgres=no
 fi
 [ "$postgres" = yes ] && start_postgres
+
+# A single-node Slurm for the slurm executor's tests (its daemons run as root).
+if [ "$postgres" = yes ]; then
+  if SLURM_CTLD_PORT="${TESSERA_TEST_SLURM_PORT:-36817}" SLURMD_PORT="$(( ${TESSERA_TEST_SLURM_PORT:-36817} + 1 ))" \
+      "$root/scripts/slurm.sh" start "$work/slurm" >/dev/null; then
+    export TESSERA_TEST_SLURM_CONF="$work/slurm/slurm.conf"
+    log "Slurm (single node) with SLURM_CONF=$TESSERA_TEST_SLURM_CONF"
+  elif [ "${CI:-}" = "true" ]; then
+    log "CI=true: Slurm is required and did not start"; exit 1
+  fi
+fi
 
 log "building"
 dotnet build Tessera.slnx -c Release --nologo -v quiet -clp:ErrorsOnly

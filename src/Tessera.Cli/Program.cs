@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Tessera.Cli.Commands;
+using Tessera.Cli.Commands.JobRun;
 
 var root = new RootCommand("Tessera: an archive, viewer and pipeline engine for biomedical imaging data.")
 {
@@ -13,5 +14,6 @@ var root = new RootCommand("Tessera: an archive, viewer and pipeline engine for 
     UsersCommand.Create(),
     ToolsCommand.Create(),
     JobsCommand.Create(),
+    JobRunCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

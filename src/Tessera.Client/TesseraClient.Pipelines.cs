@@ -57,4 +57,45 @@ public sealed partial class TesseraClient
             throw;
         }
     }
+
+    // The calls of tessera job-run on a batch node, made with the job's own token.
+
+    public Task<JobRunSpecDto> GetJobRunAsync(Guid job, CancellationToken ct = default) =>
+        SendAsync<JobRunSpecDto>(HttpMethod.Get, $"api/jobs/{job}/run", null, ct);
+
+    public async Task JobRunStartedAsync(Guid job, CancellationToken ct = default)
+    {
+        using var response = await _http.PostAsync($"api/jobs/{job}/run/started", null, ct);
+        await EnsureSuccessAsync(response, ct);
+    }
+
+    /// <summary>Opens one of the job's input files (the caller disposes the response).</summary>
+    public async Task<HttpResponseMessage> OpenJobInputAsync(Guid job, string path, CancellationToken ct = default)
+    {
+        var response = await _http.GetAsync($"api/jobs/{job}/run/inputs/{Escape(path)}", HttpCompletionOption.ResponseHeadersRead, ct);
+        await EnsureSuccessAsync(response, ct);
+        return response;
+    }
+
+    public async Task AppendJobLogAsync(Guid job, JobRunLogDto body, CancellationToken ct = default)
+    {
+        using var response = await _http.PostAsJsonAsync($"api/jobs/{job}/run/log", body, JsonOptions, ct);
+        await EnsureSuccessAsync(response, ct);
+    }
+
+    /// <summary>Sends one file of the tool's output/ with its SHA-256 (the server checks it).</summary>
+    public async Task PutJobOutputAsync(Guid job, string path, Stream content, string sha256, CancellationToken ct = default)
+    {
+        using var body = new StreamContent(content, 1 << 20);
+        body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+        body.Headers.TryAddWithoutValidation("Content-Digest", $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(sha256))}:");
+        using var response = await _http.PutAsync($"api/jobs/{job}/run/outputs/{Escape(path)}", body, ct);
+        await EnsureSuccessAsync(response, ct);
+    }
+
+    public async Task ReportJobRunAsync(Guid job, JobRunResultDto body, CancellationToken ct = default)
+    {
+        using var response = await _http.PostAsJsonAsync($"api/jobs/{job}/run/result", body, JsonOptions, ct);
+        await EnsureSuccessAsync(response, ct);
+    }
 }

@@ -41,6 +41,8 @@ public sealed class PipelineOptions
     public long MaxLogBytes { get; set; } = 16 * 1024 * 1024;
 
     public LocalExecutorOptions Local { get; set; } = new();
+
+    public SlurmExecutorOptions Slurm { get; set; } = new();
 }
 
 /// <summary>The <c>local</c> executor (section <c>Pipelines:Local</c>).</summary>
@@ -61,4 +63,65 @@ public sealed class LocalExecutorOptions
     /// <summary>Open files a tool may hold.</summary>
     [Range(64, 1048576)]
     public int MaxOpenFiles { get; set; } = 4096;
+}
+
+/// <summary>The <c>slurm</c> executor (section <c>Pipelines:Slurm</c>).</summary>
+public sealed class SlurmExecutorOptions
+{
+    /// <summary>Whether this site offers the <c>slurm</c> executor (its client commands must work on the server).</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>SLURM_CONF for the sbatch, scontrol and scancel calls; default: Slurm's own lookup.</summary>
+    public string? Conf { get; set; }
+
+    /// <summary>Where sbatch, scontrol and scancel are; default: the PATH.</summary>
+    public string? BinDirectory { get; set; }
+
+    /// <summary>The partition of a tool that names none (<c>tessera:partition</c>); default: the cluster's.</summary>
+    public string? Partition { get; set; }
+
+    public string? Account { get; set; }
+
+    /// <summary>More sbatch options, one per item (e.g. <c>--qos=normal</c>).</summary>
+    public List<string> ExtraArguments { get; set; } = [];
+
+    /// <summary>How the nodes run tessera (a path, or e.g. <c>dotnet /opt/tessera/tessera.dll</c>); default: the way this server was started.</summary>
+    public string? Command { get; set; }
+
+    /// <summary>PATH of the batch script on the nodes.</summary>
+    public string NodePath { get; set; } = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /// <summary>A node-local folder where job-run makes the workspace.</summary>
+    public string NodeDirectory { get; set; } = "/tmp";
+
+    /// <summary>Slurm's own output file for the batch script (job-run sends the tool's log to the server), e.g. <c>/tmp/tessera-%j.out</c>.</summary>
+    public string OutputFile { get; set; } = "/dev/null";
+
+    /// <summary>The sandbox on the nodes: <c>auto</c>, <c>bwrap</c> or <c>none</c>.</summary>
+    [RegularExpression("^(auto|bwrap|none)$")]
+    public string Sandbox { get; set; } = "auto";
+
+    /// <summary>The network of a sandboxed tool on the nodes: <c>server</c> (only the Tessera API), <c>none</c> or <c>host</c>.</summary>
+    [RegularExpression("^(server|none|host)$")]
+    public string Network { get; set; } = "server";
+
+    /// <summary>How often Slurm is asked about a job that has not started yet.</summary>
+    [Range(20, 60000)]
+    public int PollMilliseconds { get; set; } = 200;
+
+    /// <summary>How often Slurm is asked about a running job (to notice a lost node).</summary>
+    [Range(100, 600000)]
+    public int RunningPollMilliseconds { get; set; } = 5000;
+
+    /// <summary>The command line that starts tessera on a node.</summary>
+    public string ResolveCommand()
+    {
+        if (Command is { Length: > 0 } configured)
+            return configured;
+        var process = Environment.ProcessPath ?? "tessera";
+        var entry = System.Reflection.Assembly.GetEntryAssembly()?.Location;
+        return Path.GetFileNameWithoutExtension(process) == "dotnet" && entry is { Length: > 0 }
+            ? $"{Executors.SlurmExecutor.Quote(process)} {Executors.SlurmExecutor.Quote(entry)}"
+            : Executors.SlurmExecutor.Quote(process);
+    }
 }

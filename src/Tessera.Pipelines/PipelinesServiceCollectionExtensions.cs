@@ -22,7 +22,16 @@ public static class PipelinesServiceCollectionExtensions
         services.AddSingleton<ApiSocket>();
         // The executors of the site: one list, in one place.
         services.AddSingleton<LocalExecutor>();
-        services.AddSingleton(provider => new ExecutorCatalog([provider.GetRequiredService<LocalExecutor>()]));
+        services.AddSingleton<SlurmExecutor>();
+        services.AddSingleton(provider =>
+        {
+            var site = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>().Value;
+            var executors = new List<IJobExecutor> { provider.GetRequiredService<LocalExecutor>() };
+            if (site.Slurm.Enabled)
+                executors.Add(provider.GetRequiredService<SlurmExecutor>());
+            return new ExecutorCatalog(executors);
+        });
+        services.AddSingleton<RemoteJobs>();
         services.AddSingleton<JobRunner>();
         services.AddHostedService<JobDispatcher>();
         return services;

@@ -139,6 +139,7 @@ public static class TesseraServer
         app.MapAuditEndpoints();
         app.MapToolEndpoints();
         app.MapJobEndpoints();
+        app.MapJobRunEndpoints();
         app.MapAssessmentEndpoints();
         app.MapRazorPages();
         return app;

@@ -37,3 +37,26 @@ public sealed record PutAssessmentTypeRequest(JsonElement Schema, string? Descri
 /// <summary>Derived values on a session or scan, with the tool version and job that produced them.</summary>
 public sealed record AssessmentDto(
     Guid Id, string Type, string Subject, string Session, string? Scan, JsonElement Values, string? Tool, Guid? Job, DateTime CreatedAt);
+
+/// <summary>What <c>tessera job-run</c> on a batch node is asked to do (GET /api/jobs/{id}/run, with the job's token).</summary>
+public sealed record JobRunSpecDto(
+    Guid Job,
+    int Attempt,
+    string Tool,
+    string Shell,
+    string CommandLine,
+    IReadOnlyDictionary<string, string> Environment,
+    IReadOnlyList<JobRunInputDto> Inputs,
+    double? MemoryGb,
+    int? Cpus);
+
+/// <summary>A file for the tool's input/: fetched from GET /api/jobs/{id}/run/inputs/{path}.</summary>
+public sealed record JobRunInputDto(string Path, string Sha256, long Size);
+
+/// <summary>Consecutive pieces of the tool's output: stream 1 is standard output, 2 standard error.</summary>
+public sealed record JobRunLogDto(IReadOnlyList<JobRunLogSegmentDto> Segments);
+
+public sealed record JobRunLogSegmentDto(int Stream, string Text);
+
+/// <summary>How the tool ended on the node: its exit code, or why it could not run or its outputs not be sent.</summary>
+public sealed record JobRunResultDto(int? ExitCode, string? Error);

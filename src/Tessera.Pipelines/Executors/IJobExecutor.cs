@@ -7,6 +7,12 @@ public interface IJobExecutor
     string Name { get; }
 
     /// <summary>
+    /// Whether the tool runs on another machine (a Slurm node): then nothing is staged here; <c>tessera
+    /// job-run</c> there fetches the inputs and sends the log and outputs back over HTTP (<see cref="Jobs.RemoteJobs"/>).
+    /// </summary>
+    bool RunsElsewhere { get; }
+
+    /// <summary>
     /// Runs <paramref name="spec"/> to its end. Cancelling <paramref name="ct"/> stops the tool
     /// (and everything it started) and returns once it is gone.
     /// </summary>
@@ -31,7 +37,20 @@ public sealed record ExecutionSpec(
     double? MemoryGb,
     int? Cpus,
     string? ContainerImage,
-    Action<string> Started);
+    Action<string> Started)
+{
+    /// <summary>The tool, as <c>name@version</c>.</summary>
+    public string Tool { get; init; } = "";
+
+    /// <summary>The job's time limit (Tessera stops the tool then; a batch system is given a little more).</summary>
+    public int TimeoutSeconds { get; init; } = 3600;
+
+    /// <summary>The descriptor's walltime estimate, in seconds.</summary>
+    public double? WalltimeSeconds { get; init; }
+
+    /// <summary>The Slurm partition the tool asks for.</summary>
+    public string? Partition { get; init; }
+}
 
 /// <summary>How a run ended: its exit code, or the signal that ended it (as a negative code), or why it never started.</summary>
 public sealed record ExecutionResult(int? ExitCode, string? Error = null);

@@ -78,6 +78,7 @@ public sealed partial class JobDispatcher(
         {
             if (_running.Count >= options.Value.MaxConcurrentJobs)
                 break;
+            await using var claim = await db.Database.BeginTransactionAsync(ct);
             var claimed = await db.Jobs.Where(j => j.Id == id && j.State == JobStates.Queued).ExecuteUpdateAsync(s => s
                 .SetProperty(j => j.State, JobStates.Staging)
                 .SetProperty(j => j.LeaseOwner, signal.NodeId)
@@ -90,6 +91,7 @@ public sealed partial class JobDispatcher(
             var attempt = await db.Jobs.AsNoTracking().Where(j => j.Id == id).Select(j => j.Attempt).FirstAsync(ct);
             db.JobEvents.Add(new JobEvent { JobId = id, State = JobStates.Staging, Attempt = attempt, At = now, Detail = $"claimed by {signal.NodeId}" });
             await db.SaveChangesAsync(ct);
+            await claim.CommitAsync(ct);
             var cancel = new CancellationTokenSource();
             _running[id] = (cancel, Task.Run(async () =>
             {
@@ -153,6 +155,7 @@ public sealed partial class JobDispatcher(
             var retry = !job.CancelRequested && job.Attempt < job.MaxAttempts;
             var state = job.CancelRequested ? JobStates.Cancelled : retry ? JobStates.Queued : JobStates.Failed;
             var notBefore = now + TimeSpan.FromSeconds(job.RetryDelaySeconds * Math.Pow(2, job.Attempt - 1));
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
             var taken = await db.Jobs.Where(j => j.Id == job.Id && j.State == job.State && j.LeaseExpiresAt == job.LeaseExpiresAt).ExecuteUpdateAsync(s =>
             {
                 s.SetProperty(j => j.State, state).SetProperty(j => j.Reason, reason).SetProperty(j => j.UpdatedAt, now)
@@ -166,6 +169,7 @@ public sealed partial class JobDispatcher(
                 continue;
             db.JobEvents.Add(new JobEvent { JobId = job.Id, State = state, Attempt = job.Attempt, At = now, Detail = retry ? $"{reason}; retried" : reason });
             await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
             LogRecovered(job.Id, job.LeaseOwner, state);
         }
     }

@@ -28,6 +28,7 @@ namespace Tessera.Pipelines.Jobs;
 public sealed partial class JobRunner(
     IServiceScopeFactory scopes,
     ExecutorCatalog executors,
+    RemoteJobs remote,
     JobSignal signal,
     ServerAddress server,
     IOptions<PipelineOptions> options,
@@ -56,12 +57,23 @@ public sealed partial class JobRunner(
             var caller = await CallerAsync(db, job, stopping);
             var project = await db.Projects.AsNoTracking().FirstAsync(p => p.Id == job.ProjectId, stopping);
             var access = await services.GetRequiredService<AccessService>().RequireAsync(project.Slug, caller, AccessLevel.Write, stopping);
-            var staged = await workspace.StageAsync(db, services.GetRequiredService<IBlobStore>(), job, tool.Name, definition.InputPatterns, stopping);
-            log.Note($"attempt {job.Attempt} of {job.MaxAttempts} on {signal.NodeId}: {staged} file(s) staged in input/");
-            var token = await services.GetRequiredService<TokenService>().CreateJobTokenAsync(
-                caller.RequireUserId(), job.ProjectId, job.Id, TimeSpan.FromSeconds(job.TimeoutSeconds) + TimeSpan.FromMinutes(10), stopping);
-
             var executor = executors.Get(job.Executor);
+            var inputFiles = await JobWorkspace.ListInputsAsync(db, job, tool.Name, definition.InputPatterns, stopping);
+            if (executor.RunsElsewhere)
+            {
+                log.Note($"attempt {job.Attempt} of {job.MaxAttempts} held by {signal.NodeId}, run by the {executor.Name} executor: {inputFiles.Count} input file(s) to fetch");
+            }
+            else
+            {
+                await workspace.StageAsync(services.GetRequiredService<IBlobStore>(), inputFiles, stopping);
+                log.Note($"attempt {job.Attempt} of {job.MaxAttempts} on {signal.NodeId}: {inputFiles.Count} file(s) staged in input/");
+            }
+            // Deleted when the job ends; a job run elsewhere may first wait in its batch system's queue.
+            var lifetime = TimeSpan.FromSeconds(job.TimeoutSeconds) + (executor.RunsElsewhere ? TimeSpan.FromDays(7) : TimeSpan.FromMinutes(10));
+            var token = await services.GetRequiredService<TokenService>().CreateJobTokenAsync(caller.RequireUserId(), job.ProjectId, job.Id, lifetime, stopping);
+            // The time limit counts from the tool's start (not a batch queue's wait).
+            using var timeout = new CancellationTokenSource();
+
             var sandboxed = executor is LocalExecutor { Sandboxed: true } && options.Value.Local.Network == "server";
             var started = false;
             var spec = new ExecutionSpec(job.Id, workspace.Root, definition.Descriptor.Shell ?? "/bin/sh", invocation.CommandLine,
@@ -70,11 +82,33 @@ public sealed partial class JobRunner(
                 pid =>
                 {
                     started = true;
+                    timeout.CancelAfter(TimeSpan.FromSeconds(job.TimeoutSeconds));
                     _ = MoveAsync(JobStates.Staging, JobStates.Running, null, t => t with { ExecutorId = pid, Started = true });
-                });
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(job.TimeoutSeconds));
+                })
+            {
+                Tool = $"{tool.Name}@{tool.Version}",
+                TimeoutSeconds = job.TimeoutSeconds,
+                WalltimeSeconds = definition.Descriptor.Resources?.Walltime,
+                Partition = definition.Partition,
+            };
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, stopping, timeout.Token);
-            var result = await executor.RunAsync(spec, log, stop.Token);
+            ExecutionResult result;
+            if (executor.RunsElsewhere)
+            {
+                remote.Add(new RemoteJob(spec, job.Attempt, inputFiles, workspace.Output, log));
+                try
+                {
+                    result = await executor.RunAsync(spec, log, stop.Token);
+                }
+                finally
+                {
+                    remote.Remove(job.Id);
+                }
+            }
+            else
+            {
+                result = await executor.RunAsync(spec, log, stop.Token);
+            }
             state = started ? JobStates.Running : JobStates.Staging;
             if (started)
                 await WaitForRunningAsync(db, job, stopping);

@@ -114,6 +114,7 @@ public sealed partial class JobService(
         }
         var now = clock.GetUtcNow().UtcDateTime;
         var reason = $"cancelled by {caller.Username}";
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var queued = await db.Jobs.Where(j => j.Id == id && j.State == JobStates.Queued).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.State, JobStates.Cancelled).SetProperty(j => j.Reason, reason)
             .SetProperty(j => j.CancelRequested, true).SetProperty(j => j.FinishedAt, now).SetProperty(j => j.UpdatedAt, now), ct);
@@ -127,6 +128,7 @@ public sealed partial class JobService(
             await db.Jobs.Where(j => j.Id == id && !JobStates.Final.Contains(j.State)).ExecuteUpdateAsync(s => s
                 .SetProperty(j => j.CancelRequested, true).SetProperty(j => j.Reason, reason).SetProperty(j => j.UpdatedAt, now), ct);
         }
+        await tx.CommitAsync(ct);
         return await GetAsync(caller, id, ct);
     }
 

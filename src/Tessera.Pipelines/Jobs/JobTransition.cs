@@ -24,6 +24,8 @@ public sealed record JobTransition(string From, string To, string? Detail = null
         ArgumentNullException.ThrowIfNull(job);
         var final = JobStates.IsFinal(To);
         var requeued = To == JobStates.Queued;
+        // The move and its history row together: a reader never sees the one without the other.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var changed = await db.Jobs.Where(j => j.Id == job.Id && j.LeaseOwner == node && j.State == From).ExecuteUpdateAsync(s =>
         {
             s.SetProperty(j => j.State, To).SetProperty(j => j.UpdatedAt, now);
@@ -49,6 +51,7 @@ public sealed record JobTransition(string From, string To, string? Detail = null
         job.State = To;
         db.JobEvents.Add(new JobEvent { JobId = job.Id, State = To, Attempt = job.Attempt, At = now, Detail = Detail ?? Reason });
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return true;
     }
 }

@@ -32,14 +32,13 @@ public sealed class JobWorkspace : IDisposable
     }
 
     /// <summary>
-    /// Copies the target's files into input/ (a session's: <c>RESOURCE/path</c> for its own resources,
-    /// <c>scans/N/RESOURCE/path</c> for its scans'; a scan's: <c>RESOURCE/path</c>), only those that match
-    /// the tool's patterns when it has any, and not the tool's own earlier results. Returns how many.
+    /// The target's files as the tool sees them in input/ (a session's: <c>RESOURCE/path</c> for its own
+    /// resources, <c>scans/N/RESOURCE/path</c> for its scans'; a scan's: <c>RESOURCE/path</c>), only those
+    /// that match the tool's patterns when it has any, and not the tool's own earlier results.
     /// </summary>
-    public async Task<int> StageAsync(ArchiveDbContext db, IBlobStore blobs, Job job, string toolName, IReadOnlyList<string> patterns, CancellationToken ct)
+    public static async Task<IReadOnlyList<StagedInput>> ListInputsAsync(ArchiveDbContext db, Job job, string toolName, IReadOnlyList<string> patterns, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        ArgumentNullException.ThrowIfNull(blobs);
         ArgumentNullException.ThrowIfNull(job);
         var rows = await (
                 from f in db.Files.AsNoTracking()
@@ -47,9 +46,9 @@ public sealed class JobWorkspace : IDisposable
                 join s in db.Scans.AsNoTracking() on r.ScanId equals s.Id into scans
                 from s in scans.DefaultIfEmpty()
                 where r.SessionId == job.SessionId && (job.ScanId == null || r.ScanId == job.ScanId) && r.Label != toolName
-                select new { f.Path, f.Sha256, Resource = r.Label, Scan = s == null ? null : s.Label })
+                select new { f.Path, f.Sha256, f.Size, Resource = r.Label, Scan = s == null ? null : s.Label })
             .ToListAsync(ct);
-        var files = rows.Select(x => (Path: (job.ScanId is null && x.Scan is not null ? $"scans/{x.Scan}/" : "") + $"{x.Resource}/{x.Path}", x.Sha256)).ToList();
+        var files = rows.Select(x => new StagedInput((job.ScanId is null && x.Scan is not null ? $"scans/{x.Scan}/" : "") + $"{x.Resource}/{x.Path}", x.Sha256, x.Size)).ToList();
         if (patterns.Count > 0)
         {
             var matcher = new Matcher(StringComparison.Ordinal);
@@ -57,15 +56,22 @@ public sealed class JobWorkspace : IDisposable
             var wanted = matcher.Match("/", files.Select(f => "/" + f.Path)).Files.Select(m => m.Path).ToHashSet(StringComparer.Ordinal);
             files = files.Where(f => wanted.Contains(f.Path)).ToList();
         }
-        foreach (var (path, sha256) in files)
+        return files.OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Copies <paramref name="files"/> from the blob store into input/.</summary>
+    public async Task StageAsync(IBlobStore blobs, IReadOnlyList<StagedInput> files, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(blobs);
+        ArgumentNullException.ThrowIfNull(files);
+        foreach (var file in files)
         {
-            var target = Path.Combine(Input, path);
+            var target = Path.Combine(Input, file.Path);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            await using var source = await blobs.OpenReadAsync(sha256, ct);
+            await using var source = await blobs.OpenReadAsync(file.Sha256, ct);
             await using var copy = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
             await source.CopyToAsync(copy, 1 << 20, ct);
         }
-        return files.Count;
     }
 
     /// <summary>Every regular file the tool left in output/, as '/'-separated paths relative to it (links are not followed).</summary>

@@ -16,7 +16,7 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 /// </summary>
 public sealed class CliProcess : IDisposable
 {
-    private static readonly string CliAssembly = typeof(CliProcess).Assembly
+    public static readonly string CliAssembly = typeof(CliProcess).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "TesseraCli").Value!;
 
     public CliProcess()

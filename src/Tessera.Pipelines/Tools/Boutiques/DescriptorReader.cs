@@ -17,6 +17,9 @@ public static class DescriptorReader
 
     public const string NamePrefix = "tessera:";
 
+    /// <summary>The executors a tool may ask for (whether this site has them is checked when a job is submitted).</summary>
+    public static readonly IReadOnlyList<string> ExecutorNames = ["local", "slurm", "container"];
+
     /// <summary>The definition the descriptor gives, or <see cref="ErrorKind.Invalid"/> with every problem.</summary>
     public static async Task<ToolDefinition> ReadAsync(string json)
     {
@@ -101,8 +104,15 @@ public static class DescriptorReader
             else
                 problems.Add($"custom.{NamePrefix}inputs must be a list of file patterns (e.g. [\"**/*.dcm\"]).");
         }
+        var executor = Text("executor");
+        if (executor is not null && !ExecutorNames.Contains(executor))
+            problems.Add($"custom.{NamePrefix}executor must be one of {string.Join(", ", ExecutorNames)}.");
         return new ToolDefinition(d, name, d.ToolVersion, Text("assessmentType"), patterns,
-            Number("timeout", 1, 30 * 24 * 3600), Number("maxAttempts", 1, 100), Number("retryDelay", 0, 24 * 3600));
+            Number("timeout", 1, 30 * 24 * 3600), Number("maxAttempts", 1, 100), Number("retryDelay", 0, 24 * 3600))
+        {
+            Executor = executor,
+            Partition = Text("partition"),
+        };
     }
 
     private static async Task<JsonSchema> LoadSchemaAsync()

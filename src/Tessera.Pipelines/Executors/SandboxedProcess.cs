@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Tessera.Pipelines.Executors;
+
+/// <summary>How a tool's process is confined: on the server (the local executor) or on a Slurm node (<c>tessera job-run</c>).</summary>
+/// <param name="Sandbox"><c>auto</c>, <c>bwrap</c> or <c>none</c>, as <see cref="LocalExecutorOptions.Sandbox"/>.</param>
+/// <param name="Hidden">Folders the tool must not see.</param>
+/// <param name="ApiSocket">The Unix socket that carries the API into a sandbox whose network is <c>server</c>.</param>
+public sealed record Confinement(string Sandbox, string Network, double DefaultMemoryGb, int MaxOpenFiles, IReadOnlyList<string> Hidden, string? ApiSocket)
+{
+    public bool Sandboxed => Sandbox switch
+    {
+        "none" => false,
+        "bwrap" => true,
+        _ => Executors.Sandbox.IsAvailable,
+    };
+}
+
+/// <summary>
+/// Runs one tool as a process with limits on memory and open files (prlimit), in a bubblewrap
+/// sandbox when the confinement asks for one, its output passed on as it comes; cancelling stops
+/// it and everything it started.
+/// </summary>
+public static class SandboxedProcess
+{
+    /// <param name="stopped">Told the process id when the run was cancelled and the process tree killed.</param>
+    public static async Task<ExecutionResult> RunAsync(ExecutionSpec spec, IJobOutput output, Confinement confinement, Action<int>? stopped, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(confinement);
+        if (confinement.Sandbox == "bwrap" && !Sandbox.IsAvailable)
+            return new ExecutionResult(null, "the sandbox is required (Sandbox = bwrap) but bubblewrap is not installed (apt-get install bubblewrap)");
+        var start = new ProcessStartInfo
+        {
+            FileName = Sandbox.Find("prlimit") ?? "prlimit",
+            WorkingDirectory = spec.Workspace,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        var memory = (long)((spec.MemoryGb ?? confinement.DefaultMemoryGb) * 1024 * 1024 * 1024);
+        foreach (var limit in new[] { $"--as={memory}", $"--nofile={confinement.MaxOpenFiles}", "--core=0", "--" })
+            start.ArgumentList.Add(limit);
+        if (confinement.Sandboxed)
+        {
+            start.ArgumentList.Add(Sandbox.Find("bwrap")!);
+            foreach (var arg in Sandbox.Arguments(spec.Workspace, spec.Shell, spec.CommandLine, confinement.Network, confinement.Hidden, confinement.ApiSocket))
+                start.ArgumentList.Add(arg);
+        }
+        else
+        {
+            start.ArgumentList.Add(spec.Shell);
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add(spec.CommandLine);
+        }
+        start.Environment.Clear();
+        foreach (var (key, value) in spec.Environment)
+            start.Environment[key] = value;
+
+        using var process = new Process { StartInfo = start };
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return new ExecutionResult(null, $"the tool could not be started: {e.Message}");
+        }
+        spec.Started(process.Id.ToString(CultureInfo.InvariantCulture));
+        process.StandardInput.Close();
+        var reading = Task.WhenAll(
+            PumpAsync(process.StandardOutput.BaseStream, 1, output),
+            PumpAsync(process.StandardError.BaseStream, 2, output));
+        try
+        {
+            await process.WaitForExitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // It ended on its own meanwhile.
+            }
+            stopped?.Invoke(process.Id);
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
+        await reading;
+        return new ExecutionResult(process.ExitCode);
+    }
+
+    /// <summary>Passes what a stream carries on as text as it comes (UTF-8, a character split between reads kept whole).</summary>
+    private static async Task PumpAsync(Stream stream, int number, IJobOutput output)
+    {
+        var decoder = Encoding.UTF8.GetDecoder();
+        var bytes = new byte[16384];
+        var chars = new char[Encoding.UTF8.GetMaxCharCount(bytes.Length)];
+        int read;
+        while ((read = await stream.ReadAsync(bytes)) > 0)
+        {
+            var count = decoder.GetChars(bytes, 0, read, chars, 0, flush: false);
+            if (count > 0)
+                output.Write(number, new string(chars, 0, count));
+        }
+    }
+}
