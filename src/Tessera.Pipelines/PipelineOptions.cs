@@ -10,6 +10,13 @@ public sealed class PipelineOptions
     /// <summary>Whether this node claims and runs jobs (any node accepts them).</summary>
     public bool RunJobs { get; set; } = true;
 
+    /// <summary>Whether this node evaluates the projects' trigger rules (any number of nodes may: each change fires a rule once).</summary>
+    public bool RunTriggers { get; set; } = true;
+
+    /// <summary>How often the trigger rules are evaluated against the change log.</summary>
+    [Range(50, 60000)]
+    public int TriggerPollMilliseconds { get; set; } = 500;
+
     /// <summary>Jobs this node runs at once; more wait in the queue.</summary>
     [Range(1, 1024)]
     public int MaxConcurrentJobs { get; set; } = 2;

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.Pipelines.Assessments;
+using Tessera.Pipelines.Batches;
 using Tessera.Pipelines.Executors;
 using Tessera.Pipelines.Jobs;
 using Tessera.Pipelines.Tools;
+using Tessera.Pipelines.Triggers;
 
 namespace Tessera.Pipelines;
 
@@ -17,6 +19,9 @@ public static class PipelinesServiceCollectionExtensions
         services.AddScoped<JobService>();
         services.AddScoped<AssessmentTypeService>();
         services.AddScoped<AssessmentService>();
+        services.AddScoped<BatchService>();
+        services.AddScoped<TriggerService>();
+        services.AddScoped<TriggerEngine>();
         services.AddSingleton<JobSignal>();
         services.AddSingleton<ServerAddress>();
         services.AddSingleton<ApiSocket>();
@@ -34,6 +39,7 @@ public static class PipelinesServiceCollectionExtensions
         services.AddSingleton<RemoteJobs>();
         services.AddSingleton<JobRunner>();
         services.AddHostedService<JobDispatcher>();
+        services.AddHostedService<TriggerDispatcher>();
         return services;
     }
 }

@@ -140,6 +140,8 @@ public static class TesseraServer
         app.MapToolEndpoints();
         app.MapJobEndpoints();
         app.MapJobRunEndpoints();
+        app.MapBatchEndpoints();
+        app.MapTriggerEndpoints();
         app.MapAssessmentEndpoints();
         app.MapRazorPages();
         return app;

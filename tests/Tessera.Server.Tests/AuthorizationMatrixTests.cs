@@ -106,7 +106,8 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
     private static Expectation Expect(AccessRule rule, string role, bool page, bool retrieves, bool callsAPeer) => (rule, role) switch
     {
         (AccessRule.Public, _) => s_passes,
-        (AccessRule.Authenticated or AccessRule.Admin, "anonymous") => page ? Status(302) : Status(401),
+        (AccessRule.Authenticated or AccessRule.Admin or AccessRule.JobToken, "anonymous") => page ? Status(302) : Status(401),
+        (AccessRule.JobToken, _) => Status(403), // no user's own sign-in is a job's token
         (AccessRule.Admin, not "admin") => Status(403),
         (AccessRule.Authenticated or AccessRule.Admin, _) => s_passes,
         // Retrieval of a private study is hidden; searches answer (with nothing in them, checked by the QIDO tests).
@@ -162,7 +163,9 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
             .Replace("{aeTitle}", "MATRIX_AE", StringComparison.Ordinal)
             .Replace("{tool}", pattern.StartsWith("/api/projects/{p}/tools/", StringComparison.Ordinal) ? world.ProjectTool : World.SiteTool, StringComparison.Ordinal)
             .Replace("{job:guid}", world.Job.ToString(), StringComparison.Ordinal)
-            .Replace("{*name}", World.AssessmentType, StringComparison.Ordinal);
+            .Replace("{*name}", World.AssessmentType, StringComparison.Ordinal)
+            .Replace("{name}", World.Rule, StringComparison.Ordinal)
+            .Replace("{batch:guid}", world.Batch.ToString(), StringComparison.Ordinal);
         if (url.Contains('{', StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"No sample value for a parameter of {pattern}: add one to this test.");
@@ -193,6 +196,10 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
             (_, "/api/tools/" or "/api/projects/{p}/tools/") => World.Descriptor(unique),
             (_, var p) when p.EndsWith("/deprecation", StringComparison.Ordinal) => "{\"deprecated\":false}",
             (_, "/api/projects/{p}/jobs/") => $"{{\"tool\":\"{World.SiteTool}\",\"target\":\"subjects/S/sessions/E\"}}",
+            (_, "/api/projects/{p}/batches/") => $"{{\"tool\":\"{World.SiteTool}\"}}",
+            (_, "/api/projects/{p}/triggers/{name}") => $"{{\"tool\":\"{World.SiteTool}\",\"event\":\"file\",\"glob\":\"**/*.x\"}}",
+            (_, "/api/projects/{p}/pipeline-settings/") => "{\"executor\":\"local\"}",
+            (_, "/api/jobs/{job:guid}/run/log") => "{\"segments\":[]}",
             (_, "/api/assessment-types/{*name}") => "{\"schema\":{\"type\":\"object\"}}",
             (_, "/api/projects/{p}/dicom/send") => "{\"node\":\"MATRIX_AE\",\"target\":\"subjects/S/sessions/E\"}",
             (_, "/api/projects/{p}/dicom/retrieve") => "{\"node\":\"MATRIX_AE\",\"level\":\"STUDY\",\"keys\":{\"StudyInstanceUID\":\"1.2.3\"}}",
@@ -229,9 +236,10 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
     /// A private project with one subject S, session E, scan 1, and resource R holding dir/f.txt on
     /// every level, and one DICOM instance (a study of its own).
     /// </summary>
-    private sealed record World(string Project, string Extra, string Study, string Series, string Instance, string ProjectTool, Guid Job)
+    private sealed record World(string Project, string Extra, string Study, string Series, string Instance, string ProjectTool, Guid Job, Guid Batch)
     {
         public const string SiteTool = "matrix-tool@1";
+        public const string Rule = "matrix-rule";
         public const string AssessmentType = "matrix/type";
 
         public static string Descriptor(string name) => $$"""
@@ -267,7 +275,10 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
                 (await admin.PostAsync($"api/projects/{project}/tools", HttpAssertions.Json(Descriptor(projectTool)))).EnsureSuccessStatusCode();
                 using var job = await admin.PostAsync($"api/projects/{project}/jobs", HttpAssertions.Json($$"""{"tool":"{{SiteTool}}","target":"subjects/S/sessions/E"}"""));
                 var id = (await job.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JobDto>())!.Id;
-                return new World(project, users["extra"], study, series, instance, projectTool + "@1", id);
+                using var batch = await admin.PostAsync($"api/projects/{project}/batches", HttpAssertions.Json($$"""{"tool":"{{SiteTool}}"}"""));
+                var batchId = (await batch.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<BatchDto>())!.Id;
+                (await admin.PutAsync($"api/projects/{project}/triggers/{Rule}", HttpAssertions.Json($$"""{"tool":"{{SiteTool}}","event":"file","glob":"**/*.x"}"""))).EnsureSuccessStatusCode();
+                return new World(project, users["extra"], study, series, instance, projectTool + "@1", id, batchId);
             }
         }
     }

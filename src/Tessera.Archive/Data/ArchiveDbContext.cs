@@ -39,6 +39,9 @@ public sealed class ArchiveDbContext(DbContextOptions<ArchiveDbContext> options)
     public DbSet<JobLogChunk> JobLog => Set<JobLogChunk>();
     public DbSet<AssessmentType> AssessmentTypes => Set<AssessmentType>();
     public DbSet<Assessment> Assessments => Set<Assessment>();
+    public DbSet<TriggerRule> TriggerRules => Set<TriggerRule>();
+    public DbSet<TriggerFiring> TriggerFirings => Set<TriggerFiring>();
+    public DbSet<Batch> Batches => Set<Batch>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -39,4 +39,8 @@ public sealed class Job
     public string? LeaseOwner { get; set; }
     public DateTime? LeaseExpiresAt { get; set; }
     public Guid? AssessmentId { get; set; }
+    /// <summary>The batch run that made the job, if any.</summary>
+    public Guid? BatchId { get; set; }
+    /// <summary>The trigger rule that made the job, if any.</summary>
+    public Guid? TriggerId { get; set; }
 }

@@ -41,6 +41,7 @@ internal sealed class ProjectConfiguration : IEntityTypeConfiguration<Project>
         b.Property(x => x.Name).HasMaxLength(256);
         b.Property(x => x.DicomSettings).HasMaxLength(4096);
         b.Property(x => x.DicomAeTitle).HasMaxLength(16);
+        b.Property(x => x.JobExecutor).HasMaxLength(32);
         b.HasIndex(x => x.Slug).IsUnique();
         b.HasIndex(x => x.DicomAeTitle).IsUnique();
     }

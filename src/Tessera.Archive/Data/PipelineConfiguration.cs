@@ -35,6 +35,8 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
         b.HasIndex(x => x.SessionId);
         b.HasIndex(x => x.ScanId);
         b.HasIndex(x => x.ToolId);
+        b.HasIndex(x => x.BatchId);
+        b.HasIndex(x => x.TriggerId);
         b.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<Tool>().WithMany().HasForeignKey(x => x.ToolId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Session>().WithMany().HasForeignKey(x => x.SessionId).OnDelete(DeleteBehavior.Cascade);
@@ -93,5 +95,47 @@ internal sealed class AssessmentConfiguration : IEntityTypeConfiguration<Assessm
         b.HasOne<Scan>().WithMany().HasForeignKey(x => x.ScanId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<AssessmentType>().WithMany().HasForeignKey(x => x.Type).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Job>().WithMany().HasForeignKey(x => x.JobId).OnDelete(DeleteBehavior.SetNull);
+    }
+}
+
+internal sealed class TriggerRuleConfiguration : IEntityTypeConfiguration<TriggerRule>
+{
+    public void Configure(EntityTypeBuilder<TriggerRule> b)
+    {
+        b.ToTable("trigger_rules");
+        b.Property(x => x.Name).HasMaxLength(64);
+        b.Property(x => x.Event).HasMaxLength(16);
+        b.Property(x => x.FileGlob).HasMaxLength(512);
+        b.Property(x => x.Level).HasMaxLength(16);
+        b.Property(x => x.SessionType).HasMaxLength(64);
+        b.Property(x => x.Executor).HasMaxLength(32);
+        b.HasIndex(x => new { x.ProjectId, x.Name }).IsUnique();
+        b.HasIndex(x => x.ToolId);
+        b.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Tool>().WithMany().HasForeignKey(x => x.ToolId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class TriggerFiringConfiguration : IEntityTypeConfiguration<TriggerFiring>
+{
+    public void Configure(EntityTypeBuilder<TriggerFiring> b)
+    {
+        b.ToTable("trigger_firings");
+        b.Property(x => x.Key).HasMaxLength(256);
+        b.Property(x => x.Skipped).HasMaxLength(1024);
+        b.HasIndex(x => new { x.RuleId, x.Key }).IsUnique();
+        b.HasOne<TriggerRule>().WithMany().HasForeignKey(x => x.RuleId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class BatchConfiguration : IEntityTypeConfiguration<Batch>
+{
+    public void Configure(EntityTypeBuilder<Batch> b)
+    {
+        b.ToTable("batches");
+        b.Property(x => x.Selection).HasMaxLength(1024);
+        b.HasIndex(x => new { x.ProjectId, x.CreatedAt });
+        b.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Tool>().WithMany().HasForeignKey(x => x.ToolId).OnDelete(DeleteBehavior.Restrict);
     }
 }

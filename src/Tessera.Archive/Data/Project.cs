@@ -16,6 +16,8 @@ public sealed class Project
     public string? DicomSettings { get; set; }
     /// <summary>The project's own called AE title, kept from <see cref="DicomSettings"/> for routing (unique).</summary>
     public string? DicomAeTitle { get; set; }
+    /// <summary>The executor of the project's jobs whose tool names none (null: the site's default).</summary>
+    public string? JobExecutor { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public List<ProjectMember> Members { get; set; } = [];

@@ -23,7 +23,7 @@ public sealed record JobDto(
     Guid Id, string Project, string Tool, string Target, string State, JsonElement Inputs, string Executor, string? ExecutorId,
     int Attempt, int MaxAttempts, int TimeoutSeconds, int? ExitCode, string? Reason, bool CancelRequested,
     DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt, DateTime UpdatedAt, Guid? AssessmentId,
-    IReadOnlyList<JobEventDto>? History = null);
+    IReadOnlyList<JobEventDto>? History = null, string? SubmittedBy = null, Guid? Batch = null, Guid? Trigger = null);
 
 /// <summary>A job's move into a state.</summary>
 public sealed record JobEventDto(string State, int Attempt, DateTime At, string? Detail);
@@ -60,3 +60,36 @@ public sealed record JobRunLogSegmentDto(int Stream, string Text);
 
 /// <summary>How the tool ended on the node: its exit code, or why it could not run or its outputs not be sent.</summary>
 public sealed record JobRunResultDto(int? ExitCode, string? Error);
+
+/// <summary>A batch run: one tool over many targets, with its jobs' counts by state.</summary>
+public sealed record BatchDto(
+    Guid Id, string Project, string Tool, string Selection, int Total, int MaxConcurrent, IReadOnlyDictionary<string, int> Counts,
+    bool Done, DateTime CreatedAt, DateTime? FinishedAt);
+
+/// <summary>
+/// POST /api/projects/{p}/batches: the tool over all sessions of the project, or those of a type, with
+/// given custom field values or listed; at scan level over their scans; or, with processedBy, over every
+/// target that tool version completed on.
+/// </summary>
+public sealed record CreateBatchRequest(
+    string Tool, JsonElement? Inputs = null, string? Level = null, string? SessionType = null, JsonElement? Fields = null,
+    IReadOnlyList<string>? Sessions = null, string? ProcessedBy = null, int? MaxConcurrent = null, int? TimeoutSeconds = null,
+    int? MaxAttempts = null, string? Executor = null);
+
+/// <summary>A project's trigger rule.</summary>
+public sealed record TriggerDto(
+    string Name, string Project, string Tool, string Event, int QuietSeconds, string? Glob, string Level, string? SessionType,
+    JsonElement? Fields, JsonElement Inputs, string? Executor, bool Enabled, int Fired, DateTime? LastFiredAt, DateTime CreatedAt, DateTime UpdatedAt);
+
+/// <summary>PUT /api/projects/{p}/triggers/{name}: event is session (its files settled for quietSeconds, default 30) or file (one matching glob stored).</summary>
+public sealed record PutTriggerRequest(
+    string Tool, string Event, int? QuietSeconds = null, string? Glob = null, string? Level = null, string? SessionType = null,
+    JsonElement? Fields = null, JsonElement? Inputs = null, string? Executor = null, bool? Enabled = null);
+
+/// <summary>One firing of a rule: the job it made, or why it made none.</summary>
+public sealed record TriggerFiringDto(string Key, Guid? Job, string? Skipped, DateTime At);
+
+/// <summary>A project's pipeline settings: the executor of its jobs whose tool names none, and the site's executors.</summary>
+public sealed record PipelineSettingsDto(string? Executor, IReadOnlyList<string> Executors);
+
+public sealed record PutPipelineSettingsRequest(string? Executor);

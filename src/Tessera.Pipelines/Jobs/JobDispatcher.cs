@@ -70,14 +70,32 @@ public sealed partial class JobDispatcher(
             return;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ArchiveDbContext>();
+        // A batch at its limit of active jobs waits; the rest of the queue goes on meanwhile.
+        var active = await (
+            from j in db.Jobs.AsNoTracking()
+            where j.BatchId != null && JobStates.Active.Contains(j.State)
+            group j by j.BatchId into g
+            select new { Batch = g.Key!.Value, Count = g.Count() }).ToDictionaryAsync(x => x.Batch, x => x.Count, ct);
+        var limits = active.Count == 0 ? [] : await db.Batches.AsNoTracking().Where(b => active.Keys.Contains(b.Id))
+            .ToDictionaryAsync(b => b.Id, b => b.MaxConcurrent, ct);
+        var saturated = active.Where(a => a.Value >= limits.GetValueOrDefault(a.Key, int.MaxValue)).Select(a => a.Key).ToList();
         var candidates = await db.Jobs.AsNoTracking()
-            .Where(j => j.State == JobStates.Queued && j.NotBefore <= now)
+            .Where(j => j.State == JobStates.Queued && j.NotBefore <= now && (j.BatchId == null || !saturated.Contains(j.BatchId.Value)))
             .OrderBy(j => j.NotBefore).ThenBy(j => j.CreatedAt)
-            .Select(j => j.Id).Take(free * 2).ToListAsync(ct);
-        foreach (var id in candidates)
+            .Select(j => new { j.Id, j.BatchId }).Take(free * 4).ToListAsync(ct);
+        foreach (var candidate in candidates)
         {
             if (_running.Count >= options.Value.MaxConcurrentJobs)
                 break;
+            if (candidate.BatchId is { } batch)
+            {
+                if (!limits.TryGetValue(batch, out var limit))
+                    limits[batch] = limit = await db.Batches.AsNoTracking().Where(b => b.Id == batch).Select(b => b.MaxConcurrent).FirstOrDefaultAsync(ct);
+                if (active.GetValueOrDefault(batch) >= limit)
+                    continue;
+                active[batch] = active.GetValueOrDefault(batch) + 1;
+            }
+            var id = candidate.Id;
             await using var claim = await db.Database.BeginTransactionAsync(ct);
             var claimed = await db.Jobs.Where(j => j.Id == id && j.State == JobStates.Queued).ExecuteUpdateAsync(s => s
                 .SetProperty(j => j.State, JobStates.Staging)

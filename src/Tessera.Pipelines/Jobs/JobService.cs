@@ -26,34 +26,61 @@ public sealed partial class JobService(
     {
         ArgumentNullException.ThrowIfNull(request);
         var projectAccess = await access.RequireAsync(project, caller, AccessLevel.Write, ct);
-        var (tool, toolProject) = await tools.GetAsync(caller, request.Tool ?? "", ct);
-        if (toolProject is not null && toolProject != project)
-        {
-            throw TesseraException.NotFound($"Tool {request.Tool}");
-        }
-        if (tool.Deprecated)
-        {
-            throw TesseraException.Conflict($"Tool {request.Tool} is deprecated{(tool.DeprecationNote is { } note ? $": {note}" : "")}; run a newer version.");
-        }
-        var definition = await DescriptorReader.ReadAsync(tool.Descriptor);
+        var (tool, definition) = await RunnableToolAsync(caller, project, request.Tool, ct);
         var owner = JobTarget.Parse(request.Target);
         var resolved = await files.ResolveAsync(projectAccess, owner, ct);
         var invocation = Invocation.Resolve(definition.Descriptor, request.Inputs);
-        var executor = request.Executor ?? options.Value.DefaultExecutor;
+        var job = NewJob(caller, projectAccess.Project, tool, definition, invocation, request, owner.Path, resolved.SessionId!.Value, resolved.ScanId);
+        db.Jobs.Add(job);
+        AddSubmittedEvent(job, caller);
+        await db.SaveChangesAsync(ct);
+        signal.Wake();
+        return new JobView(job, project, $"{tool.Name}@{tool.Version}", caller.Username);
+    }
+
+    /// <summary>A tool the caller may run on <paramref name="project"/>: site-wide or the project's own, not deprecated.</summary>
+    public async Task<(Tool Tool, ToolDefinition Definition)> RunnableToolAsync(Caller caller, string project, string? key, CancellationToken ct)
+    {
+        var (tool, toolProject) = await tools.GetAsync(caller, key ?? "", ct);
+        if (toolProject is not null && toolProject != project)
+        {
+            throw TesseraException.NotFound($"Tool {key}");
+        }
+        if (tool.Deprecated)
+        {
+            throw TesseraException.Conflict($"Tool {key} is deprecated{(tool.DeprecationNote is { } note ? $": {note}" : "")}; run a newer version.");
+        }
+        return (tool, await DescriptorReader.ReadAsync(tool.Descriptor));
+    }
+
+    /// <summary>
+    /// A queued job (not yet added): its executor is the request's, else the tool's, the project's, the
+    /// site's; its run policy the request's, else the tool's, the site's.
+    /// </summary>
+    public Job NewJob(Caller caller, Project project, Tool tool, ToolDefinition definition, Invocation invocation, JobRequest request,
+        string target, Guid sessionId, Guid? scanId)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(project);
+        ArgumentNullException.ThrowIfNull(tool);
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(invocation);
+        ArgumentNullException.ThrowIfNull(request);
+        var executor = request.Executor ?? definition.Executor ?? project.JobExecutor ?? options.Value.DefaultExecutor;
         if (!executors.Has(executor))
         {
             throw TesseraException.Invalid($"There is no executor '{executor}' on this site (it has {string.Join(", ", executors.Names)}).");
         }
         var site = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
-        var job = new Job
+        return new Job
         {
             Id = Guid.CreateVersion7(),
-            ProjectId = projectAccess.Project.Id,
+            ProjectId = project.Id,
             ToolId = tool.Id,
-            Target = owner.Path,
-            SessionId = resolved.SessionId!.Value,
-            ScanId = resolved.ScanId,
+            Target = target,
+            SessionId = sessionId,
+            ScanId = scanId,
             Inputs = System.Text.Json.JsonSerializer.Serialize(invocation.Values),
             State = JobStates.Queued,
             Executor = executor,
@@ -65,11 +92,14 @@ public sealed partial class JobService(
             NotBefore = now,
             UpdatedAt = now,
         };
-        db.Jobs.Add(job);
-        db.JobEvents.Add(new JobEvent { JobId = job.Id, State = JobStates.Queued, At = now, Detail = $"submitted by {caller.Username ?? "anonymous"}" });
-        await db.SaveChangesAsync(ct);
-        signal.Wake();
-        return new JobView(job, project, $"{tool.Name}@{tool.Version}");
+    }
+
+    /// <summary>The first row of a new job's history.</summary>
+    public void AddSubmittedEvent(Job job, Caller caller, string? how = null)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(caller);
+        db.JobEvents.Add(new JobEvent { JobId = job.Id, State = JobStates.Queued, At = job.CreatedAt, Detail = how ?? $"submitted by {caller.Username ?? "anonymous"}" });
     }
 
     public async Task<JobView> GetAsync(Caller caller, Guid id, CancellationToken ct)
@@ -79,7 +109,7 @@ public sealed partial class JobService(
     }
 
     /// <summary>A project's jobs, newest first, optionally of one state, tool (name or name@version) or target (and what lies under it).</summary>
-    public async Task<Page<JobView>> ListAsync(Caller caller, string project, string? state, string? tool, string? target, Paging paging, CancellationToken ct)
+    public async Task<Page<JobView>> ListAsync(Caller caller, string project, string? state, string? tool, string? target, Paging paging, CancellationToken ct, Guid? batch = null)
     {
         var projectAccess = await access.RequireAsync(project, caller, AccessLevel.Read, ct);
         var query = Rows(caller).Where(v => v.Job.ProjectId == projectAccess.Project.Id);
@@ -91,6 +121,8 @@ public sealed partial class JobService(
         }
         if (tool is not null)
             query = tool.Contains('@', StringComparison.Ordinal) ? query.Where(v => v.Tool == tool) : query.Where(v => v.Tool.StartsWith(tool + "@"));
+        if (batch is { } batchId)
+            query = query.Where(v => v.Job.BatchId == batchId);
         if (target is not null)
         {
             var path = target.Trim('/');
@@ -143,14 +175,17 @@ public sealed partial class JobService(
         from j in db.Jobs.AsNoTracking()
         join p in access.Readable(caller) on j.ProjectId equals p.Id
         join t in db.Tools.AsNoTracking() on j.ToolId equals t.Id
-        select new JobRow { Job = j, Project = p.Slug, Tool = t.Name + "@" + t.Version };
+        join u in db.Users.AsNoTracking() on j.SubmittedBy equals u.Id into users
+        from u in users.DefaultIfEmpty()
+        select new JobRow { Job = j, Project = p.Slug, Tool = t.Name + "@" + t.Version, SubmittedBy = u == null ? null : u.Username };
 
     private sealed class JobRow
     {
         public required Job Job { get; init; }
         public required string Project { get; init; }
         public required string Tool { get; init; }
-        public JobView View => new(Job, Project, Tool);
+        public string? SubmittedBy { get; init; }
+        public JobView View => new(Job, Project, Tool, SubmittedBy);
     }
 
     private static int Within(int value, int min, int max, string name) =>

@@ -26,9 +26,9 @@ public static class JobEndpoints
     }
 
     private static async Task<Ok<PageDto<JobDto>>> List(
-        HttpContext context, JobService jobs, string p, string? state, string? tool, string? target, int? offset, int? limit)
+        HttpContext context, JobService jobs, string p, string? state, string? tool, string? target, Guid? batch, int? offset, int? limit)
     {
-        var page = await jobs.ListAsync(context.GetCaller(), p, state, tool, target, Paging.From(offset, limit), context.RequestAborted);
+        var page = await jobs.ListAsync(context.GetCaller(), p, state, tool, target, Paging.From(offset, limit), context.RequestAborted, batch);
         return TypedResults.Ok(new PageDto<JobDto>(page.Items.Select(v => ToDto(v, null)).ToList(), page.Total, page.Offset, page.Limit));
     }
 
@@ -55,6 +55,6 @@ public static class JobEndpoints
         using var inputs = JsonDocument.Parse(j.Inputs);
         return new JobDto(j.Id, view.Project, view.Tool, j.Target, j.State, inputs.RootElement.Clone(), j.Executor, j.ExecutorId,
             j.Attempt, j.MaxAttempts, j.TimeoutSeconds, j.ExitCode, j.Reason, j.CancelRequested, j.CreatedAt, j.StartedAt, j.FinishedAt,
-            j.UpdatedAt, j.AssessmentId, events?.Select(e => new JobEventDto(e.State, e.Attempt, e.At, e.Detail)).ToList());
+            j.UpdatedAt, j.AssessmentId, events?.Select(e => new JobEventDto(e.State, e.Attempt, e.At, e.Detail)).ToList(), view.SubmittedBy, j.BatchId, j.TriggerId);
     }
 }

@@ -21,12 +21,12 @@ public static class JobRunEndpoints
     public static IEndpointRouteBuilder MapJobRunEndpoints(this IEndpointRouteBuilder app)
     {
         var run = app.MapGroup("/api/jobs/{job:guid}/run").WithTags("Jobs");
-        run.MapGet("/", Spec).WithAccess(AccessRule.Authenticated);
-        run.MapPost("/started", Started).WithAccess(AccessRule.Authenticated);
-        run.MapGet("/inputs/{*path}", Input).WithAccess(AccessRule.Authenticated);
-        run.MapPost("/log", Log).WithAccess(AccessRule.Authenticated);
-        run.MapPut("/outputs/{*path}", Output).WithAccess(AccessRule.Authenticated);
-        run.MapPost("/result", Result).WithAccess(AccessRule.Authenticated);
+        run.MapGet("/", Spec).WithAccess(AccessRule.JobToken);
+        run.MapPost("/started", Started).WithAccess(AccessRule.JobToken);
+        run.MapGet("/inputs/{*path}", Input).WithAccess(AccessRule.JobToken);
+        run.MapPost("/log", Log).WithAccess(AccessRule.JobToken);
+        run.MapPut("/outputs/{*path}", Output).WithAccess(AccessRule.JobToken);
+        run.MapPost("/result", Result).WithAccess(AccessRule.JobToken);
         return app;
     }
 

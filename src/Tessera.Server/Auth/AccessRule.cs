@@ -22,4 +22,6 @@ public enum AccessRule
     ProjectWrite,
     /// <summary>Owners of the project, admins.</summary>
     ProjectManage,
+    /// <summary>Only the token of the job named by the route's <c>job</c> (what <c>tessera job-run</c> on a batch node holds).</summary>
+    JobToken,
 }

@@ -37,13 +37,17 @@ public sealed class AccessRuleMiddleware(RequestDelegate next, IAntiforgery anti
             }
         }
         var rule = context.GetEndpoint()?.Metadata.GetMetadata<AccessAttribute>()?.Rule;
-        if (rule is AccessRule.Authenticated or AccessRule.Admin && !context.GetCaller().IsAuthenticated)
+        if (rule is AccessRule.Authenticated or AccessRule.Admin or AccessRule.JobToken && !context.GetCaller().IsAuthenticated)
         {
             throw TesseraException.Unauthenticated();
         }
         if (rule is AccessRule.Admin && !context.GetCaller().IsAdmin)
         {
             throw TesseraException.Forbidden("Only site administrators may do this.");
+        }
+        if (rule is AccessRule.JobToken && context.GetCaller().JobId?.ToString() != context.GetRouteValue("job") as string)
+        {
+            throw TesseraException.Forbidden("Only the job's own token (TESSERA_TOKEN of the job) may do this.");
         }
         await next(context);
     }

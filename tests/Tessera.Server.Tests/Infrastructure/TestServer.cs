@@ -20,6 +20,9 @@ public class TestServer : IAsyncLifetime
 
     public WebApplication App { get; private set; } = null!;
 
+    /// <summary>The server's database (another node of the same site connects to it too).</summary>
+    public TestDatabase Database => _database!;
+
     public Uri BaseAddress { get; private set; } = null!;
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "tessera-test-" + Guid.NewGuid().ToString("N"));
