@@ -9,6 +9,12 @@ public static class WebPaths
 
     public static string Settings(string p) => $"{Project(p)}/settings";
 
+    public static string Jobs(string p) => $"{Project(p)}/jobs";
+
+    public static string Job(string p, Guid job) => $"{Project(p)}/jobs/{job}";
+
+    public static string Triggers(string p) => $"{Project(p)}/triggers";
+
     public static string Subject(string p, string s) => $"{Project(p)}/subjects/{s}";
 
     public static string Session(string p, string s, string e) => $"{Subject(p, s)}/sessions/{e}";

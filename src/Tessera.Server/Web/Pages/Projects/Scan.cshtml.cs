@@ -3,13 +3,34 @@ using Tessera.Archive.Data;
 using Tessera.Archive.Dicom.Query;
 using Tessera.Archive.Files;
 using Tessera.Archive.Hierarchy;
+using Microsoft.AspNetCore.Mvc;
+using Tessera.Pipelines.Jobs;
+using Tessera.Pipelines.Tools;
 using Tessera.Server.Auth;
 
 namespace Tessera.Server.Web.Pages.Projects;
 
 [Access(AccessRule.ProjectRead)]
-public sealed class ScanModel(AccessService accessService, HierarchyService hierarchy, FileService files, DicomQueryService dicom) : TesseraPageModel
+public sealed class ScanModel(
+    AccessService accessService, HierarchyService hierarchy, FileService files, DicomQueryService dicom, ToolService tools, JobService jobs) : TesseraPageModel
 {
+    public RunToolArea? RunTool { get; private set; }
+
+    public IReadOnlyList<JobView> Jobs { get; private set; } = [];
+
+    [BindProperty(Name = "RunTool")]
+    public string? ToolKey { get; set; }
+
+    [BindProperty]
+    public int? RunTimeout { get; set; }
+
+    /// <summary>The run dialog: a job of the chosen tool on this scan; its page follows it.</summary>
+    public async Task<IActionResult> OnPostRunAsync(string p, string s, string e, string n)
+    {
+        await OnGetAsync(p, s, e, n, null);
+        return await SubmitAsync(() => RunToolForm.SubmitAsync(jobs, Caller, p, RunTool!, Request.Form, ToolKey, RunTimeout, Aborted), $"{ToolKey} was submitted.");
+    }
+
     public string Project { get; private set; } = "";
 
     public string OwnerPath { get; private set; } = "";
@@ -43,6 +64,9 @@ public sealed class ScanModel(AccessService accessService, HierarchyService hier
             Files.Add((resource, await files.ListFilesAsync(access, owner, resource.Label, new Paging(0, Paging.MaximumLimit), Aborted)));
         }
         Columns = CustomFieldColumns.FromSchema(access.Project.ScanSchema);
+        Jobs = (await jobs.ListAsync(Caller, p, null, null, owner.Path, new Paging(0, 20), Aborted)).Items;
+        if (access.CanWrite)
+            RunTool = await RunToolForm.LoadAsync(tools, Caller, p, owner.Path, Aborted);
         Series = await dicom.SeriesOfScanAsync(access, Scan.Id, Aborted);
         Shown = Series?.Instances.FirstOrDefault(i => i.SopInstanceUid == instance) ?? (Series is { Instances.Count: > 0 } ? Series.Instances[0] : null);
         if (Shown is not null)

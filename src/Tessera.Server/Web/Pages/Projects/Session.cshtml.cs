@@ -4,12 +4,15 @@ using Tessera.Archive.Changes;
 using Tessera.Archive.Data;
 using Tessera.Archive.Files;
 using Tessera.Archive.Hierarchy;
+using Tessera.Pipelines.Jobs;
+using Tessera.Pipelines.Tools;
 using Tessera.Server.Auth;
 
 namespace Tessera.Server.Web.Pages.Projects;
 
 [Access(AccessRule.ProjectRead)]
-public sealed class SessionModel(AccessService accessService, HierarchyService hierarchy, FileService files, HistoryService history)
+public sealed class SessionModel(
+    AccessService accessService, HierarchyService hierarchy, FileService files, HistoryService history, ToolService tools, JobService jobs)
     : TesseraPageModel
 {
     public string Project { get; private set; } = "";
@@ -31,6 +34,16 @@ public sealed class SessionModel(AccessService accessService, HierarchyService h
     public CustomFieldColumns Columns { get; private set; } = null!;
 
     public bool CanWrite { get; private set; }
+
+    public RunToolArea? RunTool { get; private set; }
+
+    public IReadOnlyList<JobView> Jobs { get; private set; } = [];
+
+    [BindProperty(Name = "RunTool")]
+    public string? ToolKey { get; set; }
+
+    [BindProperty]
+    public int? RunTimeout { get; set; }
 
     public IReadOnlyList<FieldInput> FieldInputs { get; private set; } = [];
 
@@ -70,6 +83,13 @@ public sealed class SessionModel(AccessService accessService, HierarchyService h
         }, "The session was saved.");
     }
 
+    /// <summary>The run dialog: a job of the chosen tool on this session; its page follows it.</summary>
+    public async Task<IActionResult> OnPostRunAsync(string p, string s, string e)
+    {
+        await LoadAsync(p, s, e);
+        return await SubmitAsync(() => RunToolForm.SubmitAsync(jobs, Caller, p, RunTool!, Request.Form, ToolKey, RunTimeout, Aborted), $"{ToolKey} was submitted.");
+    }
+
     private async Task<ProjectAccess> LoadAsync(string p, string s, string e)
     {
         var access = await accessService.RequireAsync(p, Caller, AccessLevel.Read, Aborted);
@@ -87,6 +107,9 @@ public sealed class SessionModel(AccessService accessService, HierarchyService h
         History = await history.ListAsync(access, owner.Path, 50, Aborted);
         Columns = CustomFieldColumns.FromSchema(access.Project.SessionSchema);
         FieldInputs = FieldEditor.Inputs(access.Project.SessionSchema, Session.Fields);
+        Jobs = (await jobs.ListAsync(Caller, p, null, null, owner.Path, new Paging(0, 20), Aborted)).Items;
+        if (CanWrite)
+            RunTool = await RunToolForm.LoadAsync(tools, Caller, p, owner.Path, Aborted);
         return access;
     }
 }
