@@ -34,7 +34,8 @@ AccountingStorageType=accounting_storage/none
 ReturnToService=2
 MinJobAge=600
 KillWait=5
-SchedulerParameters=sched_min_interval=0
+SchedulerParameters=sched_min_interval=0,batch_sched_delay=0
+DefMemPerCPU=100
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool
 SlurmctldPidFile=$dir/slurmctld.pid
