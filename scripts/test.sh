@@ -36,6 +36,9 @@ install_packages() {
   command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
   command -v socat >/dev/null 2>&1 || missing+=(socat)
   command -v sbatch >/dev/null 2>&1 || missing+=(slurm-wlm)
+  command -v podman >/dev/null 2>&1 || missing+=(podman)
+  command -v runc >/dev/null 2>&1 || [ -x /usr/sbin/runc ] || missing+=(runc)
+  [ -x /bin/busybox ] || missing+=(busybox-static)
   command -v munged >/dev/null 2>&1 || [ -x /usr/sbin/munged ] || missing+=(munge)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then

@@ -50,6 +50,36 @@ public sealed class PipelineOptions
     public LocalExecutorOptions Local { get; set; } = new();
 
     public SlurmExecutorOptions Slurm { get; set; } = new();
+
+    public ContainerExecutorOptions Container { get; set; } = new();
+}
+
+/// <summary>The <c>container</c> executor (section <c>Pipelines:Container</c>).</summary>
+public sealed class ContainerExecutorOptions
+{
+    /// <summary>Whether this site offers the <c>container</c> executor (when its engine is installed).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The container CLI: <c>podman</c> or <c>docker</c> (a name on the PATH, or a path).</summary>
+    public string Engine { get; set; } = "podman";
+
+    /// <summary>The OCI runtime podman uses (e.g. <c>runc</c>); default: the engine's.</summary>
+    public string? Runtime { get; set; }
+
+    /// <summary>The container's network: <c>none</c> (the API through the mounted socket), or an engine network name.</summary>
+    public string Network { get; set; } = "none";
+
+    [Range(0.1, 4096)]
+    public double DefaultMemoryGb { get; set; } = 8;
+
+    [Range(64, 1048576)]
+    public int MaxOpenFiles { get; set; } = 1024;
+
+    [Range(16, 1048576)]
+    public int MaxProcesses { get; set; } = 1024;
+
+    /// <summary>More options of the engine's <c>run</c>, one per item.</summary>
+    public List<string> ExtraArguments { get; set; } = [];
 }
 
 /// <summary>The <c>local</c> executor (section <c>Pipelines:Local</c>).</summary>

@@ -28,12 +28,16 @@ public static class PipelinesServiceCollectionExtensions
         // The executors of the site: one list, in one place.
         services.AddSingleton<LocalExecutor>();
         services.AddSingleton<SlurmExecutor>();
+        services.AddSingleton<ContainerExecutor>();
         services.AddSingleton(provider =>
         {
             var site = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>().Value;
             var executors = new List<IJobExecutor> { provider.GetRequiredService<LocalExecutor>() };
             if (site.Slurm.Enabled)
                 executors.Add(provider.GetRequiredService<SlurmExecutor>());
+            var container = provider.GetRequiredService<ContainerExecutor>();
+            if (site.Container.Enabled && container.IsAvailable)
+                executors.Add(container);
             return new ExecutorCatalog(executors);
         });
         services.AddSingleton<RemoteJobs>();
