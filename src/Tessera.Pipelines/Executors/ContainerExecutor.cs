@@ -57,13 +57,15 @@ public sealed partial class ContainerExecutor(IOptions<PipelineOptions> options,
             args.AddRange(Container.ExtraArguments);
             args.AddRange([image, spec.Shell, "-c", spec.CommandLine]);
 
-            var run = new ExecutionSpec(spec.JobId, spec.Workspace, Container.Engine, "", new Dictionary<string, string>
-            {
-                ["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                ["HOME"] = Environment.GetEnvironmentVariable("HOME") ?? "/root",
-                ["CONTAINERS_CONF"] = Environment.GetEnvironmentVariable("CONTAINERS_CONF") ?? "",
-            }, spec.MemoryGb, spec.Cpus, image, spec.Started);
-            var result = await RunEngineAsync(run, args, output, ct);
+            var start = new ProcessStartInfo { FileName = Container.Engine, WorkingDirectory = spec.Workspace };
+            foreach (var arg in args)
+                start.ArgumentList.Add(arg);
+            start.Environment.Clear();
+            start.Environment["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+            start.Environment["HOME"] = Environment.GetEnvironmentVariable("HOME") ?? "/root";
+            if (Environment.GetEnvironmentVariable("CONTAINERS_CONF") is { Length: > 0 } conf)
+                start.Environment["CONTAINERS_CONF"] = conf;
+            var result = await SandboxedProcess.RunAsync(start, spec.Started, output, null, ct);
             if (ct.IsCancellationRequested)
             {
                 await RemoveAsync(name);
@@ -76,62 +78,6 @@ public sealed partial class ContainerExecutor(IOptions<PipelineOptions> options,
         {
             File.Delete(envFile);
         }
-    }
-
-    private static async Task<ExecutionResult> RunEngineAsync(ExecutionSpec run, List<string> args, IJobOutput output, CancellationToken ct)
-    {
-        var start = new ProcessStartInfo
-        {
-            FileName = run.Shell,
-            WorkingDirectory = run.Workspace,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        start.Environment.Clear();
-        foreach (var (key, value) in run.Environment.Where(kv => kv.Value.Length > 0))
-            start.Environment[key] = value;
-        using var process = new Process { StartInfo = start };
-        try
-        {
-            process.Start();
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return new ExecutionResult(null, $"{run.Shell} could not be started: {e.Message} (install podman, or set Pipelines:Container:Engine)");
-        }
-        run.Started(process.Id.ToString(CultureInfo.InvariantCulture));
-        process.StandardInput.Close();
-        var reading = Task.WhenAll(Pump(process.StandardOutput, 1, output), Pump(process.StandardError, 2, output));
-        try
-        {
-            await process.WaitForExitAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // Ended meanwhile.
-            }
-            await process.WaitForExitAsync(CancellationToken.None);
-        }
-        await reading;
-        return new ExecutionResult(process.ExitCode);
-    }
-
-    private static async Task Pump(StreamReader reader, int stream, IJobOutput output)
-    {
-        var buffer = new char[8192];
-        int read;
-        while ((read = await reader.ReadAsync(buffer)) > 0)
-            output.Write(stream, new string(buffer, 0, read));
     }
 
     /// <summary>Stops and removes the container (killing the CLI leaves it running).</summary>

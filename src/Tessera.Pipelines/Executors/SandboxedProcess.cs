@@ -33,15 +33,7 @@ public static class SandboxedProcess
         ArgumentNullException.ThrowIfNull(confinement);
         if (confinement.Sandbox == "bwrap" && !Sandbox.IsAvailable)
             return new ExecutionResult(null, "the sandbox is required (Sandbox = bwrap) but bubblewrap is not installed (apt-get install bubblewrap)");
-        var start = new ProcessStartInfo
-        {
-            FileName = Sandbox.Find("prlimit") ?? "prlimit",
-            WorkingDirectory = spec.Workspace,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo { FileName = Sandbox.Find("prlimit") ?? "prlimit", WorkingDirectory = spec.Workspace };
         var memory = (long)((spec.MemoryGb ?? confinement.DefaultMemoryGb) * 1024 * 1024 * 1024);
         foreach (var limit in new[] { $"--as={memory}", $"--nofile={confinement.MaxOpenFiles}", "--core=0", "--" })
             start.ArgumentList.Add(limit);
@@ -61,6 +53,22 @@ public static class SandboxedProcess
         foreach (var (key, value) in spec.Environment)
             start.Environment[key] = value;
 
+        return await RunAsync(start, spec.Started, output, stopped, ct);
+    }
+
+    /// <summary>
+    /// Runs a prepared process to its end, its output and error passed on as they come; cancelling
+    /// kills it and everything it started. <paramref name="started"/> is told its process id.
+    /// </summary>
+    public static async Task<ExecutionResult> RunAsync(ProcessStartInfo start, Action<string> started, IJobOutput output, Action<int>? stopped, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(started);
+        ArgumentNullException.ThrowIfNull(output);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.RedirectStandardInput = true;
+        start.UseShellExecute = false;
         using var process = new Process { StartInfo = start };
         try
         {
@@ -68,9 +76,9 @@ public static class SandboxedProcess
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            return new ExecutionResult(null, $"the tool could not be started: {e.Message}");
+            return new ExecutionResult(null, $"{Path.GetFileName(start.FileName)} could not be started: {e.Message}");
         }
-        spec.Started(process.Id.ToString(CultureInfo.InvariantCulture));
+        started(process.Id.ToString(CultureInfo.InvariantCulture));
         process.StandardInput.Close();
         var reading = Task.WhenAll(
             PumpAsync(process.StandardOutput.BaseStream, 1, output),

@@ -19,6 +19,7 @@ public sealed class JobLogWriter(IServiceScopeFactory scopes, Guid job, int atte
     private bool _cut;
     private readonly PeriodicTimer _timer = new(TimeSpan.FromMilliseconds(250));
     private Task? _flushing;
+    private readonly SemaphoreSlim _flush = new(1, 1);
 
     public void Start() => _flushing = LoopAsync();
 
@@ -49,6 +50,20 @@ public sealed class JobLogWriter(IServiceScopeFactory scopes, Guid job, int atte
 
     public async Task FlushAsync(CancellationToken ct)
     {
+        // One flush at a time (the timer's and the runner's): the rows' ids keep the order written.
+        await _flush.WaitAsync(ct);
+        try
+        {
+            await FlushPendingAsync(ct);
+        }
+        finally
+        {
+            _flush.Release();
+        }
+    }
+
+    private async Task FlushPendingAsync(CancellationToken ct)
+    {
         List<(int Stream, string Text)> segments;
         lock (_lock)
         {
@@ -72,6 +87,7 @@ public sealed class JobLogWriter(IServiceScopeFactory scopes, Guid job, int atte
         if (_flushing is not null)
             await _flushing;
         await FlushAsync(CancellationToken.None);
+        _flush.Dispose();
     }
 
     private async Task LoopAsync()

@@ -92,22 +92,17 @@ public sealed partial class JobRunner(
                 Partition = definition.Partition,
             };
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, stopping, timeout.Token);
-            ExecutionResult result;
+            // A job run elsewhere is reachable by its job-run (the JobRun endpoints) while its executor runs it.
             if (executor.RunsElsewhere)
-            {
                 remote.Add(new RemoteJob(spec, job.Attempt, inputFiles, workspace.Output, log));
-                try
-                {
-                    result = await executor.RunAsync(spec, log, stop.Token);
-                }
-                finally
-                {
-                    remote.Remove(job.Id);
-                }
-            }
-            else
+            ExecutionResult result;
+            try
             {
                 result = await executor.RunAsync(spec, log, stop.Token);
+            }
+            finally
+            {
+                remote.Remove(job.Id);
             }
             state = started ? JobStates.Running : JobStates.Staging;
             if (started)
@@ -116,6 +111,7 @@ public sealed partial class JobRunner(
                 return; // the server stops: the lease runs out and the job is retried or failed as lost
             if (cancel.IsCancellationRequested)
             {
+                await log.FlushAsync(CancellationToken.None); // what it wrote is in the log before the job ends, for followers
                 await FinishAsync(job, state, JobStates.Cancelled, (await db.Jobs.AsNoTracking().Where(j => j.Id == job.Id).Select(j => j.Reason).FirstAsync(stopping)) ?? "cancelled", null);
                 return;
             }
@@ -132,23 +128,27 @@ public sealed partial class JobRunner(
             await MoveAsync(state, JobStates.Finalizing, $"exit code 0", t => t with { ExitCode = 0 });
             state = JobStates.Finalizing;
             var assessment = await FinalizeAsync(services, db, access, job, tool, definition, invocation, workspace, log, stopping);
+            await log.FlushAsync(CancellationToken.None);
             await FinishAsync(job, state, JobStates.Complete, null, assessment, 0);
         }
         catch (JobFailure failure)
         {
             log.Note(failure.Message);
+            await log.FlushAsync(CancellationToken.None);
             await FailAsync(job, state, failure.Message, failure.ExitCode);
         }
         catch (TesseraException e)
         {
             var text = e.Details.Count == 0 ? e.Message : $"{e.Message} {string.Join("; ", e.Details)}";
             log.Note(text);
+            await log.FlushAsync(CancellationToken.None);
             await FailAsync(job, state, text, null);
         }
         catch (Exception e) when (!stopping.IsCancellationRequested && e is not OutOfMemoryException)
         {
             LogUnexpected(e, job.Id);
             log.Note("the job failed on the server (its log has the details)");
+            await log.FlushAsync(CancellationToken.None);
             await FailAsync(job, state, $"the server failed running the job: {e.GetType().Name}: {e.Message}", null);
         }
         finally

@@ -23,6 +23,9 @@ public sealed partial class TriggerEngine(ArchiveDbContext db, AccessService acc
     /// <summary>Changes read per pass of a rule.</summary>
     public const int Window = 5000;
 
+    /// <summary>How long a gap in the change log's sequence is waited for.</summary>
+    public static readonly TimeSpan GapWait = TimeSpan.FromSeconds(10);
+
     [GeneratedRegex("^subjects/(?<subject>[^/]+)/sessions/(?<session>[^/]+)/(?:scans/(?<scan>[^/]+)/)?resources/(?<resource>[^/]+)/files/(?<path>.+)$", RegexOptions.CultureInvariant)]
     private static partial Regex SessionFile();
 
@@ -38,12 +41,29 @@ public sealed partial class TriggerEngine(ArchiveDbContext db, AccessService acc
     {
         ArgumentNullException.ThrowIfNull(rule);
         var now = clock.GetUtcNow().UtcDateTime;
-        var changes = await db.Changes.AsNoTracking()
-            .Where(c => c.ProjectId == rule.ProjectId && c.Sequence > rule.Cursor)
+        // All projects' changes: their sequence shows the gaps that concurrent writers leave until they commit.
+        var read = await db.Changes.AsNoTracking()
+            .Where(c => c.Sequence > rule.Cursor)
             .OrderBy(c => c.Sequence).Take(Window)
-            .Select(c => new { c.Sequence, c.At, c.Kind, c.Path }).ToListAsync(ct);
-        if (changes.Count == 0)
+            .Select(c => new { c.Sequence, c.At, c.Kind, c.Path, c.ProjectId }).ToListAsync(ct);
+        // A gap may be a write still to commit (PostgreSQL hands out sequence numbers before commit):
+        // the pass stops before it until it has lasted GapWait; then it is taken for a rolled-back write.
+        var upTo = read.Count;
+        var expected = rule.Cursor + 1;
+        for (var i = 0; i < read.Count; i++)
+        {
+            if (read[i].Sequence != expected && now - read[i].At < GapWait)
+            {
+                upTo = i;
+                break;
+            }
+            expected = read[i].Sequence + 1;
+        }
+        if (upTo == 0)
             return 0;
+        var full = read.Count == Window && upTo == read.Count;
+        var lastRead = read[upTo - 1].Sequence;
+        var changes = read.Take(upTo).Where(c => c.ProjectId == rule.ProjectId).ToList();
         var tool = await db.Tools.AsNoTracking().FirstAsync(t => t.Id == rule.ToolId, ct);
         var stored = new List<Stored>();
         foreach (var c in changes.Where(c => c.Kind == ChangeKinds.FileStored))
@@ -58,7 +78,7 @@ public sealed partial class TriggerEngine(ArchiveDbContext db, AccessService acc
             && (rule.SessionType is null || row.Type == rule.SessionType) && SessionFilter.Matches(row.Fields, rule.SessionFields);
 
         var firings = new List<Firing>();
-        long cursor = changes[^1].Sequence;
+        long cursor = lastRead;
         if (rule.Event == "file")
         {
             var matcher = new Matcher(StringComparison.Ordinal);
@@ -86,7 +106,7 @@ public sealed partial class TriggerEngine(ArchiveDbContext db, AccessService acc
             foreach (var s in bySession)
             {
                 var settled = now - s.LastAt >= TimeSpan.FromSeconds(rule.QuietSeconds)
-                    && (changes.Count < Window || !await db.Changes.AnyAsync(c => c.ProjectId == rule.ProjectId && c.Sequence > cursor && c.Path.StartsWith(s.Path + "/"), ct));
+                    && (!full || !await db.Changes.AnyAsync(c => c.ProjectId == rule.ProjectId && c.Sequence > cursor && c.Path.StartsWith(s.Path + "/"), ct));
                 if (!settled)
                 {
                     unsettled.Add(s.First);
@@ -109,6 +129,8 @@ public sealed partial class TriggerEngine(ArchiveDbContext db, AccessService acc
         var known = keys.Count == 0 ? [] : (await db.TriggerFirings.AsNoTracking().Where(f => f.RuleId == rule.Id && keys.Contains(f.Key)).Select(f => f.Key).ToListAsync(ct))
             .ToHashSet(StringComparer.Ordinal);
         var fresh = firings.Where(f => !known.Contains(f.Key)).ToList();
+        if (cursor == rule.Cursor && fresh.Count == 0)
+            return 0; // all fired already, nothing to move: no write
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var moved = await db.TriggerRules.Where(r => r.Id == rule.Id && r.Cursor == rule.Cursor && r.Enabled)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Cursor, cursor), ct);

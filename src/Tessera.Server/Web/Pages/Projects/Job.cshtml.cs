@@ -29,15 +29,15 @@ public sealed class JobModel(AccessService accessService, JobService jobs) : Tes
         Crumbs.Add(new Crumb(JobBadges.ShortId(id)));
     }
 
-    public Task OnGetAsync(string p, Guid id) => LoadAsync(p, id);
+    public Task OnGetAsync(string p, Guid job) => LoadAsync(p, job);
 
-    public async Task<IActionResult> OnPostCancelAsync(string p, Guid id)
+    public async Task<IActionResult> OnPostCancelAsync(string p, Guid job)
     {
-        await LoadAsync(p, id);
+        await LoadAsync(p, job);
         return await SubmitAsync(async () =>
         {
-            await jobs.CancelAsync(Caller, id, Aborted);
-            return WebPaths.Job(p, id);
+            await jobs.CancelAsync(Caller, job, Aborted);
+            return WebPaths.Job(p, job);
         }, "The job was asked to stop.");
     }
 }

@@ -84,11 +84,7 @@ public sealed class JobsModel(AccessService accessService, JobService jobs, Batc
         ToolKeys = (await tools.ListAsync(Caller, p, includeDeprecated: true, Aborted)).Select(t => $"{t.Tool.Name}@{t.Tool.Version}").ToList();
     }
 
-    public async Task OnGetAsync(string p)
-    {
-        if (!await TryAsync(() => LoadAsync(p)))
-            Jobs ??= new Page<JobView>([], 0, 0, PageSize);
-    }
+    public Task OnGetAsync(string p) => LoadAsync(p);
 
     /// <summary>Starts a batch run of a tool over the project's sessions (or their scans), or over what an earlier version processed.</summary>
     public async Task<IActionResult> OnPostBatchAsync(string p)
