@@ -40,6 +40,10 @@ install_packages() {
   command -v runc >/dev/null 2>&1 || [ -x /usr/sbin/runc ] || missing+=(runc)
   [ -x /bin/busybox ] || missing+=(busybox-static)
   command -v munged >/dev/null 2>&1 || [ -x /usr/sbin/munged ] || missing+=(munge)
+  local lib
+  for lib in libturbojpeg.so.0:libturbojpeg0 libopenjp2.so.7:libopenjp2-7 libcharls.so.2:libcharls2 libjxl.so.0.7:libjxl0.7; do
+    /sbin/ldconfig -p | grep -q "${lib%%:*}" || missing+=("${lib##*:}")
+  done
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
       log "missing packages: ${missing[*]} (run as root to install them, or install them yourself)"
@@ -100,6 +104,7 @@ run() { # name project [env...]
 }
 
 run dicom tests/Tessera.Dicom.Tests/Tessera.Dicom.Tests.csproj
+run imaging tests/Tessera.Imaging.Tests/Tessera.Imaging.Tests.csproj
 run archive tests/Tessera.Archive.Tests/Tessera.Archive.Tests.csproj
 run pipelines tests/Tessera.Pipelines.Tests/Tessera.Pipelines.Tests.csproj
 run server-sqlite tests/Tessera.Server.Tests/Tessera.Server.Tests.csproj TESSERA_TEST_DATABASE=sqlite

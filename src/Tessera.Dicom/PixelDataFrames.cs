@@ -36,7 +36,9 @@ public static class PixelDataFrames
         var columns = dataset.GetInteger(DicomTags.Columns) ?? 0;
         var samples = dataset.GetInteger(DicomTags.SamplesPerPixel) ?? 1;
         var bits = dataset.GetInteger(DicomTags.BitsAllocated) ?? 0;
-        var frameBits = rows * columns * samples * bits;
+        // YBR_FULL_422 stores two samples a pixel: each pair of pixels shares one Cb and one Cr (PS3.3 C.7.6.3.1.2).
+        var stored = samples == 3 && dataset.GetString(DicomTags.PhotometricInterpretation)?.Trim() == "YBR_FULL_422" ? 2 : samples;
+        var frameBits = rows * columns * stored * bits;
         if (frameBits <= 0)
             throw new DicomException("the pixel data's frame size is unknown (Rows, Columns, Samples per Pixel or Bits Allocated is missing)");
         if (frameBits % 8 != 0 && frames > 1)

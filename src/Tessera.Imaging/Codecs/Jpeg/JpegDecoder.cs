@@ -1,0 +1,37 @@
+using Tessera.Imaging.Pixels;
+
+namespace Tessera.Imaging.Codecs.Jpeg;
+
+/// <summary>
+/// DICOM's JPEG family (1.2.840.10008.1.2.4.50, .51, .57, .70): lossless frames go to the C# process-14 decoder,
+/// 8-bit DCT frames to libjpeg-turbo, 12-bit DCT frames to the C# sequential decoder.
+/// </summary>
+public sealed class JpegDecoder : IFrameDecoder
+{
+    public static JpegDecoder Instance { get; } = new();
+
+    public string Name => "JPEG";
+
+    public PixelFrame Decode(ReadOnlySpan<byte> encoded, PixelLayout layout)
+    {
+        layout.Validate();
+        var data = Trim(encoded);
+        var (marker, precision) = JpegStream.PeekFrame(data);
+        if (marker == 0xC3)
+            return JpegLosslessDecoder.Decode(data.ToArray(), layout);
+        if (precision == 8)
+            return TurboJpegDecoder.Decode(data, layout);
+        if (precision == 12 && marker is 0xC0 or 0xC1)
+            return JpegDctDecoder.Decode(data.ToArray(), layout);
+        throw ImageException.Unsupported($"JPEG frame type 0x{marker:X2} at {precision} bits is not supported");
+    }
+
+    /// <summary>Fragments are padded to even length, and some writers put bytes before the SOI marker.</summary>
+    private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> encoded)
+    {
+        var start = encoded.IndexOf((ReadOnlySpan<byte>)[0xFF, 0xD8]);
+        if (start < 0)
+            throw ImageException.Malformed("the JPEG data does not start with a start-of-image marker");
+        return encoded[start..];
+    }
+}

@@ -1,0 +1,39 @@
+using Tessera.Imaging.Native;
+using Tessera.Imaging.Pixels;
+
+namespace Tessera.Imaging.Codecs.Jpeg;
+
+/// <summary>8-bit DCT JPEG (baseline, extended, progressive) through libjpeg-turbo; colour comes out as RGB.</summary>
+internal static class TurboJpegDecoder
+{
+    public static unsafe PixelFrame Decode(ReadOnlySpan<byte> data, PixelLayout layout)
+    {
+        NativeLibraries.Require(NativeLibraries.TurboJpeg);
+        using var handle = TurboJpeg.InitDecompress();
+        if (handle.IsInvalid)
+            throw new InvalidOperationException("TurboJPEG could not create a decompressor");
+        fixed (byte* jpeg = data)
+        {
+            if (TurboJpeg.DecompressHeader(handle, jpeg, (nuint)data.Length, out var width, out var height, out _, out var colorspace) != 0)
+                throw ImageException.Malformed($"the JPEG data does not decode: {TurboJpeg.LastError(handle)}");
+            // Some whole-slide writers store edge tiles at their cropped size: they go top left, the rest stays black.
+            if (width > layout.Columns || height > layout.Rows)
+                throw ImageException.Malformed($"the JPEG data is {width} x {height}; the file says {layout.Columns} x {layout.Rows}");
+            if (colorspace is TurboJpeg.ColorspaceCmyk or TurboJpeg.ColorspaceYcck)
+                throw ImageException.Unsupported("CMYK JPEG is not supported");
+            var gray = layout.SamplesPerPixel == 1;
+            if (gray != (colorspace == TurboJpeg.ColorspaceGray))
+                throw ImageException.Malformed($"the JPEG data has {(gray ? "colour" : "one")} component(s); the file says {layout.SamplesPerPixel}");
+            var channels = gray ? 1 : 3;
+            var output = new byte[layout.Pixels * channels];
+            fixed (byte* destination = output)
+            {
+                var format = gray ? TurboJpeg.PixelFormatGray : TurboJpeg.PixelFormatRgb;
+                if (TurboJpeg.Decompress(handle, jpeg, (nuint)data.Length, destination, width, layout.Columns * channels, height, format, TurboJpeg.FlagAccurateDct) != 0)
+                    throw ImageException.Malformed($"the JPEG data does not decode: {TurboJpeg.LastError(handle)}");
+            }
+            var photometric = gray ? layout.Photometric : Photometric.Rgb;
+            return new PixelFrame(layout with { Planar = false, Photometric = photometric, BitsAllocated = 8 }, output);
+        }
+    }
+}

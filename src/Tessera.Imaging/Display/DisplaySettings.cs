@@ -1,0 +1,38 @@
+namespace Tessera.Imaging.Display;
+
+/// <summary>
+/// What the file says about showing its values: the modality transform (rescale, or a Modality LUT), the VOI
+/// transform (windows, or VOI LUTs), the palette of PALETTE COLOR images.
+/// </summary>
+public sealed record DisplaySettings
+{
+    public double RescaleSlope { get; init; } = 1;
+
+    public double RescaleIntercept { get; init; }
+
+    public Lut? ModalityLut { get; init; }
+
+    /// <summary>The file's windows, the first being the default.</summary>
+    public IReadOnlyList<Window> Windows { get; init; } = [];
+
+    public IReadOnlyList<Lut> VoiLuts { get; init; } = [];
+
+    public PaletteLut? Palette { get; init; }
+
+    public static DisplaySettings None { get; } = new();
+}
+
+/// <summary>What a viewer asks for, over the file's defaults.</summary>
+public sealed record RenderOptions
+{
+    /// <summary>A window to use instead of the file's (centre and width in modality units).</summary>
+    public Window? Window { get; init; }
+
+    /// <summary>Inverts grey levels, on top of MONOCHROME1's own inversion.</summary>
+    public bool Invert { get; init; }
+
+    /// <summary>Which of the file's windows or VOI LUTs to use when no window is given (0 = the first).</summary>
+    public int VoiIndex { get; init; }
+
+    public static RenderOptions Default { get; } = new();
+}
