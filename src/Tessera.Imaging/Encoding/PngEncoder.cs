@@ -82,7 +82,8 @@ public static class PngEncoder
             var predicted = kind switch { 0 => 0, 1 => a, 2 => b, _ => Paeth(a, b, c) };
             var value = (byte)(row[i] - predicted);
             into[i + 1] = value;
-            score += Math.Abs((sbyte)value);
+            int signed = (sbyte)value;
+            score += signed < 0 ? -signed : signed;
         }
         return score;
     }
