@@ -31,6 +31,7 @@ public static class ArchiveServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
         services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.SectionName).ValidateOnStart();
+        services.AddOptions<Imaging.ImagingOptions>().BindConfiguration(Imaging.ImagingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingletonTimeProvider();
         services.AddDbContext<ArchiveDbContext>((provider, options) =>
@@ -67,6 +68,9 @@ public static class ArchiveServiceCollectionExtensions
         services.AddScoped<StorageReport>();
         services.AddScoped<SearchService>();
         services.AddScoped<DatabaseInitializer>();
+        services.AddSingleton<Imaging.ImageCaches>();
+        services.AddSingleton(provider => new Imaging.ImageSourceFactory(provider.GetRequiredService<IBlobStore>(), provider.GetRequiredService<Imaging.ImageCaches>().Frames));
+        services.AddScoped<Imaging.ImageCatalog>();
         return services;
     }
 

@@ -16,6 +16,7 @@ using Tessera.Server.Auth;
 using Tessera.Server.DicomWeb;
 using Tessera.Server.Errors;
 using Tessera.Server.Hosting;
+using Tessera.Server.Imaging;
 using Tessera.Server.Web;
 
 namespace Tessera.Server;
@@ -143,6 +144,7 @@ public static class TesseraServer
         app.MapBatchEndpoints();
         app.MapTriggerEndpoints();
         app.MapAssessmentEndpoints();
+        app.MapImageEndpoints();
         app.MapRazorPages();
         return app;
     }

@@ -57,7 +57,7 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
                         failures.Add($"{method} {endpoint.Pattern} as {role}: the response broke off ({e.Message})");
                         continue;
                     }
-                    var expected = Expect(endpoint.Rule!.Value, role, IsPage(endpoint.Pattern), Retrieves(endpoint.Pattern), CallsAPeer(endpoint.Pattern));
+                    var expected = Expect(endpoint.Rule!.Value, role, IsPage(endpoint.Pattern), Retrieves(endpoint.Pattern), CallsAPeer(endpoint.Pattern) || ServesImages(endpoint.Pattern));
                     if (!expected.Matches(status))
                     {
                         failures.Add($"{method} {endpoint.Pattern} as {role}: {status}, expected {expected.Text}");
@@ -90,9 +90,13 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
 
     private static readonly Expectation s_passes = new("not 401/403/404", s => s is not (401 or 403 or 404) and < 500);
 
-    /// <summary>A DICOMweb route that retrieves a named study (WADO-RS) rather than searching (QIDO-RS).</summary>
+    /// <summary>A route that retrieves a named study (WADO-RS) or image (IIIF, Deep Zoom) rather than searching (QIDO-RS).</summary>
     private static bool Retrieves(string pattern) =>
-        pattern.Contains("{study}", StringComparison.Ordinal) && !pattern.EndsWith("/series", StringComparison.Ordinal) && !pattern.EndsWith("/instances", StringComparison.Ordinal);
+        ServesImages(pattern)
+        || pattern.Contains("{study}", StringComparison.Ordinal) && !pattern.EndsWith("/series", StringComparison.Ordinal) && !pattern.EndsWith("/instances", StringComparison.Ordinal);
+
+    /// <summary>IIIF and Deep Zoom: the matrix's image is a text file, so allowed callers get past the rule, then 415 (or the base URI's redirect).</summary>
+    private static bool ServesImages(string pattern) => pattern.Contains("{image:guid}", StringComparison.Ordinal);
 
     /// <summary>A route that talks with a remote DICOM node (the matrix's node listens nowhere): allowed callers get past the rule, then an error of the peer.</summary>
     private static bool CallsAPeer(string pattern) => pattern.StartsWith("/api/projects/{p}/dicom/", StringComparison.Ordinal);
@@ -100,7 +104,7 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
     /// <summary>Web pages send an anonymous visitor to the sign-in page where the API answers 401.</summary>
     private static bool IsPage(string pattern) =>
         !pattern.StartsWith("api/", StringComparison.Ordinal) && !pattern.StartsWith("/api/", StringComparison.Ordinal)
-        && !pattern.StartsWith("/dicom-web", StringComparison.Ordinal)
+        && !pattern.StartsWith("/dicom-web", StringComparison.Ordinal) && !ServesImages(pattern)
         && !pattern.Contains("openapi", StringComparison.Ordinal) && !pattern.Contains("health", StringComparison.Ordinal);
 
     private static Expectation Expect(AccessRule rule, string role, bool page, bool retrieves, bool callsAPeer) => (rule, role) switch
@@ -112,7 +116,7 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
         (AccessRule.Authenticated or AccessRule.Admin, _) => s_passes,
         // Retrieval of a private study is hidden; searches answer (with nothing in them, checked by the QIDO tests).
         (AccessRule.ReadableProjects, "anonymous" or "outsider") => retrieves ? Status(404) : Status(200),
-        (AccessRule.ReadableProjects, _) => s_allowed,
+        (AccessRule.ReadableProjects, _) => callsAPeer ? s_passes : s_allowed,
         (_, "anonymous" or "outsider") => Status(404),
         (AccessRule.ProjectRead, _) => callsAPeer ? s_passes : s_allowed,
         (AccessRule.ProjectWrite, "collaborator") => Status(403),
@@ -165,7 +169,15 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
             .Replace("{job:guid}", world.Job.ToString(), StringComparison.Ordinal)
             .Replace("{*name}", World.AssessmentType, StringComparison.Ordinal)
             .Replace("{name}", World.Rule, StringComparison.Ordinal)
-            .Replace("{batch:guid}", world.Batch.ToString(), StringComparison.Ordinal);
+            .Replace("{batch:guid}", world.Batch.ToString(), StringComparison.Ordinal)
+            .Replace("{image:guid}", world.Image.ToString(), StringComparison.Ordinal)
+            .Replace("{region}", "full", StringComparison.Ordinal)
+            .Replace("{size}", "max", StringComparison.Ordinal)
+            .Replace("{rotation}", "0", StringComparison.Ordinal)
+            .Replace("{quality}", "default.jpg", StringComparison.Ordinal)
+            .Replace("{level:int}", "0", StringComparison.Ordinal)
+            .Replace("{column:int}", "0", StringComparison.Ordinal)
+            .Replace("{row:int}", "0", StringComparison.Ordinal);
         if (url.Contains('{', StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"No sample value for a parameter of {pattern}: add one to this test.");
@@ -236,7 +248,7 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
     /// A private project with one subject S, session E, scan 1, and resource R holding dir/f.txt on
     /// every level, and one DICOM instance (a study of its own).
     /// </summary>
-    private sealed record World(string Project, string Extra, string Study, string Series, string Instance, string ProjectTool, Guid Job, Guid Batch)
+    private sealed record World(string Project, string Extra, string Study, string Series, string Instance, string ProjectTool, Guid Job, Guid Batch, Guid Image)
     {
         public const string SiteTool = "matrix-tool@1";
         public const string Rule = "matrix-rule";
@@ -258,9 +270,11 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
             await client.PutEntityAsync(project, "subjects/S");
             await client.PutEntityAsync(project, "subjects/S/sessions/E");
             await client.PutEntityAsync(project, "subjects/S/sessions/E/scans/1");
+            var image = Guid.Empty;
             foreach (var owner in new[] { "", "subjects/S", "subjects/S/sessions/E", "subjects/S/sessions/E/scans/1" })
             {
-                await client.UploadFileAsync(project, owner, "R", "dir/f.txt", new MemoryStream("hello"u8.ToArray()));
+                var file = await client.UploadFileAsync(project, owner, "R", "dir/f.txt", new MemoryStream("hello"u8.ToArray()));
+                image = image == Guid.Empty ? file.Id : image;
             }
             var (study, series, instance) = (TestDicom.NewUid(), TestDicom.NewUid(), TestDicom.NewUid());
             await client.ImportFileAsync(project, "ct.dcm", new MemoryStream(TestDicom.Create(study, series, instance)));
@@ -278,7 +292,7 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
                 using var batch = await admin.PostAsync($"api/projects/{project}/batches", HttpAssertions.Json($$"""{"tool":"{{SiteTool}}"}"""));
                 var batchId = (await batch.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<BatchDto>())!.Id;
                 (await admin.PutAsync($"api/projects/{project}/triggers/{Rule}", HttpAssertions.Json($$"""{"tool":"{{SiteTool}}","event":"file","glob":"**/*.x"}"""))).EnsureSuccessStatusCode();
-                return new World(project, users["extra"], study, series, instance, projectTool + "@1", id, batchId);
+                return new World(project, users["extra"], study, series, instance, projectTool + "@1", id, batchId, image);
             }
         }
     }

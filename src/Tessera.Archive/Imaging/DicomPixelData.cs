@@ -30,6 +30,26 @@ public sealed class DicomPixelData
 
     public string TransferSyntaxUid => _syntax.Uid;
 
+    /// <summary>Pixel Spacing (row, column) in millimetres, from the top level or the shared functional groups.</summary>
+    public (double Row, double Column)? PixelSpacing
+    {
+        get
+        {
+            var shared = _dataset.GetSequence(DicomTags.SharedFunctionalGroupsSequence) is { Items.Count: > 0 } groups
+                ? groups.Items[0].GetSequence(DicomTags.PixelMeasuresSequence) is { Items.Count: > 0 } measures ? measures.Items[0] : null
+                : null;
+            var values = (shared ?? _dataset).GetStrings(DicomTags.PixelSpacing);
+            if (values.Length < 2)
+                values = _dataset.GetStrings(DicomTags.ImagerPixelSpacing);
+            return values.Length >= 2
+                && double.TryParse(values[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var row)
+                && double.TryParse(values[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var column)
+                && row > 0 && column > 0
+                ? (row, column)
+                : null;
+        }
+    }
+
     /// <summary>Reads the Image Pixel module; throws <see cref="ImageException"/> when there is nothing to decode.</summary>
     public static DicomPixelData Open(DicomFile file)
     {

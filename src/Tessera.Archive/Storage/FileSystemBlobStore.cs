@@ -9,7 +9,7 @@ namespace Tessera.Archive.Storage;
 /// Blobs as files under <c>blobs/sha256/ab/cd/abcd…</c>. Content is staged in <c>tmp/</c> on the
 /// same filesystem (fsync'd), then renamed into place, so a blob is either whole or absent.
 /// </summary>
-public sealed class FileSystemBlobStore : IBlobStore
+public sealed class FileSystemBlobStore : IBlobStore, ILocalBlobStore
 {
     internal const int BufferSize = 1 << 20;
     private readonly string _root;
@@ -214,6 +214,12 @@ public sealed class FileSystemBlobStore : IBlobStore
         {
             return false;
         }
+    }
+
+    public string? LocalPath(string key)
+    {
+        var path = PathOf(key);
+        return File.Exists(path) ? path : null;
     }
 
     private string PathOf(string key)

@@ -41,3 +41,12 @@ public interface IBlobStore
     /// <summary>Removes temporary data older than <paramref name="olderThan"/> (left by crashes); returns how many.</summary>
     Task<int> SweepTemporaryAsync(TimeSpan olderThan, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A store whose blobs are files on this machine: libraries that open images by path (OpenSlide) read them in place.
+/// </summary>
+public interface ILocalBlobStore
+{
+    /// <summary>The committed blob's path, or null when it does not exist.</summary>
+    string? LocalPath(string key);
+}

@@ -34,5 +34,8 @@ public sealed record RenderOptions
     /// <summary>Which of the file's windows or VOI LUTs to use when no window is given (0 = the first).</summary>
     public int VoiIndex { get; init; }
 
+    /// <summary>Whether anything differs from the file's own rendering (a stored tile can then not be sent as is).</summary>
+    public bool Customised => Window is not null || Invert || VoiIndex != 0;
+
     public static RenderOptions Default { get; } = new();
 }

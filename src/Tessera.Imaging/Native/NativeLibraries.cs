@@ -13,6 +13,7 @@ public static class NativeLibraries
     public const string OpenJpeg = "libopenjp2.so.7";
     public const string CharLs = "libcharls.so.2";
     public const string JpegXl = "libjxl.so.0.7";
+    public const string OpenSlide = "libopenslide.so.0";
 
     private static readonly ConcurrentDictionary<string, bool> Loaded = new(StringComparer.Ordinal);
 
@@ -23,6 +24,7 @@ public static class NativeLibraries
         (OpenJpeg, "libopenjp2-7", "JPEG 2000 and HTJ2K decoding"),
         (CharLs, "libcharls2", "JPEG-LS decoding"),
         (JpegXl, "libjxl0.7", "JPEG XL decoding"),
+        (OpenSlide, "libopenslide0", "whole-slide images (Aperio SVS, Hamamatsu, MIRAX, generic tiled TIFF)"),
     ];
 
     /// <summary>Whether the library loads on this machine.</summary>

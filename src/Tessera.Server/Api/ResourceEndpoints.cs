@@ -42,9 +42,15 @@ public static class ResourceEndpoints
     private static FileOwner OwnerOf(HttpContext context) => new(
         context.GetRouteValue("s") as string, context.GetRouteValue("e") as string, context.GetRouteValue("n") as string);
 
-    internal static FileDto ToDto(StoredFile f, string resourceUrl) => new(
-        f.Id, f.Path, f.Size, f.Sha256, f.MediaType, f.CreatedAt, f.UpdatedAt,
-        $"{resourceUrl}/files/{string.Join('/', f.Path.Split('/').Select(Uri.EscapeDataString))}");
+    internal static FileDto ToDto(StoredFile f, string resourceUrl)
+    {
+        var image = Archive.Imaging.ImageFormats.LooksShowable(f.Path, f.MediaType);
+        return new(
+            f.Id, f.Path, f.Size, f.Sha256, f.MediaType, f.CreatedAt, f.UpdatedAt,
+            $"{resourceUrl}/files/{string.Join('/', f.Path.Split('/').Select(Uri.EscapeDataString))}",
+            image ? $"/iiif/3/{f.Id}" : null,
+            image ? $"/dzi/{f.Id}.dzi" : null);
+    }
 
     private static string ResourceUrl(string p, FileOwner owner, string r) =>
         $"/api/projects/{p}/{owner.PathPrefix}resources/{r}";

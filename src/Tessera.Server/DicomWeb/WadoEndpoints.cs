@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Tessera.Archive;
+using Tessera.Archive.Dicom;
 using Tessera.Archive.Dicom.Query;
 using Tessera.Archive.Storage;
 using Tessera.Dicom;

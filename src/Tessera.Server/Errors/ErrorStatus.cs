@@ -23,6 +23,13 @@ public static class ErrorStatus
         },
         BadHttpRequestException b => b.StatusCode,
         ChunkChecksumException => 460,
+        Tessera.Imaging.ImageException i => i.Kind switch
+        {
+            Tessera.Imaging.ImageErrorKind.Malformed => 422,
+            Tessera.Imaging.ImageErrorKind.Unsupported => 415,
+            _ => 503,
+        },
+        Tessera.Imaging.Tiles.IiifException i => i.Status,
         _ => 500,
     };
 
@@ -49,7 +56,11 @@ public static class ErrorStatus
         404 => "Not found",
         409 => "Conflict",
         413 => "Too large",
+        415 => "Unsupported image",
+        422 => "Unreadable image",
         460 => "Checksum mismatch",
+        501 => "Not implemented",
+        503 => "Unavailable",
         507 => "Out of storage space",
         _ => "Something went wrong",
     };

@@ -42,6 +42,7 @@ public sealed partial class TesseraExceptionHandler(IProblemDetailsService probl
             TesseraException t => (ErrorStatus.TitleOf(t.Kind), t.Message, t.Details),
             ChunkChecksumException c => (ErrorStatus.TitleOf(460), c.Message, []),
             BadHttpRequestException b => (b.StatusCode == 413 ? "Request too large" : "Bad request", b.Message, []),
+            Tessera.Imaging.ImageException or Tessera.Imaging.Tiles.IiifException => (ErrorStatus.TitleOf(status), exception.Message, []),
             _ => ("Internal error", "The server failed to process the request; the error was logged.", (IReadOnlyList<string>)[]),
         };
         if (status == 401)

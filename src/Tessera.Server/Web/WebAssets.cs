@@ -28,5 +28,6 @@ public static class WebAssets
 
     /// <summary>Machine endpoints (answer JSON); everything else is the web interface (answers HTML).</summary>
     internal static bool IsApiPath(PathString path) =>
-        path.StartsWithSegments("/api") || path.StartsWithSegments("/dicom-web") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/health");
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/dicom-web") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/health")
+        || path.StartsWithSegments("/iiif") || path.StartsWithSegments("/dzi");
 }

@@ -26,6 +26,17 @@ public sealed class JpegDecoder : IFrameDecoder
         throw ImageException.Unsupported($"JPEG frame type 0x{marker:X2} at {precision} bits is not supported");
     }
 
+    /// <summary>Decodes a JPEG file on its own (no DICOM header to describe it).</summary>
+    public static PixelFrame DecodeFile(byte[] jpeg)
+    {
+        var (marker, precision) = JpegStream.PeekFrame(jpeg);
+        if (marker == 0xC3 || precision != 8)
+            throw ImageException.Unsupported($"JPEG files of {precision} bits{(marker == 0xC3 ? " (lossless)" : "")} are not shown; convert them to PNG");
+        var layout = TurboJpegDecoder.ReadLayout(jpeg);
+        layout.Validate();
+        return TurboJpegDecoder.Decode(jpeg, layout);
+    }
+
     /// <summary>Fragments are padded to even length, and some writers put bytes before the SOI marker.</summary>
     private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> encoded)
     {

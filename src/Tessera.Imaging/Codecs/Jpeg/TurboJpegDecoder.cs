@@ -6,6 +6,29 @@ namespace Tessera.Imaging.Codecs.Jpeg;
 /// <summary>8-bit DCT JPEG (baseline, extended, progressive) through libjpeg-turbo; colour comes out as RGB.</summary>
 internal static class TurboJpegDecoder
 {
+    /// <summary>The geometry of a JPEG file, for decoding one that no DICOM header describes.</summary>
+    public static unsafe PixelLayout ReadLayout(ReadOnlySpan<byte> data)
+    {
+        NativeLibraries.Require(NativeLibraries.TurboJpeg);
+        using var handle = TurboJpeg.InitDecompress();
+        fixed (byte* jpeg = data)
+        {
+            if (TurboJpeg.DecompressHeader(handle, jpeg, (nuint)data.Length, out var width, out var height, out _, out var colorspace) != 0)
+                throw ImageException.Malformed($"the JPEG data does not decode: {TurboJpeg.LastError(handle)}");
+            var gray = colorspace == TurboJpeg.ColorspaceGray;
+            return new PixelLayout
+            {
+                Rows = height,
+                Columns = width,
+                SamplesPerPixel = gray ? 1 : 3,
+                BitsAllocated = 8,
+                BitsStored = 8,
+                HighBit = 7,
+                Photometric = gray ? Photometric.Monochrome2 : Photometric.Rgb,
+            };
+        }
+    }
+
     public static unsafe PixelFrame Decode(ReadOnlySpan<byte> data, PixelLayout layout)
     {
         NativeLibraries.Require(NativeLibraries.TurboJpeg);

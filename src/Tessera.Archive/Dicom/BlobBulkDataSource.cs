@@ -1,7 +1,7 @@
 using Tessera.Archive.Storage;
 using Tessera.Dicom;
 
-namespace Tessera.Server.DicomWeb;
+namespace Tessera.Archive.Dicom;
 
 /// <summary>
 /// A stored blob as the source of values a DICOM reader leaves in place. DICOMweb copies those values

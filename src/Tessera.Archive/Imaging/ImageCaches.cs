@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using Tessera.Imaging.Sources;
+
+namespace Tessera.Archive.Imaging;
+
+/// <summary>
+/// The two bounded memories of the imaging layer: open image sources by content hash (so a slide's handle and a
+/// DICOM header are read once for a viewer's hundreds of tile requests) and rendered frames by size in bytes.
+/// An evicted source is not disposed while a request may hold it: its native handle is released when unreachable.
+/// </summary>
+public sealed class ImageCaches : IDisposable
+{
+    private readonly MemoryCache _sources;
+
+    public ImageCaches(IOptions<ImagingOptions> options)
+    {
+        var o = options.Value;
+        _sources = new MemoryCache(new MemoryCacheOptions { SizeLimit = o.OpenImages });
+        Frames = new MemoryCache(new MemoryCacheOptions { SizeLimit = (long)o.FrameCacheMegabytes << 20 });
+    }
+
+    /// <summary>Rendered frames, each entry sized in bytes.</summary>
+    public IMemoryCache Frames { get; }
+
+    /// <summary>The open source for a blob, opening it once however many requests ask at the same time.</summary>
+    public async Task<IImageSource> SourceAsync(string key, Func<Task<IImageSource>> open)
+    {
+        var lazy = _sources.GetOrCreate(key, entry =>
+        {
+            entry.Size = 1;
+            entry.SlidingExpiration = TimeSpan.FromMinutes(30);
+            return new Lazy<Task<IImageSource>>(open);
+        })!;
+        try
+        {
+            return await lazy.Value;
+        }
+        catch
+        {
+            _sources.Remove(key); // a failure is not remembered: the next request tries again
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        _sources.Dispose();
+        ((MemoryCache)Frames).Dispose();
+    }
+}

@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Caching.Memory;
+using Tessera.Archive.Dicom;
+using Tessera.Archive.Storage;
+using Tessera.Dicom.IO;
+using Tessera.Imaging;
+using Tessera.Imaging.Codecs.Jpeg;
+using Tessera.Imaging.Encoding;
+using Tessera.Imaging.Pixels;
+using Tessera.Imaging.Sources;
+
+namespace Tessera.Archive.Imaging;
+
+/// <summary>
+/// The one list of image formats Tessera opens, recognised by their first bytes (never by name or media type):
+/// DICOM, slides and tiled TIFF through OpenSlide, PNG and JPEG.
+/// </summary>
+public sealed class ImageSourceFactory(IBlobStore blobs, IMemoryCache frames)
+{
+    private const int SniffBytes = 512;
+
+    private static readonly (string Name, Func<byte[], bool> Matches)[] Formats =
+    [
+        ("DICOM", head => head.Length >= 132 && head.AsSpan(128, 4).SequenceEqual("DICM"u8) || DicomReader.LooksLikeDicom(head)),
+        ("TIFF", head => head.AsSpan().StartsWith("II*\0"u8) || head.AsSpan().StartsWith("MM\0*"u8) || head.AsSpan().StartsWith("II+\0"u8) || head.AsSpan().StartsWith("MM\0+"u8)),
+        ("PNG", head => head.AsSpan().StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47])),
+        ("JPEG", head => head.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])),
+    ];
+
+    /// <summary>The format's name when the content is an image Tessera can show, else null.</summary>
+    public static string? Recognise(ReadOnlySpan<byte> head)
+    {
+        var bytes = head.ToArray();
+        return Formats.FirstOrDefault(f => f.Matches(bytes)).Name;
+    }
+
+    /// <summary>Opens the blob as an image source; <see cref="ImageException"/> when it is not one Tessera can show.</summary>
+    public async Task<IImageSource> OpenAsync(string key, CancellationToken ct)
+    {
+        var head = new byte[SniffBytes];
+        int read;
+        await using (var stream = await blobs.OpenReadAsync(key, ct))
+            read = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
+        var format = Recognise(head.AsSpan(0, read))
+            ?? throw ImageException.Unsupported("the file is not an image Tessera can show (DICOM, TIFF or slide, PNG, JPEG)");
+        return format switch
+        {
+            "DICOM" => await OpenDicomAsync(key, ct),
+            "TIFF" => OpenSlideFile(key),
+            _ => await OpenRasterAsync(key, format, ct),
+        };
+    }
+
+    private async Task<IImageSource> OpenDicomAsync(string key, CancellationToken ct)
+    {
+        await using var stream = await blobs.OpenReadAsync(key, ct);
+        try
+        {
+            var file = DicomReader.Read(stream, new DicomReadOptions { BulkDataThreshold = 64 * 1024 }, new BlobBulkDataSource(blobs, key));
+            return new DicomImageSource(DicomPixelData.Open(file), key, frames);
+        }
+        catch (Tessera.Dicom.DicomException e)
+        {
+            throw new ImageException(ImageErrorKind.Malformed, $"the DICOM file cannot be read: {e.Message}", e);
+        }
+    }
+
+    private OpenSlideSource OpenSlideFile(string key)
+    {
+        var path = (blobs as ILocalBlobStore)?.LocalPath(key)
+            ?? throw ImageException.Unsupported("slides can be read only from the file system store");
+        if (OpenSlideSource.DetectVendor(path) is null)
+            throw ImageException.Unsupported("this TIFF is not a slide or tiled image OpenSlide reads");
+        return OpenSlideSource.Open(path);
+    }
+
+    private async Task<IImageSource> OpenRasterAsync(string key, string format, CancellationToken ct)
+    {
+        await using var stream = await blobs.OpenReadAsync(key, ct);
+        if (stream.CanSeek && stream.Length > 256L << 20)
+            throw ImageException.Unsupported($"{format} files over 256 MB are not shown yet");
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, ct);
+        buffer.Position = 0;
+        var frame = format == "PNG" ? PngDecoder.Decode(buffer) : JpegDecoder.DecodeFile(buffer.ToArray());
+        var image = frame.Layout.BitsAllocated == 8
+            ? new RasterImage(frame.Width, frame.Height, frame.Layout.SamplesPerPixel, frame.Data)
+            : Tessera.Imaging.Display.FrameRenderer.Render(frame, Tessera.Imaging.Display.DisplaySettings.None);
+        return new RasterSource(image, format);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Globalization;
+using Tessera.Imaging.Display;
+using Tessera.Imaging.Sources;
+using Tessera.Imaging.Tiles;
+
+namespace Tessera.Server.Imaging;
+
+/// <summary>
+/// Tessera's rendering parameters, given as query parameters on any IIIF or Deep Zoom request (IIIF's extension
+/// point for them): <c>z</c> and <c>t</c> pick the plane (for DICOM, <c>z</c> is the frame, from 0),
+/// <c>window=centre,width</c> windows grey values in modality units, <c>invert=true</c> inverts, <c>voi=n</c>
+/// picks the file's n-th window or VOI LUT.
+/// </summary>
+internal static class RenderQuery
+{
+    public static (ImagePlane Plane, RenderOptions Options) Parse(IQueryCollection query, ImageDescription image)
+    {
+        var z = Integer(query, "z") ?? Integer(query, "frame") ?? 0;
+        var t = Integer(query, "t") ?? 0;
+        if (z < 0 || z >= image.SizeZ)
+            throw IiifException.BadRequest($"z={z} does not exist; the image has planes 0 to {image.SizeZ - 1}");
+        if (t < 0 || t >= image.SizeT)
+            throw IiifException.BadRequest($"t={t} does not exist; the image has time points 0 to {image.SizeT - 1}");
+        Window? window = null;
+        if (query["window"].FirstOrDefault() is { Length: > 0 } text)
+        {
+            var parts = text.Split(',');
+            if (parts.Length != 2 || !Number(parts[0], out var center) || !Number(parts[1], out var width) || width <= 0)
+                throw IiifException.BadRequest($"window='{text}' is not centre,width with a positive width");
+            window = new Window(center, width);
+        }
+        var invert = query["invert"].FirstOrDefault() switch
+        {
+            null or "" or "false" or "0" => false,
+            "true" or "1" => true,
+            var other => throw IiifException.BadRequest($"invert='{other}' is not true or false"),
+        };
+        var voi = Integer(query, "voi") ?? 0;
+        if (voi < 0)
+            throw IiifException.BadRequest("voi must be 0 or more");
+        return (new ImagePlane(z, t), new RenderOptions { Window = window, Invert = invert, VoiIndex = voi });
+    }
+
+    private static int? Integer(IQueryCollection query, string name)
+    {
+        if (query[name].FirstOrDefault() is not { Length: > 0 } text)
+            return null;
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw IiifException.BadRequest($"{name}='{text}' is not a whole number");
+    }
+
+    private static bool Number(string text, out double value) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+}
