@@ -114,7 +114,7 @@ public sealed class DicomQueryService(ArchiveDbContext db, AccessService access,
         var study = await db.DicomStudies.AsNoTracking().FirstAsync(s => s.Id == series.StudyId, ct);
         var instances = await db.DicomInstances.AsNoTracking().Where(i => i.SeriesId == series.Id)
             .OrderBy(i => i.InstanceNumber).ThenBy(i => i.Id)
-            .Join(db.Files, i => i.FileId, f => f.Id, (i, f) => new SeriesInstance(i.SopInstanceUid, i.InstanceNumber, i.TransferSyntaxUid, f.Sha256))
+            .Join(db.Files, i => i.FileId, f => f.Id, (i, f) => new SeriesInstance(i.SopInstanceUid, i.InstanceNumber, i.TransferSyntaxUid, f.Sha256, f.Id, i.NumberOfFrames ?? 1))
             .Take(1000).ToListAsync(ct);
         var total = await db.DicomInstances.CountAsync(i => i.SeriesId == series.Id, ct);
         return new ScanSeries(study.StudyInstanceUid, series.SeriesInstanceUid, series.Modality, series.SeriesDescription, instances, total);

@@ -17,4 +17,4 @@ public sealed record ScanSeries(string StudyInstanceUid, string SeriesInstanceUi
     IReadOnlyList<SeriesInstance> Instances, int Total);
 
 /// <summary>One instance of a scan's series.</summary>
-public sealed record SeriesInstance(string SopInstanceUid, int? InstanceNumber, string TransferSyntaxUid, string FileKey);
+public sealed record SeriesInstance(string SopInstanceUid, int? InstanceNumber, string TransferSyntaxUid, string FileKey, Guid FileId = default, int Frames = 1);

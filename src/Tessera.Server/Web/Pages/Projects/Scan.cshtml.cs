@@ -50,6 +50,9 @@ public sealed class ScanModel(
 
     public string? HeaderError { get; private set; }
 
+    /// <summary>What the viewer shows: the series' instances in order, else the scan's image files.</summary>
+    public IReadOnlyList<ViewerImage> Images { get; private set; } = [];
+
     public async Task OnGetAsync(string p, string s, string e, string n, string? instance)
     {
         var access = await accessService.RequireAsync(p, Caller, AccessLevel.Read, Aborted);
@@ -68,6 +71,9 @@ public sealed class ScanModel(
         if (access.CanWrite)
             RunTool = await RunToolForm.LoadAsync(tools, Caller, p, owner.Path, Aborted);
         Series = await dicom.SeriesOfScanAsync(access, Scan.Id, Aborted);
+        Images = Series is { Instances.Count: > 0 } stack
+            ? stack.Instances.Where(i => i.FileId != Guid.Empty).Select(i => new ViewerImage(i.FileId, $"#{i.InstanceNumber?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "—"}", Math.Max(1, i.Frames))).ToList()
+            : Files.SelectMany(f => f.Files.Items).Where(f => Archive.Imaging.ImageFormats.LooksShowable(f.Path, f.MediaType)).Select(f => new ViewerImage(f.Id, f.Path, 1)).ToList();
         Shown = Series?.Instances.FirstOrDefault(i => i.SopInstanceUid == instance) ?? (Series is { Instances.Count: > 0 } ? Series.Instances[0] : null);
         if (Shown is not null)
         {
@@ -82,3 +88,6 @@ public sealed class ScanModel(
         }
     }
 }
+
+/// <summary>One image of the scan viewer's stack: its id (the file's), a label, and how many frames it holds.</summary>
+public sealed record ViewerImage(Guid Id, string Label, int Frames);

@@ -1,0 +1,101 @@
+using Microsoft.Playwright;
+using Shouldly;
+using Tessera.Client;
+using Tessera.Dicom.Tests.Corpus;
+using Tessera.Server.Tests.Infrastructure;
+
+namespace Tessera.Server.Tests.Web;
+
+/// <summary>
+/// The scan page's viewer in Chromium: OpenSeadragon draws the CMU-1 slide from the IIIF service (tiles that are
+/// not blank, a scale bar from the slide's pixel size), and a 16-image MR series scrolls with the mouse wheel and
+/// takes window presets.
+/// </summary>
+public sealed class ViewerUiTests(TestServer server, BrowserFixture browser) : IClassFixture<TestServer>
+{
+    private static async Task ShotAsync(IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("TESSERA_SCREENSHOTS_DIR") is { Length: > 0 } directory)
+            await page.ScreenshotAsync(new() { Path = Path.Combine(directory, name) });
+    }
+
+    /// <summary>Waits for tiles, then measures the canvas: the spread of its centre's pixel values.</summary>
+    private static async Task<double> DrawnContrastAsync(IPage page)
+    {
+        await page.WaitForFunctionAsync("() => Number(document.getElementById('viewer').dataset.tilesLoaded || 0) > 0");
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await page.WaitForTimeoutAsync(800); // the zoom-in animation's last frames
+        return await page.EvaluateAsync<double>("""
+            () => {
+              const canvas = document.querySelector('#viewer .openseadragon-canvas canvas');
+              const context = canvas.getContext('2d');
+              const { width, height } = canvas;
+              const data = context.getImageData(Math.floor(width / 4), Math.floor(height / 4), Math.floor(width / 2), Math.floor(height / 2)).data;
+              let sum = 0, squares = 0, n = 0;
+              for (let i = 0; i < data.length; i += 4) { const v = (data[i] + data[i + 1] + data[i + 2]) / 3; sum += v; squares += v * v; n++; }
+              const mean = sum / n;
+              return Math.sqrt(squares / n - mean * mean);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Slide_DrawsTilesWithAScaleBar()
+    {
+        var project = await server.CreateProjectAsync();
+        using (var client = new TesseraClient(server.Admin()))
+        {
+            await client.PutEntityAsync(project, "subjects/S");
+            await client.PutEntityAsync(project, "subjects/S/sessions/E");
+            await client.PutEntityAsync(project, "subjects/S/sessions/E/scans/1");
+            await using var slide = File.OpenRead(TestCorpus.File("libvips/CMU-1-Small-Region.svs"));
+            await client.UploadFileAsync(project, "subjects/S/sessions/E/scans/1", "slides", "CMU-1-Small-Region.svs", slide);
+        }
+        var page = await browser.SignedInPageAsync(server.BaseAddress, "admin", TestServer.AdminPassword);
+        var tiles = new List<string>();
+        page.Request += (_, request) => { if (request.Url.Contains("/iiif/3/", StringComparison.Ordinal)) tiles.Add(request.Url); };
+        await page.GotoAsync($"/projects/{project}/subjects/S/sessions/E/scans/1");
+        (await DrawnContrastAsync(page)).ShouldBeGreaterThan(10, "the slide's tiles are drawn, not a blank canvas");
+        (await page.GetByTestId("viewer-label").InnerTextAsync()).ShouldContain("2220 × 2967");
+        var scale = page.GetByTestId("viewer-scalebar");
+        (await scale.IsVisibleAsync()).ShouldBeTrue();
+        (await scale.InnerTextAsync()).ShouldMatch(@"^\d+ (µm|mm)$");
+        tiles.ShouldContain(url => url.EndsWith("/info.json", StringComparison.Ordinal));
+        tiles.ShouldContain(url => url.EndsWith("/0/default.jpg", StringComparison.Ordinal));
+        await ShotAsync(page, "viewer-slide.png");
+    }
+
+    [Fact]
+    public async Task MrSeries_WheelScrollsFrames_PresetsWindow()
+    {
+        var project = await server.CreateProjectAsync();
+        string? target = null;
+        using (var client = new TesseraClient(server.Admin()))
+        {
+            foreach (var file in Directory.GetFiles(TestCorpus.File("dcm4che/testdata-series")).Order())
+            {
+                await using var content = File.OpenRead(file);
+                var report = await client.ImportFileAsync(project, Path.GetFileName(file), content);
+                target ??= report.Files[0].Target;
+            }
+        }
+        target.ShouldNotBeNull();
+        var page = await browser.SignedInPageAsync(server.BaseAddress, "admin", TestServer.AdminPassword);
+        await page.GotoAsync($"/projects/{project}/{target}");
+        (await DrawnContrastAsync(page)).ShouldBeGreaterThan(5, "the MR frame is drawn");
+        (await page.GetByTestId("viewer-frame").InnerTextAsync()).ShouldBe("1 / 16");
+        var canvas = page.GetByTestId("viewer-canvas");
+        await canvas.HoverAsync();
+        await page.Mouse.WheelAsync(0, 120);
+        await page.WaitForFunctionAsync("() => JSON.parse(document.getElementById('viewer').dataset.state).index === 1");
+        (await page.GetByTestId("viewer-frame").InnerTextAsync()).ShouldBe("2 / 16");
+        var tiles = new List<string>();
+        page.Request += (_, request) => { if (request.Url.Contains("/iiif/3/", StringComparison.Ordinal)) tiles.Add(request.Url); };
+        await page.GetByRole(AriaRole.Button, new() { Name = "Brain" }).ClickAsync();
+        await page.WaitForFunctionAsync("() => JSON.parse(document.getElementById('viewer').dataset.state).window !== null");
+        (await page.GetByTestId("viewer-window").InnerTextAsync()).ShouldBe("C 40 · W 80");
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        tiles.ShouldContain(url => url.Contains("window=40,80", StringComparison.Ordinal));
+        await ShotAsync(page, "viewer-mr.png");
+    }
+}
