@@ -71,6 +71,7 @@ public static class ArchiveServiceCollectionExtensions
         services.AddSingleton<Imaging.ImageCaches>();
         services.AddSingleton(provider => new Imaging.ImageSourceFactory(provider.GetRequiredService<IBlobStore>(), provider.GetRequiredService<Imaging.ImageCaches>().Frames));
         services.AddScoped<Imaging.ImageCatalog>();
+        services.AddScoped<Imaging.ThumbnailService>();
         return services;
     }
 

@@ -145,6 +145,7 @@ public static class TesseraServer
         app.MapTriggerEndpoints();
         app.MapAssessmentEndpoints();
         app.MapImageEndpoints();
+        app.MapThumbnailEndpoints();
         app.MapRazorPages();
         return app;
     }

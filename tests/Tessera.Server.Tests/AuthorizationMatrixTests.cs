@@ -276,6 +276,9 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
                 var file = await client.UploadFileAsync(project, owner, "R", "dir/f.txt", new MemoryStream("hello"u8.ToArray()));
                 image = image == Guid.Empty ? file.Id : image;
             }
+            // The scan's thumbnail (and so the session's) is made from this picture.
+            var picture = new Tessera.Imaging.Pixels.RasterImage(8, 8, 1, Enumerable.Range(0, 64).Select(i => (byte)(i * 4)).ToArray());
+            await client.UploadFileAsync(project, "subjects/S/sessions/E/scans/1", "R", "pic.png", new MemoryStream(Tessera.Imaging.Encoding.PngEncoder.Encode(picture)));
             var (study, series, instance) = (TestDicom.NewUid(), TestDicom.NewUid(), TestDicom.NewUid());
             await client.ImportFileAsync(project, "ct.dcm", new MemoryStream(TestDicom.Create(study, series, instance)));
             using (var admin = server.Admin())

@@ -42,6 +42,7 @@ public sealed class ArchiveDbContext(DbContextOptions<ArchiveDbContext> options)
     public DbSet<TriggerRule> TriggerRules => Set<TriggerRule>();
     public DbSet<TriggerFiring> TriggerFirings => Set<TriggerFiring>();
     public DbSet<Batch> Batches => Set<Batch>();
+    public DbSet<DerivedImage> DerivedImages => Set<DerivedImage>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

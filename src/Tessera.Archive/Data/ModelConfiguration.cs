@@ -187,3 +187,18 @@ internal sealed class UploadConfiguration : IEntityTypeConfiguration<Upload>
         b.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class DerivedImageConfiguration : IEntityTypeConfiguration<DerivedImage>
+{
+    public void Configure(EntityTypeBuilder<DerivedImage> b)
+    {
+        b.ToTable("derived_images");
+        b.HasKey(x => new { x.SourceKey, x.Kind });
+        b.Property(x => x.SourceKey).HasMaxLength(64);
+        b.Property(x => x.Kind).HasMaxLength(32);
+        b.Property(x => x.BlobKey).HasMaxLength(64);
+        b.Property(x => x.State).HasMaxLength(16);
+        b.Property(x => x.Error).HasMaxLength(1024);
+        b.HasIndex(x => x.BlobKey);
+    }
+}

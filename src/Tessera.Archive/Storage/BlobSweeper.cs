@@ -24,7 +24,8 @@ public sealed partial class BlobSweeper(
         while (true)
         {
             var candidates = await db.Blobs.AsNoTracking()
-                .Where(b => b.LeasedAt < cutoff && !db.Files.Any(f => f.Sha256 == b.Key))
+                .Where(b => b.LeasedAt < cutoff && !db.Files.Any(f => f.Sha256 == b.Key)
+                    && !db.DerivedImages.Any(d => d.BlobKey == b.Key && db.Files.Any(f => f.Sha256 == d.SourceKey)))
                 .OrderBy(b => b.LeasedAt)
                 .Select(b => b.Key)
                 .Take(BatchSize)
@@ -34,10 +35,12 @@ public sealed partial class BlobSweeper(
             {
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 var rows = await db.Database.ExecuteSqlAsync(
-                    $"DELETE FROM blobs WHERE key = {key} AND leased_at < {cutoff} AND NOT EXISTS (SELECT 1 FROM files WHERE sha256 = {key})",
+                    $"DELETE FROM blobs WHERE key = {key} AND leased_at < {cutoff} AND NOT EXISTS (SELECT 1 FROM files WHERE sha256 = {key}) AND NOT EXISTS (SELECT 1 FROM derived_images d WHERE d.blob_key = {key} AND EXISTS (SELECT 1 FROM files WHERE sha256 = d.source_key))",
                     ct);
                 if (rows == 1)
                 {
+                    // What was made from the blob goes with it (its own blobs are swept in turn).
+                    await db.Database.ExecuteSqlAsync($"DELETE FROM derived_images WHERE source_key = {key} OR blob_key = {key}", ct);
                     await store.DeleteAsync(key, ct);
                     deletedThisBatch++;
                 }

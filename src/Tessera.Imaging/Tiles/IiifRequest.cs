@@ -52,7 +52,7 @@ public sealed record IiifRequest(PixelRect Region, int Width, int Height, int Ro
         {
             "jpg" => "jpg",
             "png" => "png",
-            "tif" or "gif" or "pdf" or "jp2" or "webp" => throw IiifException.NotImplemented($"the format '{qualityAndFormat[(dot + 1)..]}' is not offered; use jpg or png"),
+            "tif" or "gif" or "pdf" or "jp2" or "webp" => throw new IiifException(415, $"the format '{qualityAndFormat[(dot + 1)..]}' is not offered; use jpg or png"),
             var f => throw IiifException.BadRequest($"'{f}' is not an image format"),
         };
         return new IiifRequest(rect, w, h, degrees, mirror, quality, format);

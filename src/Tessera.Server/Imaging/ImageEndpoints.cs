@@ -33,7 +33,8 @@ internal static class ImageEndpoints
     {
         await catalog.OpenAsync(image, context.GetCaller(), context.RequestAborted);
         context.Response.Headers.AccessControlAllowOrigin = "*";
-        context.Response.Redirect($"{context.Request.PathBase}/iiif/3/{image}/info.json{context.Request.QueryString}");
+        context.Response.StatusCode = StatusCodes.Status303SeeOther;
+        context.Response.Headers.Location = $"{context.Request.PathBase}/iiif/3/{image}/info.json{context.Request.QueryString}";
     }
 
     private static async Task Info(HttpContext context, Guid image, ImageCatalog catalog, IOptions<ImagingOptions> options)

@@ -8,6 +8,7 @@ using Tessera.Server.Tests.Infrastructure;
 namespace Tessera.Server.Tests.Imaging;
 
 /// <summary>Deep Zoom over HTTP: the CMU-1 slide's descriptor and every tile against libvips' dzsave of the same slide.</summary>
+[Collection(Tessera.Server.Tests.Imaging.ImageHeavyTests.Name)]
 public sealed class DeepZoomTests(TestServer server) : IClassFixture<TestServer>
 {
     private static readonly XNamespace Dz = "http://schemas.microsoft.com/deepzoom/2008";

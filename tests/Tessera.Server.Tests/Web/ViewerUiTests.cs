@@ -11,6 +11,7 @@ namespace Tessera.Server.Tests.Web;
 /// not blank, a scale bar from the slide's pixel size), and a 16-image MR series scrolls with the mouse wheel and
 /// takes window presets.
 /// </summary>
+[Collection(Tessera.Server.Tests.Imaging.ImageHeavyTests.Name)]
 public sealed class ViewerUiTests(TestServer server, BrowserFixture browser) : IClassFixture<TestServer>
 {
     private static async Task ShotAsync(IPage page, string name)
@@ -97,5 +98,13 @@ public sealed class ViewerUiTests(TestServer server, BrowserFixture browser) : I
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         tiles.ShouldContain(url => url.Contains("window=40,80", StringComparison.Ordinal));
         await ShotAsync(page, "viewer-mr.png");
+
+        // The session's table of scans shows the series' thumbnail.
+        await page.GotoAsync($"/projects/{project}/{target[..target.IndexOf("/scans/", StringComparison.Ordinal)]}");
+        var thumbnail = page.GetByTestId("scans").Locator("img.thumbnail").First;
+        await thumbnail.ScrollIntoViewIfNeededAsync();
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('[data-testid=scans] img.thumbnail'); return i && i.complete && i.naturalWidth > 0; }");
+        (await thumbnail.EvaluateAsync<int>("i => i.naturalWidth")).ShouldBe(256);
+        await ShotAsync(page, "session-thumbnails.png");
     }
 }

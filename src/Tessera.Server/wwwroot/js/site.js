@@ -27,3 +27,9 @@ document.addEventListener('change', event => {
     const select = event.target.closest('select[data-autosubmit]');
     if (select) select.form.requestSubmit();
 });
+
+// A scan or session without an image answers its thumbnail with 404: leave the cell empty, not a broken icon.
+document.addEventListener('error', event => {
+  if (event.target instanceof HTMLImageElement && event.target.classList.contains('thumbnail'))
+    event.target.classList.add('thumbnail-none');
+}, true);
