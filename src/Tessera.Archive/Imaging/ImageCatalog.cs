@@ -14,7 +14,8 @@ public sealed record ImageEntry(StoredFile File, bool IsPublic, IImageSource Sou
 /// </summary>
 public sealed class ImageCatalog(ArchiveDbContext db, AccessService access, ImageSourceFactory factory, ImageCaches caches)
 {
-    public async Task<ImageEntry> OpenAsync(Guid fileId, Caller caller, CancellationToken ct)
+    /// <param name="axis">How a volume is sliced (NIfTI); each axis is a source of its own.</param>
+    public async Task<ImageEntry> OpenAsync(Guid fileId, Caller caller, CancellationToken ct, SliceAxis axis = SliceAxis.Z)
     {
         var found = await db.Files.AsNoTracking()
             .Where(f => f.Id == fileId)
@@ -22,7 +23,7 @@ public sealed class ImageCatalog(ArchiveDbContext db, AccessService access, Imag
             .FirstOrDefaultAsync(ct)
             ?? throw TesseraException.NotFound($"Image '{fileId}'");
         var key = found.File.Sha256;
-        var source = await caches.SourceAsync(key, () => factory.OpenAsync(key, CancellationToken.None));
+        var source = await caches.SourceAsync(axis == SliceAxis.Z ? key : $"{key}|{axis}", () => factory.OpenAsync(key, CancellationToken.None, axis));
         return new ImageEntry(found.File, found.IsPublic, source);
     }
 }

@@ -13,13 +13,14 @@ public static class ImageFormats
 
     private static readonly HashSet<string> Extensions = new(StringComparer.OrdinalIgnoreCase)
     {
-        ".dcm", ".dicom", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".svs", ".ndpi", ".scn", ".bif", ".vms", ".mrxs", ".svslide",
+        ".dcm", ".dicom", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".svs", ".ndpi", ".scn", ".bif", ".vms", ".mrxs", ".svslide", ".nii",
     };
 
     public static bool LooksShowable(string path, string mediaType)
     {
         ArgumentNullException.ThrowIfNull(path);
         var type = mediaType?.Split(';')[0].Trim() ?? "";
-        return MediaTypes.Contains(type) || Extensions.Contains(Path.GetExtension(path));
+        return MediaTypes.Contains(type) || Extensions.Contains(Path.GetExtension(path))
+            || path.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -24,6 +24,8 @@ public sealed class ImageSourceFactory(IBlobStore blobs, IMemoryCache frames)
         ("TIFF", head => head.AsSpan().StartsWith("II*\0"u8) || head.AsSpan().StartsWith("MM\0*"u8) || head.AsSpan().StartsWith("II+\0"u8) || head.AsSpan().StartsWith("MM\0+"u8)),
         ("PNG", head => head.AsSpan().StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47])),
         ("JPEG", head => head.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])),
+        ("NIfTI", head => NiftiHeader.LooksLikeNifti(head)),
+        ("gzip", head => head.AsSpan().StartsWith((ReadOnlySpan<byte>)[0x1F, 0x8B])),
     ];
 
     /// <summary>The format's name when the content is an image Tessera can show, else null.</summary>
@@ -33,21 +35,67 @@ public sealed class ImageSourceFactory(IBlobStore blobs, IMemoryCache frames)
         return Formats.FirstOrDefault(f => f.Matches(bytes)).Name;
     }
 
-    /// <summary>Opens the blob as an image source; <see cref="ImageException"/> when it is not one Tessera can show.</summary>
-    public async Task<IImageSource> OpenAsync(string key, CancellationToken ct)
+    /// <summary>
+    /// Opens the blob as an image source; <see cref="ImageException"/> when it is not one Tessera can show.
+    /// <paramref name="axis"/> picks how a volume (NIfTI) is sliced; other images ignore it.
+    /// </summary>
+    public async Task<IImageSource> OpenAsync(string key, CancellationToken ct, SliceAxis axis = SliceAxis.Z)
     {
         var head = new byte[SniffBytes];
         int read;
         await using (var stream = await blobs.OpenReadAsync(key, ct))
             read = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
         var format = Recognise(head.AsSpan(0, read))
-            ?? throw ImageException.Unsupported("the file is not an image Tessera can show (DICOM, TIFF or slide, PNG, JPEG)");
+            ?? throw ImageException.Unsupported("the file is not an image Tessera can show (DICOM, TIFF or slide, PNG, JPEG, NIfTI)");
         return format switch
         {
             "DICOM" => await OpenDicomAsync(key, ct),
             "TIFF" => OpenSlideFile(key),
+            "NIfTI" => OpenNifti(key, axis),
+            "gzip" => await OpenCompressedNiftiAsync(key, axis, ct),
             _ => await OpenRasterAsync(key, format, ct),
         };
+    }
+
+    private NiftiSource OpenNifti(string key, SliceAxis axis)
+    {
+        var head = new byte[540];
+        int read;
+        using (var stream = blobs.OpenReadAsync(key, CancellationToken.None).GetAwaiter().GetResult())
+            read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        var header = NiftiHeader.Parse(head.AsSpan(0, read));
+        return new NiftiSource(header, () => blobs.OpenReadAsync(key, CancellationToken.None).GetAwaiter().GetResult(), axis);
+    }
+
+    /// <summary>A .nii.gz is inflated once into a temporary file, deleted when the source is let go.</summary>
+    private async Task<NiftiSource> OpenCompressedNiftiAsync(string key, SliceAxis axis, CancellationToken ct)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"tessera-nifti-{Guid.NewGuid():N}.nii");
+        var spool = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.DeleteOnClose);
+        try
+        {
+            await using (var compressed = await blobs.OpenReadAsync(key, ct))
+            await using (var inflate = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionMode.Decompress))
+                await inflate.CopyToAsync(spool, 1 << 20, ct);
+            await spool.FlushAsync(ct);
+            var head = new byte[540];
+            spool.Position = 0;
+            var read = spool.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            if (!NiftiHeader.LooksLikeNifti(head.AsSpan(0, read)))
+                throw ImageException.Unsupported("the gzip file does not hold a NIfTI volume");
+            var header = NiftiHeader.Parse(head.AsSpan(0, read));
+            return new NiftiSource(header, () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete), axis, spool);
+        }
+        catch (InvalidDataException e)
+        {
+            await spool.DisposeAsync();
+            throw new ImageException(ImageErrorKind.Malformed, $"the gzip file does not inflate: {e.Message}", e);
+        }
+        catch
+        {
+            await spool.DisposeAsync();
+            throw;
+        }
     }
 
     private async Task<IImageSource> OpenDicomAsync(string key, CancellationToken ct)

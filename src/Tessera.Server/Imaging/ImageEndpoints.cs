@@ -31,7 +31,7 @@ internal static class ImageEndpoints
     /// <summary>The image's base URI redirects to its info.json (IIIF §2.2), once the caller may see it.</summary>
     private static async Task BaseUri(HttpContext context, Guid image, ImageCatalog catalog)
     {
-        await catalog.OpenAsync(image, context.GetCaller(), context.RequestAborted);
+        await catalog.OpenAsync(image, context.GetCaller(), context.RequestAborted, RenderQuery.Axis(context.Request.Query));
         context.Response.Headers.AccessControlAllowOrigin = "*";
         context.Response.StatusCode = StatusCodes.Status303SeeOther;
         context.Response.Headers.Location = $"{context.Request.PathBase}/iiif/3/{image}/info.json{context.Request.QueryString}";
@@ -39,7 +39,7 @@ internal static class ImageEndpoints
 
     private static async Task Info(HttpContext context, Guid image, ImageCatalog catalog, IOptions<ImagingOptions> options)
     {
-        var entry = await catalog.OpenAsync(image, context.GetCaller(), context.RequestAborted);
+        var entry = await catalog.OpenAsync(image, context.GetCaller(), context.RequestAborted, RenderQuery.Axis(context.Request.Query));
         if (NotModified(context, entry, options.Value))
             return;
         var wantsLd = context.Request.Headers.Accept.Any(a => a?.Contains("application/ld+json", StringComparison.OrdinalIgnoreCase) == true);
@@ -54,7 +54,7 @@ internal static class ImageEndpoints
     private static async Task Image(HttpContext context, Guid image, string region, string size, string rotation, string quality,
         ImageCatalog catalog, IOptions<ImagingOptions> options)
     {
-        var entry = await catalog.OpenAsync(image, context.GetCaller(), context.RequestAborted);
+        var entry = await catalog.OpenAsync(image, context.GetCaller(), context.RequestAborted, RenderQuery.Axis(context.Request.Query));
         if (NotModified(context, entry, options.Value))
             return;
         var description = entry.Source.Description;
@@ -67,7 +67,7 @@ internal static class ImageEndpoints
 
     private static async Task Descriptor(HttpContext context, Guid image, ImageCatalog catalog, IOptions<ImagingOptions> options)
     {
-        var entry = await catalog.OpenAsync(image, context.GetCaller(), context.RequestAborted);
+        var entry = await catalog.OpenAsync(image, context.GetCaller(), context.RequestAborted, RenderQuery.Axis(context.Request.Query));
         if (NotModified(context, entry, options.Value))
             return;
         var layout = new DeepZoom(entry.Source.Description.Width, entry.Source.Description.Height);
@@ -77,7 +77,7 @@ internal static class ImageEndpoints
 
     private static async Task Tile(HttpContext context, Guid image, int level, int column, int row, ImageCatalog catalog, IOptions<ImagingOptions> options)
     {
-        var entry = await catalog.OpenAsync(image, context.GetCaller(), context.RequestAborted);
+        var entry = await catalog.OpenAsync(image, context.GetCaller(), context.RequestAborted, RenderQuery.Axis(context.Request.Query));
         if (NotModified(context, entry, options.Value))
             return;
         var description = entry.Source.Description;

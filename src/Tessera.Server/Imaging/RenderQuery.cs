@@ -9,10 +9,19 @@ namespace Tessera.Server.Imaging;
 /// Tessera's rendering parameters, given as query parameters on any IIIF or Deep Zoom request (IIIF's extension
 /// point for them): <c>z</c> and <c>t</c> pick the plane (for DICOM, <c>z</c> is the frame, from 0),
 /// <c>window=centre,width</c> windows grey values in modality units, <c>invert=true</c> inverts, <c>voi=n</c>
-/// picks the file's n-th window or VOI LUT.
+/// picks the file's n-th window or VOI LUT, <c>axis=z|y|x</c> slices a volume (NIfTI) across that axis.
 /// </summary>
 internal static class RenderQuery
 {
+    /// <summary><c>axis=z|y|x</c> (or axial, coronal, sagittal): how a volume is sliced; it also changes info.json.</summary>
+    public static SliceAxis Axis(IQueryCollection query) => query["axis"].FirstOrDefault()?.ToLowerInvariant() switch
+    {
+        null or "" or "z" or "axial" => SliceAxis.Z,
+        "y" or "coronal" => SliceAxis.Y,
+        "x" or "sagittal" => SliceAxis.X,
+        var other => throw IiifException.BadRequest($"axis='{other}' is not z (axial), y (coronal) or x (sagittal)"),
+    };
+
     public static (ImagePlane Plane, RenderOptions Options) Parse(IQueryCollection query, ImageDescription image)
     {
         var z = Integer(query, "z") ?? Integer(query, "frame") ?? 0;

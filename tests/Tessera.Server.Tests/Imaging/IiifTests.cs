@@ -190,6 +190,24 @@ public sealed class IiifTests(TestServer server) : IClassFixture<TestServer>
     }
 
     [Fact]
+    public async Task Nifti_SlicedAcrossEachAxis()
+    {
+        var project = await server.CreateProjectAsync();
+        var volume = await ImageFiles.UploadAsync(server, project, "libvips/avg152T1_LR_nifti.nii.gz");
+        using var http = server.Admin();
+        var axial = JsonDocument.Parse(await http.GetStringAsync($"iiif/3/{volume}/info.json")).RootElement;
+        (axial.GetProperty("width").GetInt32(), axial.GetProperty("height").GetInt32()).ShouldBe((91, 109));
+        axial.GetProperty("tessera").GetProperty("sizeZ").GetInt32().ShouldBe(91);
+        axial.GetProperty("tessera").GetProperty("format").GetString().ShouldBe("NIfTI-1");
+        var sagittal = JsonDocument.Parse(await http.GetStringAsync($"iiif/3/{volume}/info.json?axis=sagittal")).RootElement;
+        (sagittal.GetProperty("width").GetInt32(), sagittal.GetProperty("height").GetInt32()).ShouldBe((109, 91));
+        var slice = PngDecoder.Decode(await http.GetStreamAsync($"iiif/3/{volume}/full/max/0/default.png?axis=x&z=45"));
+        (slice.Width, slice.Height).ShouldBe((109, 91));
+        slice.Data.Distinct().Count().ShouldBeGreaterThan(50);
+        (await http.GetAsync($"iiif/3/{volume}/info.json?axis=w")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task NotAnImage_Unsupported_MalformedImage_Unprocessable()
     {
         var project = await server.CreateProjectAsync();

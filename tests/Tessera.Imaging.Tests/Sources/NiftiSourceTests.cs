@@ -1,0 +1,74 @@
+using System.IO.Compression;
+using Tessera.Dicom.Tests.Corpus;
+using Tessera.Imaging.Display;
+using Tessera.Imaging.Sources;
+
+namespace Tessera.Imaging.Tests.Sources;
+
+/// <summary>libvips' MNI template (avg152T1, 91 x 109 x 91, big-endian NIfTI-1, uint8) sliced across each axis.</summary>
+public sealed class NiftiSourceTests
+{
+    private static byte[] Volume()
+    {
+        using var gz = new GZipStream(File.OpenRead(TestCorpus.File("libvips/avg152T1_LR_nifti.nii.gz")), CompressionMode.Decompress);
+        using var buffer = new MemoryStream();
+        gz.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+
+    private static NiftiSource Open(byte[] volume, SliceAxis axis) =>
+        new(NiftiHeader.Parse(volume), () => new MemoryStream(volume, writable: false), axis);
+
+    [Fact]
+    public void Header_BigEndianNifti1_ReadsDimensionsAndType()
+    {
+        var header = NiftiHeader.Parse(Volume());
+        header.BigEndian.ShouldBeTrue();
+        (header.X, header.Y, header.Z).ShouldBe((91L, 109L, 91L));
+        header.DataType.ShouldBe(2);
+        header.VoxelSize[0].ShouldBe(2, 0.001);
+    }
+
+    [Theory]
+    [InlineData(SliceAxis.Z, 91, 109, 91)]
+    [InlineData(SliceAxis.Y, 91, 91, 109)]
+    [InlineData(SliceAxis.X, 109, 91, 91)]
+    public void Slices_EachAxis_HaveItsGeometryAndTheVoxelsOfTheVolume(SliceAxis axis, int width, int height, int slices)
+    {
+        var volume = Volume();
+        var header = NiftiHeader.Parse(volume);
+        using var source = Open(volume, axis);
+        source.Description.Width.ShouldBe(width);
+        source.Description.Height.ShouldBe(height);
+        source.Description.SizeZ.ShouldBe(slices);
+        source.Description.Windowed.ShouldBeTrue();
+        var index = slices / 2;
+        var slice = source.Slice(index, 0);
+        for (var row = 0; row < height; row += 7)
+        {
+            for (var column = 0; column < width; column += 5)
+            {
+                // Rows are shown top-down from the highest index.
+                var up = height - 1 - row;
+                var (x, y, z) = axis switch
+                {
+                    SliceAxis.Z => (column, up, index),
+                    SliceAxis.Y => (column, index, up),
+                    _ => (index, column, up),
+                };
+                var expected = volume[header.VoxelOffset + ((long)z * header.Y + y) * header.X + x];
+                slice.Data[row * width + column].ShouldBe(expected, $"voxel {x},{y},{z}");
+            }
+        }
+        var image = source.Read(0, new PixelRect(0, 0, width, height), new ImagePlane(index, 0), RenderOptions.Default);
+        image.Pixels.Distinct().Count().ShouldBeGreaterThan(50, "the middle slice shows the brain's range of grey");
+    }
+
+    [Fact]
+    public void Slice_TruncatedVolume_FailsAsMalformed()
+    {
+        var volume = Volume()[..20000];
+        using var source = Open(volume, SliceAxis.Z);
+        Should.Throw<ImageException>(() => source.Slice(80, 0)).Kind.ShouldBe(ImageErrorKind.Malformed);
+    }
+}
