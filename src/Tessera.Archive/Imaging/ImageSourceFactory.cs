@@ -112,13 +112,14 @@ public sealed class ImageSourceFactory(IBlobStore blobs, IMemoryCache frames)
         }
     }
 
-    private OpenSlideSource OpenSlideFile(string key)
+    /// <summary>Vendor slides (Aperio, Hamamatsu, …) through OpenSlide; every other TIFF through libtiff, stored tiles and all.</summary>
+    private IImageSource OpenSlideFile(string key)
     {
         var path = (blobs as ILocalBlobStore)?.LocalPath(key)
-            ?? throw ImageException.Unsupported("slides can be read only from the file system store");
-        if (OpenSlideSource.DetectVendor(path) is null)
-            throw ImageException.Unsupported("this TIFF is not a slide or tiled image OpenSlide reads");
-        return OpenSlideSource.Open(path);
+            ?? throw ImageException.Unsupported("TIFF and slides can be read only from the file system store");
+        return OpenSlideSource.DetectVendor(path) is { } vendor && vendor != "generic-tiff"
+            ? OpenSlideSource.Open(path)
+            : TiffSource.Open(path);
     }
 
     private async Task<IImageSource> OpenRasterAsync(string key, string format, CancellationToken ct)

@@ -14,6 +14,7 @@ public static class NativeLibraries
     public const string CharLs = "libcharls.so.2";
     public const string JpegXl = "libjxl.so.0.7";
     public const string OpenSlide = "libopenslide.so.0";
+    public const string Tiff = "libtiff.so.6";
 
     private static readonly ConcurrentDictionary<string, bool> Loaded = new(StringComparer.Ordinal);
 
@@ -25,6 +26,7 @@ public static class NativeLibraries
         (CharLs, "libcharls2", "JPEG-LS decoding"),
         (JpegXl, "libjxl0.7", "JPEG XL decoding"),
         (OpenSlide, "libopenslide0", "whole-slide images (Aperio SVS, Hamamatsu, MIRAX, generic tiled TIFF)"),
+        (Tiff, "libtiff6", "TIFF, BigTIFF and OME-TIFF images"),
     ];
 
     /// <summary>Whether the library loads on this machine.</summary>

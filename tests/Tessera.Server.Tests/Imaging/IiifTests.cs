@@ -85,6 +85,30 @@ public sealed class IiifTests(TestServer server) : IClassFixture<TestServer>
         means.Average().ShouldBeLessThan(2.5);
     }
 
+    [Fact]
+    public async Task PyramidalTiff_GridTilesAreSentAsStored_AndMatchTheSlide()
+    {
+        var project = await server.CreateProjectAsync();
+        var tiff = await ImageFiles.UploadAsync(server, project, "derived/cmu1-small-region.pyramid.jpeg.tif");
+        using var http = server.Admin();
+        var info = JsonDocument.Parse(await http.GetStringAsync($"iiif/3/{tiff}/info.json")).RootElement;
+        info.GetProperty("tessera").GetProperty("format").GetString().ShouldBe("pyramidal TIFF");
+        var tile = info.GetProperty("tiles")[0].GetProperty("width").GetInt32();
+        using var stored = await http.GetAsync($"iiif/3/{tiff}/{tile},{tile},{tile},{tile}/{tile},/0/default.jpg");
+        stored.Headers.GetValues("X-Tessera-Tile").ShouldContain("stored");
+        var root = TestCorpus.File("derived/cmu1-small-region-iiif3");
+        var means = new List<double>();
+        foreach (var path in Directory.GetFiles(root, "default.jpg", SearchOption.AllDirectories).Take(40))
+        {
+            var request = Path.GetRelativePath(root, path).Replace('\\', '/');
+            var ours = Jpeg(await http.GetByteArrayAsync($"iiif/3/{tiff}/{request}"));
+            var theirs = Jpeg(File.ReadAllBytes(path));
+            (ours.Width, ours.Height).ShouldBe((theirs.Width, theirs.Height), request);
+            means.Add(Difference(ours, theirs).Mean);
+        }
+        means.Average().ShouldBeLessThan(4, "the TIFF is libvips' pyramid of the same slide");
+    }
+
     [Theory]
     [InlineData("full/max/0/default.png", 2220, 2967)]
     [InlineData("full/555,/0/default.jpg", 555, 742)]

@@ -1,0 +1,352 @@
+using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
+using Microsoft.Win32.SafeHandles;
+using Tessera.Imaging.Codecs.Jpeg;
+using Tessera.Imaging.Display;
+using Tessera.Imaging.Native;
+using Tessera.Imaging.Pixels;
+
+namespace Tessera.Imaging.Sources;
+
+/// <summary>
+/// Tiled TIFF and BigTIFF through libtiff: pyramids stored as reduced IFDs after the first (libvips, generic) or as
+/// SubIFDs of it (OME-TIFF), OME-TIFF planes as z and t. Structure is read once at open; JPEG tiles are then read
+/// with positioned reads (no libtiff state, no lock), completed with the file's JPEGTABLES and, for RGB tiles, an
+/// Adobe marker so any decoder reads their colours right: exactly what <see cref="StoredJpegTile"/> hands out
+/// untouched. Other compressions decode through libtiff, one request at a time.
+/// </summary>
+public sealed partial class TiffSource : IImageSource
+{
+    private const int TileCacheSize = 256;
+
+    private readonly TiffHandle _tiff;
+    private readonly SafeFileHandle _file;
+    private readonly List<Level> _levels;
+    private readonly int _planesPerLevel;
+    private readonly Lock _gate = new();
+    private readonly ConcurrentDictionary<(int, int, int), RasterImage> _tiles = new();
+
+    /// <summary>One stored resolution: where its directory is and how its tiles are laid out (per plane).</summary>
+    private sealed record Level(
+        int Width, int Height, int TileWidth, int TileHeight, ushort Compression, ushort Photometric, int Samples,
+        Directory[] Planes, byte[]? JpegTables);
+
+    /// <summary>A directory: main-chain index, or SubIFD offset; its tiles' offsets and sizes.</summary>
+    private sealed record Directory(uint Index, ulong SubOffset, ulong[] Offsets, ulong[] Counts);
+
+    private TiffSource(TiffHandle tiff, SafeFileHandle file, List<Level> levels, ImageDescription description, int planes)
+    {
+        (_tiff, _file, _levels, Description, _planesPerLevel) = (tiff, file, levels, description, planes);
+    }
+
+    public ImageDescription Description { get; }
+
+    public static TiffSource Open(string path)
+    {
+        NativeLibraries.Require(NativeLibraries.Tiff);
+        Quiet();
+        var tiff = LibTiff.Open(path, "rm");
+        if (tiff.IsInvalid)
+            throw ImageException.Malformed("libtiff cannot open the file as TIFF");
+        try
+        {
+            var (levels, description, planes) = ReadStructure(tiff);
+            var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+            return new TiffSource(tiff, file, levels, description, planes);
+        }
+        catch
+        {
+            tiff.Dispose();
+            throw;
+        }
+    }
+
+    private static void Quiet()
+    {
+        // libtiff writes its complaints to stderr by default; failures come back as return codes instead.
+        LibTiff.SetErrorHandler(IntPtr.Zero);
+        LibTiff.SetWarningHandler(IntPtr.Zero);
+    }
+
+    private static (List<Level>, ImageDescription, int) ReadStructure(TiffHandle tiff)
+    {
+        var count = LibTiff.NumberOfDirectories(tiff);
+        if (count == 0 || LibTiff.SetDirectory(tiff, 0) != 1)
+            throw ImageException.Malformed("the TIFF file has no image directory");
+        var description = LibTiff.Text(tiff, LibTiff.ImageDescription);
+        var ome = description is not null && description.Contains("<OME", StringComparison.Ordinal) ? Ome.Parse(description) : null;
+        var planes = ome is { } o ? Math.Max(1, o.SizeZ * o.SizeT * o.SizeC) : 1;
+        if (planes > count)
+            planes = 1;
+        var full = Describe(tiff, 0, 0);
+        if (full.Tiled is false)
+            throw ImageException.Unsupported("untiled TIFF is not shown yet: it needs a pyramid built first");
+        var levels = new List<Level>();
+        var subIfds = SubIfds(tiff);
+        if (subIfds.Length > 0)
+        {
+            // OME-TIFF: each plane's reduced levels are its SubIFDs.
+            var chains = new List<(uint Index, ulong[] Subs)>();
+            for (uint p = 0; p < planes; p++)
+            {
+                LibTiff.SetDirectory(tiff, p);
+                chains.Add((p, SubIfds(tiff)));
+            }
+            levels.Add(LevelOf(tiff, chains.Select(c => (c.Index, 0UL)).ToList()));
+            for (var k = 0; k < subIfds.Length; k++)
+            {
+                var at = k;
+                if (chains.Any(c => c.Subs.Length <= at))
+                    break;
+                levels.Add(LevelOf(tiff, chains.Select(c => (c.Index, c.Subs[at])).ToList()));
+            }
+        }
+        else
+        {
+            levels.Add(LevelOf(tiff, Enumerable.Range(0, planes).Select(p => ((uint)p, 0UL)).ToList()));
+            // A pyramid in the main chain: each later tiled directory that is smaller, with the same aspect.
+            for (var index = (uint)planes; index < count; index += (uint)planes)
+            {
+                var next = Describe(tiff, index, 0);
+                var last = levels[^1];
+                if (!next.Tiled || next.Width >= last.Width || Math.Abs((double)next.Width / next.Height - (double)full.Width / full.Height) > 0.02)
+                    break;
+                levels.Add(LevelOf(tiff, Enumerable.Range(0, planes).Select(p => (index + (uint)p, 0UL)).ToList()));
+            }
+        }
+        var first = levels[0];
+        var image = new ImageDescription
+        {
+            Format = ome is null ? (count > 1 && levels.Count > 1 ? "pyramidal TIFF" : "tiled TIFF") : "OME-TIFF",
+            Levels = levels.Select(l => new ImageLevel(l.Width, l.Height, l.TileWidth, l.TileHeight, (double)first.Width / l.Width)).ToList(),
+            Bands = first.Samples == 1 && first.Photometric is 0 or 1 ? 1 : 3,
+            SizeZ = ome?.SizeZ ?? 1,
+            SizeT = ome?.SizeT ?? 1,
+            Channels = ome?.Channels ?? [],
+            PixelSize = ome?.PixelSize,
+        };
+        return (levels, image, planes);
+    }
+
+    private sealed record Shape(int Width, int Height, bool Tiled);
+
+    private static Shape Describe(TiffHandle tiff, uint index, ulong sub)
+    {
+        if ((sub == 0 ? LibTiff.SetDirectory(tiff, index) : LibTiff.SetSubDirectory(tiff, sub)) != 1)
+            throw ImageException.Malformed($"TIFF directory {index} cannot be read");
+        return new Shape((int)LibTiff.UInt32(tiff, LibTiff.ImageWidth), (int)LibTiff.UInt32(tiff, LibTiff.ImageLength), LibTiff.IsTiled(tiff) == 1);
+    }
+
+    private static ulong[] SubIfds(TiffHandle tiff)
+    {
+        if (LibTiff.GetCountedUInt16(tiff, LibTiff.SubIfd, out var n, out var data) != 1 || n == 0 || data == IntPtr.Zero)
+            return [];
+        unsafe
+        {
+            return new ReadOnlySpan<ulong>((void*)data, n).ToArray();
+        }
+    }
+
+    private static Level LevelOf(TiffHandle tiff, List<(uint Index, ulong Sub)> planes)
+    {
+        Level? level = null;
+        var directories = new List<Directory>();
+        foreach (var (index, sub) in planes)
+        {
+            var shape = Describe(tiff, index, sub);
+            if (!shape.Tiled)
+                throw ImageException.Unsupported("a TIFF pyramid level is not tiled");
+            var tiles = (int)LibTiff.NumberOfTiles(tiff);
+            directories.Add(new Directory(index, sub, LibTiff.UInt64Array(tiff, LibTiff.TileOffsets, tiles), LibTiff.UInt64Array(tiff, LibTiff.TileByteCounts, tiles)));
+            level ??= new Level(
+                shape.Width, shape.Height, (int)LibTiff.UInt32(tiff, LibTiff.TileWidth), (int)LibTiff.UInt32(tiff, LibTiff.TileLength),
+                LibTiff.UInt16(tiff, LibTiff.Compression), LibTiff.UInt16(tiff, LibTiff.Photometric), Math.Max((int)LibTiff.UInt16(tiff, LibTiff.SamplesPerPixel), 1),
+                [], JpegTables(tiff));
+        }
+        if (level!.TileWidth <= 0 || level.TileHeight <= 0)
+            throw ImageException.Malformed("a TIFF level has no tile size");
+        return level with { Planes = directories.ToArray() };
+    }
+
+    private static unsafe byte[]? JpegTables(TiffHandle tiff)
+    {
+        if (LibTiff.GetCountedUInt32(tiff, LibTiff.JpegTables, out var count, out var data) != 1 || count < 4 || data == IntPtr.Zero)
+            return null;
+        return new ReadOnlySpan<byte>((void*)data, (int)count).ToArray();
+    }
+
+    private int PlaneIndex(ImagePlane plane) =>
+        _planesPerLevel <= 1 ? 0 : Math.Clamp(plane.T * Description.SizeZ * Math.Max(1, Description.Channels.Count) + plane.Z * Math.Max(1, Description.Channels.Count), 0, _planesPerLevel - 1);
+
+    public RasterImage Read(int level, PixelRect region, ImagePlane plane, RenderOptions options)
+    {
+        var stored = _levels[level];
+        var bands = Description.Bands;
+        var output = new byte[region.Width * region.Height * bands];
+        var planeIndex = PlaneIndex(plane);
+        var (tw, th) = (stored.TileWidth, stored.TileHeight);
+        for (var row = region.Y / th; row <= (region.Bottom - 1) / th; row++)
+        {
+            for (var column = region.X / tw; column <= (region.Right - 1) / tw; column++)
+            {
+                var tile = Tile(level, planeIndex, column, row);
+                var (x0, y0) = (column * tw, row * th);
+                var left = Math.Max(region.X, x0);
+                var right = Math.Min(region.Right, x0 + tw);
+                for (var y = Math.Max(region.Y, y0); y < Math.Min(region.Bottom, y0 + th); y++)
+                {
+                    tile.Pixels.AsSpan(((y - y0) * tw + left - x0) * bands, (right - left) * bands)
+                        .CopyTo(output.AsSpan(((y - region.Y) * region.Width + left - region.X) * bands));
+                }
+            }
+        }
+        return new RasterImage(region.Width, region.Height, bands, output);
+    }
+
+    public byte[]? StoredJpegTile(int level, int column, int row, ImagePlane plane)
+    {
+        var stored = _levels[level];
+        if (stored.Compression != LibTiff.CompressionJpeg)
+            return null;
+        return Standalone(stored, stored.Planes[PlaneIndex(plane)], TileIndex(stored, column, row));
+    }
+
+    private static int TileIndex(Level level, int column, int row) => row * ((level.Width + level.TileWidth - 1) / level.TileWidth) + column;
+
+    private RasterImage Tile(int level, int plane, int column, int row)
+    {
+        if (_tiles.TryGetValue((level, plane, TileIndexKey(level, column, row)), out var cached))
+            return cached;
+        var stored = _levels[level];
+        var index = TileIndex(stored, column, row);
+        var tile = stored.Compression == LibTiff.CompressionJpeg
+            ? DecodeJpeg(stored, Standalone(stored, stored.Planes[plane], index))
+            : DecodeThroughLibTiff(stored, stored.Planes[plane], column, row);
+        if (_tiles.Count >= TileCacheSize)
+            _tiles.Clear();
+        _tiles[(level, plane, TileIndexKey(level, column, row))] = tile;
+        return tile;
+    }
+
+    private int TileIndexKey(int level, int column, int row) => TileIndex(_levels[level], column, row);
+
+    /// <summary>SOI, an Adobe marker for RGB data, the tables without their SOI and EOI, then the rest of the tile.</summary>
+    private byte[] Standalone(Level level, Directory directory, int index)
+    {
+        if (index < 0 || index >= directory.Offsets.Length)
+            throw ImageException.Malformed($"TIFF tile {index} does not exist");
+        var length = (int)directory.Counts[index];
+        var raw = new byte[length];
+        if (RandomAccess.Read(_file, raw, (long)directory.Offsets[index]) < length || length < 4 || raw[0] != 0xFF || raw[1] != 0xD8)
+            throw ImageException.Malformed($"TIFF tile {index} is truncated or not JPEG");
+        var tables = level.JpegTables;
+        var rgb = level.Photometric == LibTiff.PhotometricRgb;
+        if (tables is null && !rgb)
+            return raw;
+        using var output = new MemoryStream(length + (tables?.Length ?? 0) + 16);
+        output.Write(raw, 0, 2);
+        if (rgb)
+            output.Write(AdobeNoTransform);
+        if (tables is { Length: > 4 })
+            output.Write(tables, 2, tables.Length - 4);
+        output.Write(raw, 2, raw.Length - 2);
+        return output.ToArray();
+    }
+
+    private static readonly byte[] AdobeNoTransform = [0xFF, 0xEE, 0x00, 0x0E, (byte)'A', (byte)'d', (byte)'o', (byte)'b', (byte)'e', 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00];
+
+    private RasterImage DecodeJpeg(Level level, byte[] jpeg)
+    {
+        var bands = Description.Bands;
+        var layout = new PixelLayout
+        {
+            Rows = level.TileHeight,
+            Columns = level.TileWidth,
+            SamplesPerPixel = bands,
+            BitsAllocated = 8,
+            BitsStored = 8,
+            HighBit = 7,
+            Photometric = bands == 1 ? Photometric.Monochrome2 : Photometric.Rgb,
+        };
+        var frame = TurboJpegDecoder.Decode(jpeg, layout);
+        return new RasterImage(level.TileWidth, level.TileHeight, bands, frame.Data);
+    }
+
+    private unsafe RasterImage DecodeThroughLibTiff(Level level, Directory directory, int column, int row)
+    {
+        var (tw, th) = (level.TileWidth, level.TileHeight);
+        var raster = new uint[tw * th];
+        lock (_gate)
+        {
+            if ((directory.SubOffset == 0 ? LibTiff.SetDirectory(_tiff, directory.Index) : LibTiff.SetSubDirectory(_tiff, directory.SubOffset)) != 1)
+                throw ImageException.Malformed("a TIFF directory cannot be read");
+            fixed (uint* into = raster)
+            {
+                if (LibTiff.ReadRgbaTile(_tiff, (uint)(column * tw), (uint)(row * th), into) != 1)
+                    throw ImageException.Malformed($"TIFF tile {column},{row} does not decode");
+            }
+        }
+        // libtiff's RGBA raster is ABGR, bottom row first.
+        var bands = Description.Bands;
+        var pixels = new byte[tw * th * bands];
+        for (var y = 0; y < th; y++)
+        {
+            for (var x = 0; x < tw; x++)
+            {
+                var abgr = raster[(th - 1 - y) * tw + x];
+                var to = (y * tw + x) * bands;
+                pixels[to] = (byte)abgr;
+                if (bands == 3)
+                {
+                    pixels[to + 1] = (byte)(abgr >> 8);
+                    pixels[to + 2] = (byte)(abgr >> 16);
+                }
+            }
+        }
+        return new RasterImage(tw, th, bands, pixels);
+    }
+
+    public void Dispose()
+    {
+        _file.Dispose();
+        _tiff.Dispose();
+    }
+
+    /// <summary>What Tessera reads of OME-XML: plane counts, channels and their colours, physical pixel size.</summary>
+    private sealed partial record Ome(int SizeZ, int SizeT, int SizeC, IReadOnlyList<ImageChannel> Channels, (double X, double Y)? PixelSize)
+    {
+        public static Ome Parse(string xml)
+        {
+            var pixels = PixelsElement().Match(xml);
+            var attributes = pixels.Success ? pixels.Value : "";
+            int Attribute(string name) => int.TryParse(AttributeValue(attributes, name), out var v) && v > 0 ? v : 1;
+            double? Physical(string name) => double.TryParse(AttributeValue(attributes, name), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0 ? v : null;
+            var channels = ChannelElement().Matches(xml).Select((m, i) =>
+                new ImageChannel(AttributeValue(m.Value, "Name") ?? $"Channel {i + 1}", ColourOf(AttributeValue(m.Value, "Color"), i))).ToList();
+            var size = Physical("PhysicalSizeX") is { } x && Physical("PhysicalSizeY") is { } y ? (x, y) : ((double, double)?)null;
+            return new Ome(Attribute("SizeZ"), Attribute("SizeT"), Attribute("SizeC"), channels.Count > 1 ? channels : [], size);
+        }
+
+        private static string? AttributeValue(string element, string name)
+        {
+            var match = Regex.Match(element, $@"\b{name}=""([^""]*)""");
+            return match.Success ? match.Groups[1].Value : null;
+        }
+
+        /// <summary>OME's Color is a signed 32-bit RGBA integer; without one, channels get red, green, blue, ….</summary>
+        private static string ColourOf(string? value, int index)
+        {
+            string[] defaults = ["#ff0000", "#00ff00", "#0000ff", "#ffff00", "#ff00ff", "#00ffff", "#ffffff"];
+            if (!int.TryParse(value, out var rgba) || rgba == -2147483648)
+                return defaults[index % defaults.Length];
+            var u = unchecked((uint)rgba);
+            return $"#{u >> 24:x2}{(u >> 16) & 0xFF:x2}{(u >> 8) & 0xFF:x2}";
+        }
+
+        [GeneratedRegex(@"<(?:\w+:)?Pixels\b[^>]*>")]
+        private static partial Regex PixelsElement();
+
+        [GeneratedRegex(@"<(?:\w+:)?Channel\b[^>]*>")]
+        private static partial Regex ChannelElement();
+    }
+}

@@ -1,0 +1,75 @@
+using Tessera.Dicom.Tests.Corpus;
+using Tessera.Imaging.Codecs.Jpeg;
+using Tessera.Imaging.Display;
+using Tessera.Imaging.Sources;
+using Tessera.Imaging.Tiles;
+
+namespace Tessera.Imaging.Tests.Sources;
+
+/// <summary>libtiff sources on the corpus's pyramids: libvips' JPEG pyramid of CMU-1 and tifffile's OME-TIFF with SubIFDs.</summary>
+public sealed class TiffSourceTests
+{
+    private const string JpegPyramid = "derived/cmu1-small-region.pyramid.jpeg.tif";
+    private const string OmePyramid = "derived/cmu1-small-region-half.pyramid.ome.tif";
+
+    [Fact]
+    public void Open_JpegPyramid_ListsEveryLevel()
+    {
+        using var source = TiffSource.Open(TestCorpus.File(JpegPyramid));
+        var image = source.Description;
+        (image.Width, image.Height).ShouldBe((2220, 2967));
+        image.Levels.Count.ShouldBeGreaterThan(2);
+        image.Levels.Zip(image.Levels.Skip(1), (a, b) => b.Width < a.Width).ShouldAllBe(smaller => smaller);
+        image.Bands.ShouldBe(3);
+    }
+
+    [Fact]
+    public void StoredJpegTile_DecodesToTheSamePixelsAsTheRegion()
+    {
+        using var source = TiffSource.Open(TestCorpus.File(JpegPyramid));
+        var level = source.Description.Levels[0];
+        var tile = source.StoredJpegTile(0, 1, 2, default).ShouldNotBeNull();
+        var decoded = JpegDecoder.DecodeFile(tile);
+        (decoded.Width, decoded.Height).ShouldBe((level.TileWidth, level.TileHeight));
+        var region = source.Read(0, new PixelRect(level.TileWidth, 2 * level.TileHeight, level.TileWidth, level.TileHeight), default, RenderOptions.Default);
+        region.Pixels.ShouldBe(decoded.Data);
+    }
+
+    [Fact]
+    public void PassThrough_RequestOnTheStoredGrid_SendsTheStoredBytes()
+    {
+        using var source = TiffSource.Open(TestCorpus.File(JpegPyramid));
+        var tile = source.Description.Levels[0].TileWidth;
+        var request = IiifRequest.Parse($"{tile},0,{tile},{tile}", $"{tile},", "0", "default.jpg", 2220, 2967);
+        var answer = ImageRenderer.Iiif(source, request, default, RenderOptions.Default, 85);
+        answer.PassedThrough.ShouldBeTrue();
+        answer.Bytes.ShouldBe(source.StoredJpegTile(0, 1, 0, default));
+        var scaled = IiifRequest.Parse($"0,0,{tile * 2},{tile * 2}", $"{tile},", "0", "default.jpg", 2220, 2967);
+        ImageRenderer.Iiif(source, scaled, default, RenderOptions.Default, 85).PassedThrough.ShouldBeTrue("level 1 holds that tile");
+        var off = IiifRequest.Parse("3,0,256,256", "256,", "0", "default.jpg", 2220, 2967);
+        ImageRenderer.Iiif(source, off, default, RenderOptions.Default, 85).PassedThrough.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Open_OmeTiffWithSubIfds_ReadsTheSubIfdPyramid()
+    {
+        using var source = TiffSource.Open(TestCorpus.File(OmePyramid));
+        var image = source.Description;
+        image.Format.ShouldBe("OME-TIFF");
+        image.Levels.Count.ShouldBe(3);
+        var pixels = source.Read(2, new PixelRect(0, 0, image.Levels[2].Width, image.Levels[2].Height), default, RenderOptions.Default);
+        pixels.Pixels.Distinct().Count().ShouldBeGreaterThan(20);
+    }
+
+    [Fact]
+    public void Levels_OfThePyramid_AgreeWithFullResolution()
+    {
+        using var tiff = TiffSource.Open(TestCorpus.File(JpegPyramid));
+        var full = tiff.Description;
+        var fromLevel = ImageRenderer.Region(tiff, new PixelRect(0, 0, 1024, 1024), 256, 256, default, RenderOptions.Default);
+        // Force level 0 by reading it whole and shrinking here.
+        var level0 = Tessera.Imaging.Pixels.Resampler.Resize(tiff.Read(0, new PixelRect(0, 0, 1024, 1024), default, RenderOptions.Default), 256, 256);
+        fromLevel.Pixels.Zip(level0.Pixels, (a, b) => Math.Abs(a - b)).Average().ShouldBeLessThan(4);
+        full.Levels[2].Downsample.ShouldBe(4, 0.01);
+    }
+}
