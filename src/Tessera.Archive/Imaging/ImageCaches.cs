@@ -23,6 +23,24 @@ public sealed class ImageCaches : IDisposable
     /// <summary>Rendered frames, each entry sized in bytes.</summary>
     public IMemoryCache Frames { get; }
 
+    /// <summary>
+    /// Answers a viewer asks again and again (which file is this id, is its project public, is this user a
+    /// member), kept for <see cref="AccessLifetime"/>: a tile request then touches no database. A removed member
+    /// or a project made private loses its tiles within that time.
+    /// </summary>
+    public static readonly TimeSpan AccessLifetime = TimeSpan.FromSeconds(10);
+
+    private readonly MemoryCache _access = new(new MemoryCacheOptions { SizeLimit = 100_000 });
+
+    public async Task<T> AccessAsync<T>(object key, Func<Task<T>> load)
+    {
+        if (_access.TryGetValue(key, out var known) && known is T value)
+            return value;
+        var loaded = await load();
+        _access.Set(key, loaded, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = AccessLifetime });
+        return loaded;
+    }
+
     /// <summary>The open source for a blob, opening it once however many requests ask at the same time.</summary>
     public async Task<IImageSource> SourceAsync(string key, Func<Task<IImageSource>> open)
     {
@@ -46,6 +64,7 @@ public sealed class ImageCaches : IDisposable
     public void Dispose()
     {
         _sources.Dispose();
+        _access.Dispose();
         ((MemoryCache)Frames).Dispose();
     }
 }
