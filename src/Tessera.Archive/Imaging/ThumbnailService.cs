@@ -95,8 +95,9 @@ public sealed class ThumbnailService(
         {
             jpeg = Render(await caches.SourceAsync(source, () => factory.OpenAsync(source, CancellationToken.None)));
         }
-        catch (ImageException e)
+        catch (ImageException e) when (e.Kind != ImageErrorKind.MissingLibrary)
         {
+            // Remembered: the file will not become showable. A missing library is not remembered (it may be installed).
             await RecordAsync(source, null, "failed", e.Message, ct);
             return null;
         }

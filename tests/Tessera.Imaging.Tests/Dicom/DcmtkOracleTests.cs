@@ -61,7 +61,7 @@ public sealed class DcmtkOracleTests
         var work = Directory.CreateTempSubdirectory("tessera-oracle-");
         try
         {
-            var reference = Dcmtk.Decompress(tool, path, Path.Combine(work.FullName, "reference.dcm"))
+            var reference = DcmtkDecompressors.Decompress(tool, path, Path.Combine(work.FullName, "reference.dcm"))
                 ?? throw new InvalidOperationException($"{tool} could not decompress {relative}");
             var ours = CorpusImages.Open(relative);
             var theirs = DicomPixelData.Open(DicomReader.ReadFile(reference, new DicomReadOptions { BulkDataThreshold = 4096 }));

@@ -66,7 +66,7 @@ public sealed class ReferenceImageTests
         try
         {
             // dcmtk writes the 55 x 240 tile's pixels one after the other, without the frame's row stride.
-            var reference = Dcmtk.Decompress("dcmdjpeg", TestCorpus.File("fo-dicom/multiframe.dcm"), Path.Combine(work.FullName, "d.dcm"))!;
+            var reference = DcmtkDecompressors.Decompress("dcmdjpeg", TestCorpus.File("fo-dicom/multiframe.dcm"), Path.Combine(work.FullName, "d.dcm"))!;
             var packed = DicomPixelData.Open(DicomReader.ReadFile(reference)).DecodeFrame(13).Data;
             for (var y = 0; y < 240; y++)
             {

@@ -52,8 +52,18 @@ public sealed class DeepZoomTests(TestServer server) : IClassFixture<TestServer>
                 var theirs = JpegDecoder.DecodeFile(File.ReadAllBytes(path));
                 (ours.Width, ours.Height).ShouldBe((theirs.Width, theirs.Height), $"{level}/{tile}");
                 var mean = ours.Data.Zip(theirs.Data, (a, b) => Math.Abs(a - b)).Average();
+                // Levels under a tile's size are a handful of pixels, most of them on the image's edge, where
+                // dzsave's repeated halving of odd sizes and our one area average of the real pixels part most
+                // (up to 41 levels on the 2 x 2 level): those only have to resemble each other.
+                if (ours.Width < 128 && ours.Height < 128)
+                {
+                    mean.ShouldBeLessThan(50, $"{level}/{tile}: mean {mean:F2}");
+                    continue;
+                }
                 means.Add(mean);
-                Console.Error.WriteLine($"DZ {level} {mean:F2}");
+                // Measured: full-resolution tiles differ by 1.9 levels on average (two JPEG encoders), the busiest
+                // reduced tile by 8.4.
+                mean.ShouldBeLessThan(10, $"{level}/{tile}: mean {mean:F2}");
             }
         }
         means.Average().ShouldBeLessThan(3);

@@ -3,26 +3,14 @@ using System.Diagnostics;
 namespace Tessera.Imaging.Tests.Dicom;
 
 /// <summary>dcmtk's decompressors (dcmdjpeg, dcmdrle, dcmdjpls), an independent decoder to check ours against; required under CI.</summary>
-internal static class Dcmtk
+internal static class DcmtkDecompressors
 {
-    public static string Tool(string name)
-    {
-        var found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
-            .Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
-        if (found is not null)
-            return found;
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            throw new InvalidOperationException($"{name} (dcmtk) is required under CI; scripts/test.sh installs it.");
-        Assert.Skip($"{name} (dcmtk) is not installed");
-        return null!;
-    }
-
     /// <summary>Decompresses <paramref name="input"/> to explicit VR little endian; null when dcmtk cannot.</summary>
     /// <remarks>dcmdjpeg converts colour as libjpeg guesses it (+cg: JFIF or Adobe markers), as TurboJPEG does.</remarks>
     public static string? Decompress(string tool, string input, string output)
     {
         string[] arguments = tool == "dcmdjpeg" ? ["-q", "+cg", input, output] : ["-q", input, output];
-        var start = new ProcessStartInfo(Tool(tool), arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(Tessera.Dicom.Tests.Network.Dcmtk.Tool(tool), arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         process.StandardOutput.ReadToEnd();
