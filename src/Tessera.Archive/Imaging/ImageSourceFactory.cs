@@ -130,7 +130,9 @@ public sealed class ImageSourceFactory(IBlobStore blobs, IMemoryCache frames)
         using var buffer = new MemoryStream();
         await stream.CopyToAsync(buffer, ct);
         buffer.Position = 0;
-        var frame = format == "PNG" ? PngDecoder.Decode(buffer) : JpegDecoder.DecodeFile(buffer.ToArray());
+        // A picture is decoded whole: beyond 64 megapixels it would need a pyramid, which is not built yet.
+        const long maxPixels = 64L << 20;
+        var frame = format == "PNG" ? PngDecoder.Decode(buffer, maxPixels) : JpegDecoder.DecodeFile(buffer.ToArray(), maxPixels);
         var image = frame.Layout.BitsAllocated == 8
             ? new RasterImage(frame.Width, frame.Height, frame.Layout.SamplesPerPixel, frame.Data)
             : Tessera.Imaging.Display.FrameRenderer.Render(frame, Tessera.Imaging.Display.DisplaySettings.None);

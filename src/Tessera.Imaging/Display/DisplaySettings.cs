@@ -34,8 +34,11 @@ public sealed record RenderOptions
     /// <summary>Which of the file's windows or VOI LUTs to use when no window is given (0 = the first).</summary>
     public int VoiIndex { get; init; }
 
+    /// <summary>The fluorescence channels to show, composited in their colours; null shows them all.</summary>
+    public IReadOnlyList<int>? Channels { get; init; }
+
     /// <summary>Whether anything differs from the file's own rendering (a stored tile can then not be sent as is).</summary>
-    public bool Customised => Window is not null || Invert || VoiIndex != 0;
+    public bool Customised => Window is not null || Invert || VoiIndex != 0 || Channels is not null;
 
     public static RenderOptions Default { get; } = new();
 }

@@ -10,7 +10,8 @@ namespace Tessera.Imaging.Encoding;
 /// </summary>
 public static class PngDecoder
 {
-    public static PixelFrame Decode(Stream input)
+    /// <param name="maxPixels">Larger images are refused before anything is allocated for them.</param>
+    public static PixelFrame Decode(Stream input, long maxPixels = 1L << 30)
     {
         Span<byte> signature = stackalloc byte[8];
         if (input.ReadAtLeast(signature, 8, throwOnEndOfStream: false) < 8 || signature[1] != 'P' || signature[2] != 'N' || signature[3] != 'G')
@@ -37,6 +38,8 @@ public static class PngDecoder
                         throw ImageException.Malformed("the PNG header chunk is too short");
                     (width, height) = (BinaryPrimitives.ReadInt32BigEndian(data), BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(4)));
                     (depth, colorType, interlace) = (data[8], data[9], data[12]);
+                    if ((long)width * height > maxPixels)
+                        throw ImageException.Unsupported($"a {width} x {height} PNG is larger than is decoded whole ({maxPixels} pixels)");
                     break;
                 case "PLTE":
                     palette = data;

@@ -23,21 +23,29 @@ public sealed partial class TiffSource : IImageSource
     private readonly SafeFileHandle _file;
     private readonly List<Level> _levels;
     private readonly int _planesPerLevel;
+    private readonly Ome? _ome;
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<(int, int, int), RasterImage> _tiles = new();
 
     /// <summary>One stored resolution: where its directory is and how its tiles are laid out (per plane).</summary>
     private sealed record Level(
         int Width, int Height, int TileWidth, int TileHeight, ushort Compression, ushort Photometric, int Samples,
-        Directory[] Planes, byte[]? JpegTables);
+        Directory[] Planes, byte[]? JpegTables, bool Tiled = true)
+    {
+        /// <summary>Bands of one decoded tile: grey for one-sample minimum-is-black data, else RGB.</summary>
+        public int TileBands => Samples == 1 && Photometric is 0 or 1 ? 1 : 3;
+    }
 
     /// <summary>A directory: main-chain index, or SubIFD offset; its tiles' offsets and sizes.</summary>
     private sealed record Directory(uint Index, ulong SubOffset, ulong[] Offsets, ulong[] Counts);
 
-    private TiffSource(TiffHandle tiff, SafeFileHandle file, List<Level> levels, ImageDescription description, int planes)
+    private TiffSource(TiffHandle tiff, SafeFileHandle file, List<Level> levels, ImageDescription description, int planes, Ome? ome)
     {
-        (_tiff, _file, _levels, Description, _planesPerLevel) = (tiff, file, levels, description, planes);
+        (_tiff, _file, _levels, Description, _planesPerLevel, _ome) = (tiff, file, levels, description, planes, ome);
     }
+
+    /// <summary>Largest untiled image read whole (a pyramid is needed beyond it).</summary>
+    private const long MaxUntiledPixels = 64L << 20;
 
     public ImageDescription Description { get; }
 
@@ -50,9 +58,9 @@ public sealed partial class TiffSource : IImageSource
             throw ImageException.Malformed("libtiff cannot open the file as TIFF");
         try
         {
-            var (levels, description, planes) = ReadStructure(tiff);
+            var (levels, description, planes, ome) = ReadStructure(tiff);
             var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
-            return new TiffSource(tiff, file, levels, description, planes);
+            return new TiffSource(tiff, file, levels, description, planes, ome);
         }
         catch
         {
@@ -68,7 +76,7 @@ public sealed partial class TiffSource : IImageSource
         LibTiff.SetWarningHandler(IntPtr.Zero);
     }
 
-    private static (List<Level>, ImageDescription, int) ReadStructure(TiffHandle tiff)
+    private static (List<Level>, ImageDescription, int, Ome?) ReadStructure(TiffHandle tiff)
     {
         var count = LibTiff.NumberOfDirectories(tiff);
         if (count == 0 || LibTiff.SetDirectory(tiff, 0) != 1)
@@ -79,11 +87,15 @@ public sealed partial class TiffSource : IImageSource
         if (planes > count)
             planes = 1;
         var full = Describe(tiff, 0, 0);
-        if (full.Tiled is false)
-            throw ImageException.Unsupported("untiled TIFF is not shown yet: it needs a pyramid built first");
+        if (!full.Tiled && (long)full.Width * full.Height > MaxUntiledPixels)
+            throw ImageException.Unsupported($"an untiled {full.Width} x {full.Height} TIFF is not shown yet: it needs a pyramid built first");
         var levels = new List<Level>();
-        var subIfds = SubIfds(tiff);
-        if (subIfds.Length > 0)
+        var subIfds = full.Tiled ? SubIfds(tiff) : [];
+        if (!full.Tiled)
+        {
+            levels.Add(LevelOf(tiff, Enumerable.Range(0, planes).Select(p => ((uint)p, 0UL)).ToList()));
+        }
+        else if (subIfds.Length > 0)
         {
             // OME-TIFF: each plane's reduced levels are its SubIFDs.
             var chains = new List<(uint Index, ulong[] Subs)>();
@@ -115,17 +127,18 @@ public sealed partial class TiffSource : IImageSource
             }
         }
         var first = levels[0];
+        var composite = ome is { Channels.Count: > 1 } && first.TileBands == 1;
         var image = new ImageDescription
         {
-            Format = ome is null ? (count > 1 && levels.Count > 1 ? "pyramidal TIFF" : "tiled TIFF") : "OME-TIFF",
+            Format = ome is null ? (!first.Tiled ? "TIFF" : levels.Count > 1 ? "pyramidal TIFF" : "tiled TIFF") : "OME-TIFF",
             Levels = levels.Select(l => new ImageLevel(l.Width, l.Height, l.TileWidth, l.TileHeight, (double)first.Width / l.Width)).ToList(),
-            Bands = first.Samples == 1 && first.Photometric is 0 or 1 ? 1 : 3,
+            Bands = composite ? 3 : first.TileBands,
             SizeZ = ome?.SizeZ ?? 1,
             SizeT = ome?.SizeT ?? 1,
-            Channels = ome?.Channels ?? [],
+            Channels = composite ? ome!.Channels : [],
             PixelSize = ome?.PixelSize,
         };
-        return (levels, image, planes);
+        return (levels, image, planes, ome);
     }
 
     private sealed record Shape(int Width, int Height, bool Tiled);
@@ -154,14 +167,17 @@ public sealed partial class TiffSource : IImageSource
         foreach (var (index, sub) in planes)
         {
             var shape = Describe(tiff, index, sub);
-            if (!shape.Tiled)
-                throw ImageException.Unsupported("a TIFF pyramid level is not tiled");
-            var tiles = (int)LibTiff.NumberOfTiles(tiff);
-            directories.Add(new Directory(index, sub, LibTiff.UInt64Array(tiff, LibTiff.TileOffsets, tiles), LibTiff.UInt64Array(tiff, LibTiff.TileByteCounts, tiles)));
+            if (level is not null && (shape.Width != level.Width || shape.Height != level.Height))
+                throw ImageException.Malformed($"TIFF plane {index} is {shape.Width} x {shape.Height}, unlike the others");
+            var tiles = shape.Tiled ? (int)LibTiff.NumberOfTiles(tiff) : 0;
+            directories.Add(shape.Tiled
+                ? new Directory(index, sub, LibTiff.UInt64Array(tiff, LibTiff.TileOffsets, tiles), LibTiff.UInt64Array(tiff, LibTiff.TileByteCounts, tiles))
+                : new Directory(index, sub, [], []));
             level ??= new Level(
-                shape.Width, shape.Height, (int)LibTiff.UInt32(tiff, LibTiff.TileWidth), (int)LibTiff.UInt32(tiff, LibTiff.TileLength),
+                shape.Width, shape.Height,
+                shape.Tiled ? (int)LibTiff.UInt32(tiff, LibTiff.TileWidth) : shape.Width, shape.Tiled ? (int)LibTiff.UInt32(tiff, LibTiff.TileLength) : shape.Height,
                 LibTiff.UInt16(tiff, LibTiff.Compression), LibTiff.UInt16(tiff, LibTiff.Photometric), Math.Max((int)LibTiff.UInt16(tiff, LibTiff.SamplesPerPixel), 1),
-                [], JpegTables(tiff));
+                [], JpegTables(tiff), shape.Tiled);
         }
         if (level!.TileWidth <= 0 || level.TileHeight <= 0)
             throw ImageException.Malformed("a TIFF level has no tile size");
@@ -175,15 +191,59 @@ public sealed partial class TiffSource : IImageSource
         return new ReadOnlySpan<byte>((void*)data, (int)count).ToArray();
     }
 
-    private int PlaneIndex(ImagePlane plane) =>
-        _planesPerLevel <= 1 ? 0 : Math.Clamp(plane.T * Description.SizeZ * Math.Max(1, Description.Channels.Count) + plane.Z * Math.Max(1, Description.Channels.Count), 0, _planesPerLevel - 1);
+    /// <summary>The directory of plane (z, t, c), in the OME DimensionOrder (the letter after XY varies fastest).</summary>
+    private int PlaneIndex(ImagePlane plane, int channel = 0)
+    {
+        if (_planesPerLevel <= 1 || _ome is null)
+            return 0;
+        var index = 0;
+        var stride = 1;
+        foreach (var dimension in _ome.DimensionOrder.AsSpan(2))
+        {
+            var (value, size) = dimension switch { 'Z' => (plane.Z, _ome.SizeZ), 'T' => (plane.T, _ome.SizeT), _ => (channel, _ome.SizeC) };
+            index += Math.Clamp(value, 0, size - 1) * stride;
+            stride *= size;
+        }
+        return Math.Clamp(index, 0, _planesPerLevel - 1);
+    }
 
     public RasterImage Read(int level, PixelRect region, ImagePlane plane, RenderOptions options)
     {
+        if (Description.Channels.Count > 1)
+            return Composite(level, region, plane, options.Channels);
+        return ReadPlane(level, region, PlaneIndex(plane));
+    }
+
+    /// <summary>The chosen channels, each grey value added in the channel's colour (fluorescence's usual view).</summary>
+    private RasterImage Composite(int level, PixelRect region, ImagePlane plane, IReadOnlyList<int>? chosen)
+    {
+        var sum = new int[region.Width * region.Height * 3];
+        foreach (var channel in chosen ?? Enumerable.Range(0, Description.Channels.Count).ToList())
+        {
+            if (channel < 0 || channel >= Description.Channels.Count)
+                continue;
+            var colour = Description.Channels[channel].Color;
+            var (r, g, b) = (Convert.ToInt32(colour[1..3], 16), Convert.ToInt32(colour[3..5], 16), Convert.ToInt32(colour[5..7], 16));
+            var grey = ReadPlane(level, region, PlaneIndex(plane, channel));
+            for (var i = 0; i < grey.Pixels.Length; i++)
+            {
+                var v = grey.Pixels[i];
+                sum[i * 3] += v * r;
+                sum[i * 3 + 1] += v * g;
+                sum[i * 3 + 2] += v * b;
+            }
+        }
+        var output = new byte[sum.Length];
+        for (var i = 0; i < sum.Length; i++)
+            output[i] = (byte)Math.Min(255, sum[i] / 255);
+        return new RasterImage(region.Width, region.Height, 3, output);
+    }
+
+    private RasterImage ReadPlane(int level, PixelRect region, int planeIndex)
+    {
         var stored = _levels[level];
-        var bands = Description.Bands;
+        var bands = stored.TileBands;
         var output = new byte[region.Width * region.Height * bands];
-        var planeIndex = PlaneIndex(plane);
         var (tw, th) = (stored.TileWidth, stored.TileHeight);
         for (var row = region.Y / th; row <= (region.Bottom - 1) / th; row++)
         {
@@ -206,7 +266,7 @@ public sealed partial class TiffSource : IImageSource
     public byte[]? StoredJpegTile(int level, int column, int row, ImagePlane plane)
     {
         var stored = _levels[level];
-        if (stored.Compression != LibTiff.CompressionJpeg)
+        if (stored.Compression != LibTiff.CompressionJpeg || !stored.Tiled || Description.Channels.Count > 1)
             return null;
         return Standalone(stored, stored.Planes[PlaneIndex(plane)], TileIndex(stored, column, row));
     }
@@ -219,7 +279,7 @@ public sealed partial class TiffSource : IImageSource
             return cached;
         var stored = _levels[level];
         var index = TileIndex(stored, column, row);
-        var tile = stored.Compression == LibTiff.CompressionJpeg
+        var tile = stored.Compression == LibTiff.CompressionJpeg && stored.Tiled
             ? DecodeJpeg(stored, Standalone(stored, stored.Planes[plane], index))
             : DecodeThroughLibTiff(stored, stored.Planes[plane], column, row);
         if (_tiles.Count >= TileCacheSize)
@@ -255,9 +315,9 @@ public sealed partial class TiffSource : IImageSource
 
     private static readonly byte[] AdobeNoTransform = [0xFF, 0xEE, 0x00, 0x0E, (byte)'A', (byte)'d', (byte)'o', (byte)'b', (byte)'e', 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00];
 
-    private RasterImage DecodeJpeg(Level level, byte[] jpeg)
+    private static RasterImage DecodeJpeg(Level level, byte[] jpeg)
     {
-        var bands = Description.Bands;
+        var bands = level.TileBands;
         var layout = new PixelLayout
         {
             Rows = level.TileHeight,
@@ -282,18 +342,22 @@ public sealed partial class TiffSource : IImageSource
                 throw ImageException.Malformed("a TIFF directory cannot be read");
             fixed (uint* into = raster)
             {
-                if (LibTiff.ReadRgbaTile(_tiff, (uint)(column * tw), (uint)(row * th), into) != 1)
+                // Whole untiled images come top row first; tiles bottom row first.
+                var ok = level.Tiled
+                    ? LibTiff.ReadRgbaTile(_tiff, (uint)(column * tw), (uint)(row * th), into)
+                    : LibTiff.ReadRgbaImageOriented(_tiff, (uint)tw, (uint)th, into, 1, 1);
+                if (ok != 1)
                     throw ImageException.Malformed($"TIFF tile {column},{row} does not decode");
             }
         }
-        // libtiff's RGBA raster is ABGR, bottom row first.
-        var bands = Description.Bands;
+        // libtiff's RGBA raster is ABGR.
+        var bands = level.TileBands;
         var pixels = new byte[tw * th * bands];
         for (var y = 0; y < th; y++)
         {
             for (var x = 0; x < tw; x++)
             {
-                var abgr = raster[(th - 1 - y) * tw + x];
+                var abgr = raster[(level.Tiled ? th - 1 - y : y) * tw + x];
                 var to = (y * tw + x) * bands;
                 pixels[to] = (byte)abgr;
                 if (bands == 3)
@@ -313,7 +377,7 @@ public sealed partial class TiffSource : IImageSource
     }
 
     /// <summary>What Tessera reads of OME-XML: plane counts, channels and their colours, physical pixel size.</summary>
-    private sealed partial record Ome(int SizeZ, int SizeT, int SizeC, IReadOnlyList<ImageChannel> Channels, (double X, double Y)? PixelSize)
+    private sealed partial record Ome(int SizeZ, int SizeT, int SizeC, string DimensionOrder, IReadOnlyList<ImageChannel> Channels, (double X, double Y)? PixelSize)
     {
         public static Ome Parse(string xml)
         {
@@ -324,7 +388,8 @@ public sealed partial class TiffSource : IImageSource
             var channels = ChannelElement().Matches(xml).Select((m, i) =>
                 new ImageChannel(AttributeValue(m.Value, "Name") ?? $"Channel {i + 1}", ColourOf(AttributeValue(m.Value, "Color"), i))).ToList();
             var size = Physical("PhysicalSizeX") is { } x && Physical("PhysicalSizeY") is { } y ? (x, y) : ((double, double)?)null;
-            return new Ome(Attribute("SizeZ"), Attribute("SizeT"), Attribute("SizeC"), channels.Count > 1 ? channels : [], size);
+            var order = AttributeValue(attributes, "DimensionOrder") is { Length: 5 } d && d.StartsWith("XY", StringComparison.Ordinal) ? d : "XYCZT";
+            return new Ome(Attribute("SizeZ"), Attribute("SizeT"), Attribute("SizeC"), order, channels.Count > 1 ? channels : [], size);
         }
 
         private static string? AttributeValue(string element, string name)

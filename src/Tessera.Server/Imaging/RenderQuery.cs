@@ -9,7 +9,8 @@ namespace Tessera.Server.Imaging;
 /// Tessera's rendering parameters, given as query parameters on any IIIF or Deep Zoom request (IIIF's extension
 /// point for them): <c>z</c> and <c>t</c> pick the plane (for DICOM, <c>z</c> is the frame, from 0),
 /// <c>window=centre,width</c> windows grey values in modality units, <c>invert=true</c> inverts, <c>voi=n</c>
-/// picks the file's n-th window or VOI LUT, <c>axis=z|y|x</c> slices a volume (NIfTI) across that axis.
+/// picks the file's n-th window or VOI LUT, <c>axis=z|y|x</c> slices a volume (NIfTI) across that axis,
+/// <c>channels=0,2</c> shows only those fluorescence channels (each in its colour; empty shows none).
 /// </summary>
 internal static class RenderQuery
 {
@@ -47,7 +48,18 @@ internal static class RenderQuery
         var voi = Integer(query, "voi") ?? 0;
         if (voi < 0)
             throw IiifException.BadRequest("voi must be 0 or more");
-        return (new ImagePlane(z, t), new RenderOptions { Window = window, Invert = invert, VoiIndex = voi });
+        List<int>? channels = null;
+        if (query["channels"].FirstOrDefault() is { } list)
+        {
+            channels = [];
+            foreach (var part in list.Split(',', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var c) || c < 0 || c >= image.Channels.Count)
+                    throw IiifException.BadRequest($"channels='{list}' names a channel that does not exist; the image has {image.Channels.Count} (0 to {image.Channels.Count - 1})");
+                channels.Add(c);
+            }
+        }
+        return (new ImagePlane(z, t), new RenderOptions { Window = window, Invert = invert, VoiIndex = voi, Channels = channels });
     }
 
     private static int? Integer(IQueryCollection query, string name)

@@ -62,6 +62,45 @@ public sealed class TiffSourceTests
     }
 
     [Fact]
+    public void Open_MultiChannelZSeries_CompositesItsChannels()
+    {
+        using var source = TiffSource.Open(TestCorpus.File("libvips/multi-channel-z-series.ome.tif"));
+        var image = source.Description;
+        image.Format.ShouldBe("OME-TIFF");
+        (image.Width, image.Height).ShouldBe((439, 167));
+        image.Channels.Count.ShouldBe(3);
+        image.SizeZ.ShouldBe(5);
+        image.Bands.ShouldBe(3);
+        var all = new PixelRect(0, 0, 439, 167);
+        var composite = source.Read(0, all, new ImagePlane(2, 0), RenderOptions.Default);
+        var first = source.Read(0, all, new ImagePlane(2, 0), new RenderOptions { Channels = [0] });
+        var second = source.Read(0, all, new ImagePlane(2, 0), new RenderOptions { Channels = [1] });
+        var none = source.Read(0, all, new ImagePlane(2, 0), new RenderOptions { Channels = [] });
+        first.Pixels.ShouldNotBe(second.Pixels);
+        composite.Pixels.ShouldNotBe(first.Pixels);
+        none.Pixels.ShouldAllBe(v => v == 0);
+        source.Read(0, all, new ImagePlane(0, 0), RenderOptions.Default).Pixels.ShouldNotBe(composite.Pixels, "another z plane");
+    }
+
+    [Theory]
+    [InlineData("ome-bioformats-samples/2010-06/18x24y5z5t2c8b-text.ome.tiff", 5, 5, 2)]
+    [InlineData("ome-bioformats-samples/2010-06/18x24y5z1t2c8b-text.ome.tiff", 5, 1, 2)]
+    public void Open_BioFormatsSamples_MapPlanesByDimensionOrder(string relative, int sizeZ, int sizeT, int channels)
+    {
+        using var source = TiffSource.Open(TestCorpus.File(relative));
+        var image = source.Description;
+        (image.SizeZ, image.SizeT, image.Channels.Count).ShouldBe((sizeZ, sizeT, channels));
+        var planes = new HashSet<string>();
+        for (var z = 0; z < sizeZ; z++)
+        {
+            for (var t = 0; t < sizeT; t++)
+                planes.Add(Convert.ToHexString(source.Read(0, new PixelRect(0, 0, 18, 24), new ImagePlane(z, t), new RenderOptions { Channels = [0] }).Pixels));
+        }
+        // The samples write each plane's index into its pixels as text: every (z, t) plane differs.
+        planes.Count.ShouldBe(sizeZ * sizeT);
+    }
+
+    [Fact]
     public void Levels_OfThePyramid_AgreeWithFullResolution()
     {
         using var tiff = TiffSource.Open(TestCorpus.File(JpegPyramid));

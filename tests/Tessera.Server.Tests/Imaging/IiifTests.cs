@@ -232,6 +232,21 @@ public sealed class IiifTests(TestServer server) : IClassFixture<TestServer>
     }
 
     [Fact]
+    public async Task OmeTiff_ChannelsAndPlanes_AreRenderingParameters()
+    {
+        var project = await server.CreateProjectAsync();
+        var ome = await ImageFiles.UploadAsync(server, project, "libvips/multi-channel-z-series.ome.tif");
+        using var http = server.Admin();
+        var info = JsonDocument.Parse(await http.GetStringAsync($"iiif/3/{ome}/info.json")).RootElement.GetProperty("tessera");
+        info.GetProperty("channels").GetArrayLength().ShouldBe(3);
+        info.GetProperty("sizeZ").GetInt32().ShouldBe(5);
+        var red = PngDecoder.Decode(await http.GetStreamAsync($"iiif/3/{ome}/full/max/0/default.png?channels=0&z=2"));
+        var green = PngDecoder.Decode(await http.GetStreamAsync($"iiif/3/{ome}/full/max/0/default.png?channels=1&z=2"));
+        red.Data.ShouldNotBe(green.Data);
+        (await http.GetAsync($"iiif/3/{ome}/full/max/0/default.png?channels=0,7")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task NotAnImage_Unsupported_MalformedImage_Unprocessable()
     {
         var project = await server.CreateProjectAsync();

@@ -67,6 +67,33 @@ public sealed class ViewerUiTests(TestServer server, BrowserFixture browser) : I
     }
 
     [Fact]
+    public async Task MultiChannelImage_HasChannelTogglesAndPlaneSliders()
+    {
+        var project = await server.CreateProjectAsync();
+        using (var client = new TesseraClient(server.Admin()))
+        {
+            await client.PutEntityAsync(project, "subjects/S");
+            await client.PutEntityAsync(project, "subjects/S/sessions/E");
+            await client.PutEntityAsync(project, "subjects/S/sessions/E/scans/1");
+            await using var ome = File.OpenRead(TestCorpus.File("libvips/multi-channel-z-series.ome.tif"));
+            await client.UploadFileAsync(project, "subjects/S/sessions/E/scans/1", "microscopy", "cells.ome.tif", ome);
+        }
+        var page = await browser.SignedInPageAsync(server.BaseAddress, "admin", TestServer.AdminPassword);
+        await page.GotoAsync($"/projects/{project}/subjects/S/sessions/E/scans/1");
+        (await DrawnContrastAsync(page)).ShouldBeGreaterThan(5, "the composite is drawn");
+        var toggles = page.GetByTestId("viewer-channels").Locator("input[type=checkbox]");
+        (await toggles.CountAsync()).ShouldBe(3);
+        (await page.Locator("#viewer-z").IsVisibleAsync()).ShouldBeTrue();
+        var tiles = new List<string>();
+        page.Request += (_, request) => { if (request.Url.Contains("/iiif/3/", StringComparison.Ordinal)) tiles.Add(request.Url); };
+        await toggles.Nth(1).UncheckAsync();
+        await page.WaitForFunctionAsync("() => JSON.stringify(JSON.parse(document.getElementById('viewer').dataset.state).channels) === '[0,2]'");
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        tiles.ShouldContain(url => url.Contains("channels=0,2", StringComparison.Ordinal));
+        await ShotAsync(page, "viewer-channels.png");
+    }
+
+    [Fact]
     public async Task MrSeries_WheelScrollsFrames_PresetsWindow()
     {
         var project = await server.CreateProjectAsync();

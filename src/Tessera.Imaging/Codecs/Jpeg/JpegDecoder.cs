@@ -27,12 +27,15 @@ public sealed class JpegDecoder : IFrameDecoder
     }
 
     /// <summary>Decodes a JPEG file on its own (no DICOM header to describe it).</summary>
-    public static PixelFrame DecodeFile(byte[] jpeg)
+    /// <param name="maxPixels">Larger images are refused before anything is allocated for them.</param>
+    public static PixelFrame DecodeFile(byte[] jpeg, long maxPixels = 1L << 30)
     {
         var (marker, precision) = JpegStream.PeekFrame(jpeg);
         if (marker == 0xC3 || precision != 8)
             throw ImageException.Unsupported($"JPEG files of {precision} bits{(marker == 0xC3 ? " (lossless)" : "")} are not shown; convert them to PNG");
         var layout = TurboJpegDecoder.ReadLayout(jpeg);
+        if ((long)layout.Rows * layout.Columns > maxPixels)
+            throw ImageException.Unsupported($"a {layout.Columns} x {layout.Rows} JPEG is larger than is decoded whole ({maxPixels} pixels)");
         layout.Validate();
         return TurboJpegDecoder.Decode(jpeg, layout);
     }

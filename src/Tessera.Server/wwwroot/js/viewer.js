@@ -15,7 +15,7 @@
   const $ = selector => root.querySelector(selector);
   // Bootstrap's d-flex outranks the hidden attribute: visibility goes through d-none.
   const reveal = (selector, visible) => $(selector).classList.toggle('d-none', !visible);
-  const state = { index: 0, window: null, invert: false, tool: 'pan', z: 0, t: 0, info: null, tilesLoaded: 0 };
+  const state = { index: 0, window: null, invert: false, tool: 'pan', z: 0, t: 0, channels: null, info: null, tilesLoaded: 0 };
   const infos = new Map();
 
   const viewer = OpenSeadragon({
@@ -34,7 +34,7 @@
   });
 
   const publish = () => {
-    root.dataset.state = JSON.stringify({ index: state.index, window: state.window, invert: state.invert, z: state.z, t: state.t });
+    root.dataset.state = JSON.stringify({ index: state.index, window: state.window, invert: state.invert, z: state.z, t: state.t, channels: state.channels });
     root.dataset.tilesLoaded = String(state.tilesLoaded);
   };
 
@@ -57,6 +57,7 @@
     if (state.t) parts.push(`t=${state.t}`);
     if (state.window && info.tessera && info.tessera.windowed) parts.push(`window=${state.window.center},${state.window.width}`);
     if (state.invert) parts.push('invert=true');
+    if (state.channels && info.tessera && info.tessera.channels) parts.push(`channels=${state.channels.join(',')}`);
     return parts.length ? `?${parts.join('&')}` : '';
   }
 
@@ -118,10 +119,38 @@
     reveal('.viewer-tools', radiology);
     const planes = !radiology && (extension.sizeZ > 1 || extension.sizeT > 1);
     reveal('.viewer-planes', planes);
+    for (const axis of ['z', 't']) {
+      const many = (axis === 'z' ? extension.sizeZ : extension.sizeT) > 1;
+      reveal(`.viewer-${axis}`, many);
+      reveal(`label[for=viewer-${axis}]`, many);
+    }
     $('.viewer-z').max = String(Math.max(0, (extension.sizeZ || 1) - 1));
     $('.viewer-t').max = String(Math.max(0, (extension.sizeT || 1) - 1));
     root.classList.toggle('viewer-radiology', radiology);
     if (radiology) viewer.gestureSettingsMouse.scrollToZoom = false;
+    // Fluorescence: a toggle per channel, in its colour.
+    const channels = extension.channels || [];
+    reveal('.viewer-channels', channels.length > 1);
+    const box = $('.viewer-channels');
+    box.replaceChildren(...channels.map((channel, index) => {
+      const label = document.createElement('label');
+      label.className = 'form-check-label small d-flex align-items-center gap-1';
+      const input = document.createElement('input');
+      input.type = 'checkbox';
+      input.className = 'form-check-input';
+      input.checked = true;
+      input.dataset.channel = String(index);
+      const swatch = document.createElement('span');
+      swatch.className = 'viewer-swatch';
+      swatch.style.background = channel.color;
+      label.append(input, swatch, document.createTextNode(channel.name));
+      input.addEventListener('change', () => {
+        const on = [...box.querySelectorAll('input[data-channel]')].filter(i => i.checked).map(i => Number(i.dataset.channel));
+        state.channels = on.length === channels.length ? null : on;
+        show();
+      });
+      return label;
+    }));
     if (extension.pixelSize) {
       reveal('.viewer-scalebar', true);
       viewer.addHandler('animation', drawScale);
