@@ -17,7 +17,8 @@ namespace Tessera.Imaging.Sources;
 /// </summary>
 public sealed partial class TiffSource : IImageSource
 {
-    private const int TileCacheSize = 256;
+    /// <summary>Decoded tiles kept per open image, in bytes (cleared when full: tiles are cheap to decode again).</summary>
+    private const long TileCacheBytes = 32L << 20;
 
     private readonly TiffHandle _tiff;
     private readonly SafeFileHandle _file;
@@ -26,6 +27,7 @@ public sealed partial class TiffSource : IImageSource
     private readonly Ome? _ome;
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<(int, int, int), RasterImage> _tiles = new();
+    private long _tileBytes;
 
     /// <summary>One stored resolution: where its directory is and how its tiles are laid out (per plane).</summary>
     private sealed record Level(
@@ -282,8 +284,11 @@ public sealed partial class TiffSource : IImageSource
         var tile = stored.Compression == LibTiff.CompressionJpeg && stored.Tiled
             ? DecodeJpeg(stored, Standalone(stored, stored.Planes[plane], index))
             : DecodeThroughLibTiff(stored, stored.Planes[plane], column, row);
-        if (_tiles.Count >= TileCacheSize)
+        if (Interlocked.Add(ref _tileBytes, tile.Pixels.Length) > TileCacheBytes)
+        {
             _tiles.Clear();
+            Interlocked.Exchange(ref _tileBytes, tile.Pixels.Length);
+        }
         _tiles[(level, plane, TileIndexKey(level, column, row))] = tile;
         return tile;
     }
