@@ -1,7 +1,19 @@
 namespace Tessera.Imaging.Sources;
 
 /// <summary>One resolution of an image: its size and the tile grid it is stored in (the whole level when untiled).</summary>
-public sealed record ImageLevel(int Width, int Height, int TileWidth, int TileHeight, double Downsample);
+public sealed record ImageLevel(int Width, int Height, int TileWidth, int TileHeight, double Downsample)
+{
+    /// <summary>
+    /// The downsample of a level from the widths: pyramids halve with rounding (2220 → 1110 → 555 → 277 or 278),
+    /// so a ratio within 2 % of a power of two is that power, and pixels line up to the far edge.
+    /// </summary>
+    public static double DownsampleOf(int fullWidth, int levelWidth)
+    {
+        var ratio = (double)fullWidth / levelWidth;
+        var power = Math.Pow(2, Math.Round(Math.Log2(ratio)));
+        return Math.Abs(ratio / power - 1) < 0.02 ? power : ratio;
+    }
+}
 
 /// <summary>A channel of a multi-channel (fluorescence) image, with the colour it is shown in.</summary>
 public sealed record ImageChannel(string Name, string Color);

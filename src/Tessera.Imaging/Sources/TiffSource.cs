@@ -133,7 +133,7 @@ public sealed partial class TiffSource : IImageSource
         var image = new ImageDescription
         {
             Format = ome is null ? (!first.Tiled ? "TIFF" : levels.Count > 1 ? "pyramidal TIFF" : "tiled TIFF") : "OME-TIFF",
-            Levels = levels.Select(l => new ImageLevel(l.Width, l.Height, l.TileWidth, l.TileHeight, (double)first.Width / l.Width)).ToList(),
+            Levels = levels.Select(l => new ImageLevel(l.Width, l.Height, l.TileWidth, l.TileHeight, ImageLevel.DownsampleOf(first.Width, l.Width))).ToList(),
             Bands = composite ? 3 : first.TileBands,
             SizeZ = ome?.SizeZ ?? 1,
             SizeT = ome?.SizeT ?? 1,
