@@ -94,6 +94,18 @@ public sealed class DicomPixelData
         return FrameDecoders.For(_syntax.Uid, _syntax.Name).Decode(bytes, Layout);
     }
 
+    /// <summary>A frame's bytes as stored (for a JPEG frame, a complete JPEG stream), without decoding.</summary>
+    public byte[] EncodedFrame(int index)
+    {
+        _frames ??= Locate();
+        if (index < 0 || index >= _frames.Count)
+            throw ImageException.Malformed($"frame {index + 1} is not in the pixel data ({_frames.Count} frames)");
+        return Read(_frames[index]);
+    }
+
+    /// <summary>The dataset the pixels belong to.</summary>
+    public DicomDataset Dataset => _dataset;
+
     /// <summary>The display settings for a frame: enhanced objects carry them per frame in functional groups.</summary>
     public DisplaySettings Display(int index = 0) => DicomDisplaySettings.Read(_dataset, index, Layout);
 

@@ -20,16 +20,29 @@ public sealed class ImageCatalog(ArchiveDbContext db, ImageSourceFactory factory
         ArgumentNullException.ThrowIfNull(caller);
         var found = await caches.AccessAsync(("file", fileId), () => db.Files.AsNoTracking()
             .Where(f => f.Id == fileId)
-            .Join(db.Projects, f => f.ProjectId, p => p.Id, (f, p) => new Found(f, p.IsPublic))
+            .Join(db.Projects, f => f.ProjectId, p => p.Id, (f, p) => new Found(f, p.IsPublic,
+                db.DicomInstances.Where(i => i.FileId == f.Id && i.SopClassUid == DicomWsiSource.SopClassUid).Select(i => (Guid?)i.SeriesId).FirstOrDefault()))
             .FirstOrDefaultAsync(ct));
         if (found is null || !await MayReadAsync(found, caller, ct))
             throw TesseraException.NotFound($"Image '{fileId}'");
         var key = found.File.Sha256;
+        if (found.WholeSlideSeries is { } series)
+        {
+            // Any instance of a whole-slide series shows the series' whole pyramid.
+            var slide = await caches.SourceAsync($"wsi|{series}", async () =>
+            {
+                var keys = await db.DicomInstances.AsNoTracking()
+                    .Where(i => i.SeriesId == series && i.SopClassUid == DicomWsiSource.SopClassUid)
+                    .Join(db.Files, i => i.FileId, f => f.Id, (_, f) => f.Sha256).Distinct().ToListAsync(CancellationToken.None);
+                return await factory.OpenWholeSlideAsync(keys, $"wsi|{series}", CancellationToken.None);
+            });
+            return new ImageEntry(found.File, found.IsPublic, slide);
+        }
         var source = await caches.SourceAsync(axis == SliceAxis.Z ? key : $"{key}|{axis}", () => factory.OpenAsync(key, CancellationToken.None, axis));
         return new ImageEntry(found.File, found.IsPublic, source);
     }
 
-    private sealed record Found(StoredFile File, bool IsPublic);
+    private sealed record Found(StoredFile File, bool IsPublic, Guid? WholeSlideSeries);
 
     /// <summary>The rule of <see cref="AccessService.Readable"/>: a token's own project only; admins, public projects, members.</summary>
     private async Task<bool> MayReadAsync(Found found, Caller caller, CancellationToken ct)

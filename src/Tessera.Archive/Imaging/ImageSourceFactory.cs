@@ -98,13 +98,26 @@ public sealed class ImageSourceFactory(IBlobStore blobs, IMemoryCache frames)
         }
     }
 
-    private async Task<IImageSource> OpenDicomAsync(string key, CancellationToken ct)
+    private async Task<IImageSource> OpenDicomAsync(string key, CancellationToken ct) =>
+        new DicomImageSource(await ReadPixelsAsync(key, ct), key, frames);
+
+    /// <summary>A whole-slide series' instances (one per level) as one pyramid.</summary>
+    public async Task<IImageSource> OpenWholeSlideAsync(IReadOnlyList<string> keys, string cacheKey, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var levels = new List<DicomPixelData>(keys.Count);
+        foreach (var key in keys)
+            levels.Add(await ReadPixelsAsync(key, ct));
+        return DicomWsiSource.Open(levels, cacheKey, frames);
+    }
+
+    private async Task<DicomPixelData> ReadPixelsAsync(string key, CancellationToken ct)
     {
         await using var stream = await blobs.OpenReadAsync(key, ct);
         try
         {
             var file = DicomReader.Read(stream, new DicomReadOptions { BulkDataThreshold = 64 * 1024 }, new BlobBulkDataSource(blobs, key));
-            return new DicomImageSource(DicomPixelData.Open(file), key, frames);
+            return DicomPixelData.Open(file);
         }
         catch (Tessera.Dicom.DicomException e)
         {

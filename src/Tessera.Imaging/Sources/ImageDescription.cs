@@ -58,6 +58,9 @@ public sealed record ImageDescription
     /// <summary>The image's values need a window to be seen (radiology): the window parameters apply.</summary>
     public bool Windowed { get; init; }
 
+    /// <summary>The source keeps its tiles as JPEGs it can hand out untouched (<see cref="IImageSource.StoredJpegTile"/>).</summary>
+    public bool StoredTiles { get; init; }
+
     /// <summary>The file's own default window (centre, width) for windowed images.</summary>
     public (double Center, double Width)? DefaultWindow { get; init; }
 }

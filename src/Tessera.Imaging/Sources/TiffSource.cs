@@ -139,6 +139,7 @@ public sealed partial class TiffSource : IImageSource
             SizeT = ome?.SizeT ?? 1,
             Channels = composite ? ome!.Channels : [],
             PixelSize = ome?.PixelSize,
+            StoredTiles = !composite && first.Tiled && first.Compression == LibTiff.CompressionJpeg,
         };
         return (levels, image, planes, ome);
     }

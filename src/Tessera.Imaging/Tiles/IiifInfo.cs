@@ -12,11 +12,16 @@ public static class IiifInfo
 {
     public const string Context = "http://iiif.io/api/image/3/context.json";
 
-    /// <summary>The tile edge the service declares: the source's own when it is 256 or 512 and square, else 256.</summary>
+    /// <summary>
+    /// The tile edge the service declares: the source's own when it is square and either stored as JPEG tiles
+    /// (so that viewers ask for exactly those) or 256 or 512 pixels; else 256.
+    /// </summary>
     public static int TileSize(ImageDescription image)
     {
+        ArgumentNullException.ThrowIfNull(image);
         var level = image.Levels[0];
-        return level.TileWidth == level.TileHeight && level.TileWidth is 256 or 512 ? level.TileWidth : 256;
+        var square = level.TileWidth == level.TileHeight;
+        return square && (level.TileWidth is 256 or 512 || image.StoredTiles && level.TileWidth is >= 64 and <= 2048) ? level.TileWidth : 256;
     }
 
     /// <summary>Halvings until the image fits a few tiles: ceil(log2(longest side / tile)), at least one factor (as libvips lays out IIIF).</summary>
