@@ -33,11 +33,11 @@ public static class FrameRenderer
         {
             // Every stored code maps through one table: the transforms run once per code, not once per pixel.
             var bits = layout.EffectiveBitsStored;
+            var shift = StoredValues.Shift(layout);
             var table = new byte[1 << bits];
             for (var code = 0; code < table.Length; code++)
-                table[code] = ToByte(voi(Modality(StoredValues.Normalize(code << Shift(layout), layout), settings)), invert);
+                table[code] = ToByte(voi(Modality(StoredValues.Normalize((long)code << shift, layout), settings)), invert);
             var mask = (1 << bits) - 1;
-            var shift = Shift(layout);
             var data = frame.Data;
             if (layout.BytesPerSample == 1)
             {
@@ -57,8 +57,6 @@ public static class FrameRenderer
         }
         return new RasterImage(layout.Columns, layout.Rows, 1, output);
     }
-
-    private static int Shift(PixelLayout layout) => Math.Max(0, layout.HighBit - layout.EffectiveBitsStored + 1);
 
     private static double Modality(double stored, DisplaySettings settings) =>
         settings.ModalityLut is { } lut ? lut.Map(stored) : stored * settings.RescaleSlope + settings.RescaleIntercept;

@@ -26,14 +26,16 @@ public static class StoredValues
         return Normalize(raw, layout);
     }
 
+    /// <summary>How far the stored bits sit above bit 0 of their word (high bit − bits stored + 1).</summary>
+    public static int Shift(PixelLayout layout) => Math.Max(0, layout.HighBit - layout.EffectiveBitsStored + 1);
+
     /// <summary>Masks a raw word to bits stored (shifted down from the high bit) and sign-extends it when signed.</summary>
     public static long Normalize(long raw, PixelLayout layout)
     {
         var bits = layout.EffectiveBitsStored;
         if (bits >= 64)
             return raw;
-        var shift = Math.Max(0, layout.HighBit - bits + 1);
-        var value = (raw >> shift) & ((1L << bits) - 1);
+        var value = (raw >> Shift(layout)) & ((1L << bits) - 1);
         if (layout.IsSigned && (value & (1L << (bits - 1))) != 0)
             value -= 1L << bits;
         return value;

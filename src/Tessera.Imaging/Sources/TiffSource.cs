@@ -225,8 +225,7 @@ public sealed partial class TiffSource : IImageSource
         {
             if (channel < 0 || channel >= Description.Channels.Count)
                 continue;
-            var colour = Description.Channels[channel].Color;
-            var (r, g, b) = (Convert.ToInt32(colour[1..3], 16), Convert.ToInt32(colour[3..5], 16), Convert.ToInt32(colour[5..7], 16));
+            var (r, g, b) = Rgb(Description.Channels[channel].Color);
             var grey = ReadPlane(level, region, PlaneIndex(plane, channel));
             for (var i = 0; i < grey.Pixels.Length; i++)
             {
@@ -241,6 +240,9 @@ public sealed partial class TiffSource : IImageSource
             output[i] = (byte)Math.Min(255, sum[i] / 255);
         return new RasterImage(region.Width, region.Height, 3, output);
     }
+
+    private static (int R, int G, int B) Rgb(string hex) =>
+        (Convert.ToInt32(hex[1..3], 16), Convert.ToInt32(hex[3..5], 16), Convert.ToInt32(hex[5..7], 16));
 
     private RasterImage ReadPlane(int level, PixelRect region, int planeIndex)
     {
@@ -278,10 +280,10 @@ public sealed partial class TiffSource : IImageSource
 
     private RasterImage Tile(int level, int plane, int column, int row)
     {
-        if (_tiles.TryGetValue((level, plane, TileIndexKey(level, column, row)), out var cached))
-            return cached;
         var stored = _levels[level];
         var index = TileIndex(stored, column, row);
+        if (_tiles.TryGetValue((level, plane, index), out var cached))
+            return cached;
         var tile = stored.Compression == LibTiff.CompressionJpeg && stored.Tiled
             ? DecodeJpeg(stored, Standalone(stored, stored.Planes[plane], index))
             : DecodeThroughLibTiff(stored, stored.Planes[plane], column, row);
@@ -290,11 +292,9 @@ public sealed partial class TiffSource : IImageSource
             _tiles.Clear();
             Interlocked.Exchange(ref _tileBytes, tile.Pixels.Length);
         }
-        _tiles[(level, plane, TileIndexKey(level, column, row))] = tile;
+        _tiles[(level, plane, index)] = tile;
         return tile;
     }
-
-    private int TileIndexKey(int level, int column, int row) => TileIndex(_levels[level], column, row);
 
     /// <summary>SOI, an Adobe marker for RGB data, the tables without their SOI and EOI, then the rest of the tile.</summary>
     private byte[] Standalone(Level level, Directory directory, int index)

@@ -39,8 +39,7 @@ internal static class ImageEndpoints
 
     private static async Task Info(HttpContext context, Guid image, ImageCatalog catalog, IOptions<ImagingOptions> options)
     {
-        var entry = await catalog.OpenAsync(image, context.GetCaller(), context.RequestAborted, RenderQuery.Axis(context.Request.Query));
-        if (NotModified(context, entry, options.Value))
+        if (await OpenAsync(context, image, catalog, options.Value) is not { } entry)
             return;
         var wantsLd = context.Request.Headers.Accept.Any(a => a?.Contains("application/ld+json", StringComparison.OrdinalIgnoreCase) == true);
         context.Response.ContentType = wantsLd ? $"application/ld+json;profile=\"{IiifInfo.Context}\"" : "application/json";
@@ -54,8 +53,7 @@ internal static class ImageEndpoints
     private static async Task Image(HttpContext context, Guid image, string region, string size, string rotation, string quality,
         ImageCatalog catalog, IOptions<ImagingOptions> options)
     {
-        var entry = await catalog.OpenAsync(image, context.GetCaller(), context.RequestAborted, RenderQuery.Axis(context.Request.Query));
-        if (NotModified(context, entry, options.Value))
+        if (await OpenAsync(context, image, catalog, options.Value) is not { } entry)
             return;
         var description = entry.Source.Description;
         var request = IiifRequest.Parse(region, size, rotation, quality, description.Width, description.Height);
@@ -67,8 +65,7 @@ internal static class ImageEndpoints
 
     private static async Task Descriptor(HttpContext context, Guid image, ImageCatalog catalog, IOptions<ImagingOptions> options)
     {
-        var entry = await catalog.OpenAsync(image, context.GetCaller(), context.RequestAborted, RenderQuery.Axis(context.Request.Query));
-        if (NotModified(context, entry, options.Value))
+        if (await OpenAsync(context, image, catalog, options.Value) is not { } entry)
             return;
         var layout = new DeepZoom(entry.Source.Description.Width, entry.Source.Description.Height);
         context.Response.ContentType = "application/xml";
@@ -77,8 +74,7 @@ internal static class ImageEndpoints
 
     private static async Task Tile(HttpContext context, Guid image, int level, int column, int row, ImageCatalog catalog, IOptions<ImagingOptions> options)
     {
-        var entry = await catalog.OpenAsync(image, context.GetCaller(), context.RequestAborted, RenderQuery.Axis(context.Request.Query));
-        if (NotModified(context, entry, options.Value))
+        if (await OpenAsync(context, image, catalog, options.Value) is not { } entry)
             return;
         var description = entry.Source.Description;
         var layout = new DeepZoom(description.Width, description.Height);
@@ -96,6 +92,13 @@ internal static class ImageEndpoints
         if (encoded.PassedThrough)
             context.Response.Headers["X-Tessera-Tile"] = "stored";
         await context.Response.Body.WriteAsync(encoded.Bytes, context.RequestAborted);
+    }
+
+    /// <summary>The image the caller may see (404 otherwise), with its response headers set; null when 304 was the answer.</summary>
+    private static async Task<ImageEntry?> OpenAsync(HttpContext context, Guid image, ImageCatalog catalog, ImagingOptions options)
+    {
+        var entry = await catalog.OpenAsync(image, context.GetCaller(), context.RequestAborted, RenderQuery.Axis(context.Request.Query));
+        return NotModified(context, entry, options) ? null : entry;
     }
 
     /// <summary>Sets CORS, ETag and caching headers; answers 304 when the client already holds this answer.</summary>

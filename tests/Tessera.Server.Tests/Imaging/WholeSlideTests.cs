@@ -57,22 +57,11 @@ public sealed class WholeSlideTests(TestServer server) : IClassFixture<TestServe
     private async Task TilesMatchTheReferenceIiifTileSetAsync(List<Guid> files)
     {
         using var http = server.Admin();
-        var root = TestCorpus.File("derived/cmu1-small-region-iiif3");
-        var means = new List<double>();
-        foreach (var path in Directory.GetFiles(root, "default.jpg", SearchOption.AllDirectories))
-        {
-            var request = Path.GetRelativePath(root, path).Replace('\\', '/');
-            using var response = await http.GetAsync($"iiif/3/{files[0]}/{request}");
-            response.StatusCode.ShouldBe(HttpStatusCode.OK, request);
-            var ours = JpegDecoder.DecodeFile(await response.Content.ReadAsByteArrayAsync());
-            var theirs = JpegDecoder.DecodeFile(File.ReadAllBytes(path));
-            (ours.Width, ours.Height).ShouldBe((theirs.Width, theirs.Height), request);
-            var mean = ours.Data.Zip(theirs.Data, (a, b) => Math.Abs(a - b)).Average();
-            means.Add(mean);
-            // The DICOM levels were made from the slide by orthanc-wsi (its own shrinking, JPEG once more):
-            // measured, full-resolution tiles differ by about 2 levels on average, the busiest reduced one by 13.4.
+        var tiles = await ImageFiles.CompareWithReferenceIiifAsync(http, files[0]);
+        // The DICOM levels were made from the slide by orthanc-wsi (its own shrinking, JPEG once more):
+        // measured, full-resolution tiles differ by about 2 levels on average, the busiest reduced one by 13.4.
+        foreach (var (request, mean) in tiles)
             mean.ShouldBeLessThan(15, $"{request}: mean {mean:F2}");
-        }
-        means.Average().ShouldBeLessThan(3);
+        tiles.Average(t => t.Mean).ShouldBeLessThan(3);
     }
 }
