@@ -84,12 +84,11 @@ public sealed class ViewerUiTests(TestServer server, BrowserFixture browser) : I
         var toggles = page.GetByTestId("viewer-channels").Locator("input[type=checkbox]");
         (await toggles.CountAsync()).ShouldBe(3);
         (await page.Locator("#viewer-z").IsVisibleAsync()).ShouldBeTrue();
-        var tiles = new List<string>();
-        page.Request += (_, request) => { if (request.Url.Contains("/iiif/3/", StringComparison.Ordinal)) tiles.Add(request.Url); };
-        await toggles.Nth(1).UncheckAsync();
+        // The tiles asked for after the toggle carry the channels left on (waited for, not sampled).
+        await page.RunAndWaitForRequestAsync(
+            () => toggles.Nth(1).UncheckAsync(),
+            request => request.Url.Contains("/iiif/3/", StringComparison.Ordinal) && request.Url.Contains("channels=0,2", StringComparison.Ordinal));
         await page.WaitForFunctionAsync("() => JSON.stringify(JSON.parse(document.getElementById('viewer').dataset.state).channels) === '[0,2]'");
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
-        tiles.ShouldContain(url => url.Contains("channels=0,2", StringComparison.Ordinal));
         await ShotAsync(page, "viewer-channels.png");
     }
 
@@ -117,13 +116,11 @@ public sealed class ViewerUiTests(TestServer server, BrowserFixture browser) : I
         await page.Mouse.WheelAsync(0, 120);
         await page.WaitForFunctionAsync("() => JSON.parse(document.getElementById('viewer').dataset.state).index === 1");
         (await page.GetByTestId("viewer-frame").InnerTextAsync()).ShouldBe("2 / 16");
-        var tiles = new List<string>();
-        page.Request += (_, request) => { if (request.Url.Contains("/iiif/3/", StringComparison.Ordinal)) tiles.Add(request.Url); };
-        await page.GetByRole(AriaRole.Button, new() { Name = "Brain" }).ClickAsync();
+        await page.RunAndWaitForRequestAsync(
+            () => page.GetByRole(AriaRole.Button, new() { Name = "Brain" }).ClickAsync(),
+            request => request.Url.Contains("/iiif/3/", StringComparison.Ordinal) && request.Url.Contains("window=40,80", StringComparison.Ordinal));
         await page.WaitForFunctionAsync("() => JSON.parse(document.getElementById('viewer').dataset.state).window !== null");
         (await page.GetByTestId("viewer-window").InnerTextAsync()).ShouldBe("C 40 · W 80");
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
-        tiles.ShouldContain(url => url.Contains("window=40,80", StringComparison.Ordinal));
         await ShotAsync(page, "viewer-mr.png");
 
         // The session's table of scans shows the series' thumbnail.
