@@ -40,6 +40,7 @@ install_packages() {
   command -v runc >/dev/null 2>&1 || [ -x /usr/sbin/runc ] || missing+=(runc)
   [ -x /bin/busybox ] || missing+=(busybox-static)
   command -v munged >/dev/null 2>&1 || [ -x /usr/sbin/munged ] || missing+=(munge)
+  command -v vips >/dev/null 2>&1 || missing+=(libvips-tools)
   local lib
   for lib in libturbojpeg.so.0:libturbojpeg0 libopenjp2.so.7:libopenjp2-7 libcharls.so.2:libcharls2 libjxl.so.0.7:libjxl0.7 libopenslide.so.0:libopenslide0; do
     /sbin/ldconfig -p | grep -q "${lib%%:*}" || missing+=("${lib##*:}")

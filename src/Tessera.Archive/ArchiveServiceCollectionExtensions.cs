@@ -72,6 +72,9 @@ public static class ArchiveServiceCollectionExtensions
         services.AddSingleton(provider => new Imaging.ImageSourceFactory(provider.GetRequiredService<IBlobStore>(), provider.GetRequiredService<Imaging.ImageCaches>().Frames));
         services.AddScoped<Imaging.ImageCatalog>();
         services.AddScoped<Imaging.ThumbnailService>();
+        services.AddScoped<Imaging.DerivedImageStore>();
+        services.AddScoped<Imaging.PyramidService>();
+        services.AddSingleton<Imaging.PyramidSignal>();
         return services;
     }
 

@@ -11,6 +11,9 @@ public enum ImageErrorKind
 
     /// <summary>A native library the format needs is not installed on this machine.</summary>
     MissingLibrary,
+
+    /// <summary>The image is too large to read as stored: it can be shown once its pyramid is built.</summary>
+    NeedsPyramid,
 }
 
 /// <summary>An image that cannot be decoded, rendered or encoded, with a message a user can act on.</summary>
@@ -25,4 +28,6 @@ public sealed class ImageException : Exception
     public static ImageException Malformed(string message) => new(ImageErrorKind.Malformed, message);
 
     public static ImageException Unsupported(string message) => new(ImageErrorKind.Unsupported, message);
+
+    public static ImageException NeedsPyramid(string message) => new(ImageErrorKind.NeedsPyramid, message);
 }

@@ -111,6 +111,7 @@ public static class TesseraServer
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddHostedService<BlobSweepService>();
+        services.AddHostedService<PyramidBuildService>();
         services.AddOptions<DicomOptions>().BindConfiguration(DicomOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<CommitmentReporter>();
         services.AddSingleton<MoveExpectations>();

@@ -32,12 +32,13 @@ public sealed class ImageCaches : IDisposable
 
     private readonly MemoryCache _access = new(new MemoryCacheOptions { SizeLimit = 100_000 });
 
-    public async Task<T> AccessAsync<T>(object key, Func<Task<T>> load)
+    /// <param name="lifetime">How long this answer is kept, when not <see cref="AccessLifetime"/>.</param>
+    public async Task<T> AccessAsync<T>(object key, Func<Task<T>> load, Func<T, TimeSpan>? lifetime = null)
     {
         if (_access.TryGetValue(key, out var known) && known is T value)
             return value;
         var loaded = await load();
-        _access.Set(key, loaded, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = AccessLifetime });
+        _access.Set(key, loaded, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = lifetime?.Invoke(loaded) ?? AccessLifetime });
         return loaded;
     }
 

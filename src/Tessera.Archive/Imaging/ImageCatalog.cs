@@ -1,18 +1,22 @@
 using Microsoft.EntityFrameworkCore;
 using Tessera.Archive.Access;
 using Tessera.Archive.Data;
+using Tessera.Imaging;
 using Tessera.Imaging.Sources;
 
 namespace Tessera.Archive.Imaging;
 
-/// <summary>An image a caller may see: its file, whether its project is public, and its open source.</summary>
-public sealed record ImageEntry(StoredFile File, bool IsPublic, IImageSource Source);
+/// <summary>
+/// An image a caller may see: its file, whether its project is public, its open source, and its pyramid's state
+/// when one is due (while it is being built, the source is the stored file itself).
+/// </summary>
+public sealed record ImageEntry(StoredFile File, bool IsPublic, IImageSource Source, PyramidStatus? Pyramid = null);
 
 /// <summary>
 /// Finds images by file id for a caller, with the archive's access rules: a file in a project the caller may not
 /// read is not found, exactly like a missing one. What it looks up is cached briefly (<see cref="ImageCaches.AccessLifetime"/>).
 /// </summary>
-public sealed class ImageCatalog(ArchiveDbContext db, ImageSourceFactory factory, ImageCaches caches)
+public sealed class ImageCatalog(ArchiveDbContext db, ImageSourceFactory factory, ImageCaches caches, PyramidService pyramids)
 {
     /// <param name="axis">How a volume is sliced (NIfTI); each axis is a source of its own.</param>
     public async Task<ImageEntry> OpenAsync(Guid fileId, Caller caller, CancellationToken ct, SliceAxis axis = SliceAxis.Z)
@@ -38,8 +42,15 @@ public sealed class ImageCatalog(ArchiveDbContext db, ImageSourceFactory factory
             });
             return new ImageEntry(found.File, found.IsPublic, slide);
         }
-        var source = await caches.SourceAsync(axis == SliceAxis.Z ? key : $"{key}|{axis}", () => factory.OpenAsync(key, CancellationToken.None, axis));
-        return new ImageEntry(found.File, found.IsPublic, source);
+        var pyramid = await pyramids.StatusAsync(key, ct);
+        try
+        {
+            return new ImageEntry(found.File, found.IsPublic, await pyramids.OpenAsync(key, axis, ct), pyramid);
+        }
+        catch (ImageException e) when (e.Kind == ImageErrorKind.NeedsPyramid && pyramid is not null)
+        {
+            throw new PyramidPendingException(e.Message, pyramid, e);
+        }
     }
 
     private sealed record Found(StoredFile File, bool IsPublic, Guid? WholeSlideSeries);
@@ -56,4 +67,10 @@ public sealed class ImageCatalog(ArchiveDbContext db, ImageSourceFactory factory
             return false;
         return await caches.AccessAsync(("member", user, project), () => db.ProjectMembers.AsNoTracking().AnyAsync(m => m.ProjectId == project && m.UserId == user, ct));
     }
+}
+
+/// <summary>The image can be shown only from its pyramid, which is not ready: how far it is (HTTP 503 with Retry-After).</summary>
+public sealed class PyramidPendingException(string message, PyramidStatus status, Exception inner) : Exception(message, inner)
+{
+    public PyramidStatus Status { get; } = status;
 }

@@ -50,7 +50,7 @@ public sealed class ImageSourceFactory(IBlobStore blobs, IMemoryCache frames)
         return format switch
         {
             "DICOM" => await OpenDicomAsync(key, ct),
-            "TIFF" => OpenSlideFile(key),
+            "TIFF" => OpenStoredTiff(key),
             "NIfTI" => OpenNifti(key, axis),
             "gzip" => await OpenCompressedNiftiAsync(key, axis, ct),
             _ => await OpenRasterAsync(key, format, ct),
@@ -125,26 +125,37 @@ public sealed class ImageSourceFactory(IBlobStore blobs, IMemoryCache frames)
         }
     }
 
-    /// <summary>Vendor slides (Aperio, Hamamatsu, …) through OpenSlide; every other TIFF through libtiff, stored tiles and all.</summary>
-    private IImageSource OpenSlideFile(string key)
+    /// <summary>
+    /// Vendor slides (Aperio, Hamamatsu, …) through OpenSlide; every other TIFF through libtiff, stored tiles and all.
+    /// A large TIFF stored at one resolution is shown through a reduced copy until its pyramid is built.
+    /// </summary>
+    public IImageSource OpenStoredTiff(string key)
     {
-        var path = (blobs as ILocalBlobStore)?.LocalPath(key)
-            ?? throw ImageException.Unsupported("TIFF and slides can be read only from the file system store");
-        return OpenSlideSource.DetectVendor(path) is { } vendor && vendor != "generic-tiff"
-            ? OpenSlideSource.Open(path)
-            : TiffSource.Open(path);
+        var path = LocalPath(key);
+        if (OpenSlideSource.DetectVendor(path) is { } vendor && vendor != "generic-tiff")
+            return OpenSlideSource.Open(path);
+        var tiff = TiffSource.Open(path);
+        return ReducedSource.Suits(tiff.Description) ? new ReducedSource(tiff) : tiff;
     }
+
+    /// <summary>A pyramid built by <see cref="PyramidService"/> (a tiled JPEG BigTIFF).</summary>
+    public IImageSource OpenPyramid(string key) => TiffSource.Open(LocalPath(key));
+
+    private string LocalPath(string key) => (blobs as ILocalBlobStore)?.LocalPath(key)
+        ?? throw ImageException.Unsupported("TIFF and slides can be read only from the file system store");
 
     private async Task<IImageSource> OpenRasterAsync(string key, string format, CancellationToken ct)
     {
         await using var stream = await blobs.OpenReadAsync(key, ct);
         if (stream.CanSeek && stream.Length > 256L << 20)
-            throw ImageException.Unsupported($"{format} files over 256 MB are not shown yet");
+            throw ImageException.NeedsPyramid($"{format} files over 256 MB are shown once their pyramid is built");
         using var buffer = new MemoryStream();
         await stream.CopyToAsync(buffer, ct);
         buffer.Position = 0;
-        // A picture is decoded whole: beyond 64 megapixels it would need a pyramid, which is not built yet.
+        // A picture is decoded whole: beyond 64 megapixels it is shown once its pyramid is built.
         const long maxPixels = 64L << 20;
+        if (RasterHeader.Size(buffer.GetBuffer().AsSpan(0, (int)Math.Min(buffer.Length, 1 << 20))) is var (width, height) && (long)width * height > maxPixels)
+            throw ImageException.NeedsPyramid($"the {width} x {height} {format} is larger than is decoded whole ({maxPixels} pixels): it is shown once its pyramid is built");
         var frame = format == "PNG" ? PngDecoder.Decode(buffer, maxPixels) : JpegDecoder.DecodeFile(buffer.ToArray(), maxPixels);
         var image = frame.Layout.BitsAllocated == 8
             ? new RasterImage(frame.Width, frame.Height, frame.Layout.SamplesPerPixel, frame.Data)

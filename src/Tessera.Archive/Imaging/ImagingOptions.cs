@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Tessera.Archive.Imaging;
 
-/// <summary>The Imaging section: tile encoding and the memory the image caches may use.</summary>
+/// <summary>The Imaging section: tile encoding, the memory the image caches may use, and pyramid building.</summary>
 public sealed class ImagingOptions
 {
     public const string SectionName = "Imaging";
@@ -18,6 +18,21 @@ public sealed class ImagingOptions
     /// <summary>How many images stay open at once (their handles and headers).</summary>
     [Range(1, 10000)]
     public int OpenImages { get; set; } = 64;
+
+    /// <summary>Whether large flat pictures get a pyramid built after import (with libvips).</summary>
+    public bool BuildPyramids { get; set; } = true;
+
+    /// <summary>Pictures of at least this many pixels, stored at one resolution, get a pyramid.</summary>
+    [Range(1, long.MaxValue)]
+    public long PyramidMinPixels { get; set; } = 4096L * 4096;
+
+    /// <summary>The libvips command that builds pyramids (from Debian's libvips-tools).</summary>
+    [Required]
+    public string VipsCommand { get; set; } = "vips";
+
+    /// <summary>A pyramid build taking longer than this is stopped and marked failed.</summary>
+    [Range(1, 10080)]
+    public int PyramidTimeoutMinutes { get; set; } = 240;
 
     /// <summary>How long browsers may keep a tile of a public project, in seconds (private ones: kept privately).</summary>
     [Range(0, 31536000)]

@@ -20,8 +20,7 @@ public sealed record Thumbnail(byte[] Jpeg, string Key);
 /// once for every file with that content. A file that cannot be shown is remembered as such.
 /// </summary>
 public sealed class ThumbnailService(
-    ArchiveDbContext db, IBlobStore blobs, ImageSourceFactory factory, ImageCaches caches, WriteGate gate, TimeProvider clock,
-    IOptions<ImagingOptions> options)
+    ArchiveDbContext db, IBlobStore blobs, PyramidService pyramids, DerivedImageStore store, IOptions<ImagingOptions> options)
 {
     public const string Kind = "thumbnail-256";
     public const int Size = 256;
@@ -93,16 +92,20 @@ public sealed class ThumbnailService(
         byte[] jpeg;
         try
         {
-            jpeg = Render(await caches.SourceAsync(source, () => factory.OpenAsync(source, CancellationToken.None)));
+            jpeg = Render(await pyramids.OpenAsync(source, SliceAxis.Z, ct));
+        }
+        catch (ImageException e) when (e.Kind == ImageErrorKind.NeedsPyramid)
+        {
+            return null; // made once the pyramid is built
         }
         catch (ImageException e) when (e.Kind != ImageErrorKind.MissingLibrary)
         {
             // Remembered: the file will not become showable. A missing library is not remembered (it may be installed).
-            await RecordAsync(source, null, "failed", e.Message, ct);
+            await store.RecordAsync(source, Kind, null, "failed", 0, e.Message, ct);
             return null;
         }
-        var key = await StoreAsync(jpeg, ct);
-        await RecordAsync(source, key, "ready", null, ct);
+        var key = await store.StoreAsync(jpeg, ct);
+        await store.RecordAsync(source, Kind, key, "ready", 100, null, ct);
         return new Thumbnail(jpeg, key);
     }
 
@@ -114,36 +117,5 @@ public sealed class ThumbnailService(
         var plane = new ImagePlane(image.SizeZ / 2, 0);
         var pixels = ImageRenderer.Region(source, new PixelRect(0, 0, image.Width, image.Height), width, height, plane, RenderOptions.Default);
         return JpegEncoder.Encode(pixels, options.Value.JpegQuality);
-    }
-
-    private async Task<string> StoreAsync(byte[] jpeg, CancellationToken ct)
-    {
-        await using var staged = await blobs.StageAsync(new MemoryStream(jpeg), ct);
-        var now = clock.GetUtcNow().UtcDateTime;
-        using (await gate.EnterAsync(ct))
-        {
-            await db.Database.ExecuteSqlAsync(
-                $"INSERT INTO blobs (key, size, created_at, leased_at) VALUES ({staged.Key}, {staged.Size}, {now}, {now}) ON CONFLICT (key) DO UPDATE SET leased_at = excluded.leased_at",
-                ct);
-        }
-        await staged.CommitAsync(ct);
-        return staged.Key;
-    }
-
-    private async Task RecordAsync(string source, string? key, string state, string? error, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var message = error is { Length: > 1000 } ? error[..1000] : error;
-        using (await gate.EnterAsync(ct))
-        {
-            await db.Database.ExecuteSqlAsync(
-                $"""
-                INSERT INTO derived_images (source_key, kind, blob_key, state, progress, error, created_at, updated_at)
-                VALUES ({source}, {Kind}, {key}, {state}, {(state == "ready" ? 100 : 0)}, {message}, {now}, {now})
-                ON CONFLICT (source_key, kind) DO UPDATE SET blob_key = excluded.blob_key, state = excluded.state,
-                    progress = excluded.progress, error = excluded.error, updated_at = excluded.updated_at
-                """,
-                ct);
-        }
     }
 }

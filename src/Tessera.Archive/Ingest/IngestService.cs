@@ -5,6 +5,7 @@ using Tessera.Archive.Changes;
 using Tessera.Archive.Data;
 using Tessera.Archive.Files;
 using Tessera.Archive.Hierarchy;
+using Tessera.Archive.Imaging;
 using Tessera.Archive.Storage;
 
 namespace Tessera.Archive.Ingest;
@@ -17,7 +18,7 @@ namespace Tessera.Archive.Ingest;
 /// unreferenced blob that the sweeper removes once its lease has expired. A batch of local files
 /// takes the same steps together: one lease transaction and one record transaction for all.
 /// </summary>
-public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobStore blobs, WriteGate gate, TimeProvider clock)
+public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobStore blobs, WriteGate gate, TimeProvider clock, PyramidService pyramids)
 {
     public Task<IngestResult> StoreAsync(ProjectAccess access, IngestRequest request, Stream content, CancellationToken ct)
     {
@@ -259,6 +260,8 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
             results[i] = new IngestResult(file, created);
         }
         await db.SaveChangesAsync(ct);
+        // Large pictures get a pyramid built in the background (the worker reads each one's header first).
+        await pyramids.EnqueueAsync(results.Select(r => r.File).Where(f => PyramidService.MayNeedOne(f.MediaType)).Select(f => f.Sha256), ct);
         return results;
     }
 

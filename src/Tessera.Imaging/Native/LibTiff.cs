@@ -16,6 +16,7 @@ internal static unsafe partial class LibTiff
     public const uint Photometric = 262;
     public const uint ImageDescription = 270;
     public const uint SamplesPerPixel = 277;
+    public const uint RowsPerStrip = 278;
     public const uint TileWidth = 322;
     public const uint TileLength = 323;
     public const uint TileOffsets = 324;
@@ -59,8 +60,9 @@ internal static unsafe partial class LibTiff
     [LibraryImport(NativeLibraries.Tiff, EntryPoint = "TIFFReadRGBATile")]
     public static partial int ReadRgbaTile(TiffHandle tiff, uint x, uint y, uint* raster);
 
-    [LibraryImport(NativeLibraries.Tiff, EntryPoint = "TIFFReadRGBAImageOriented")]
-    public static partial int ReadRgbaImageOriented(TiffHandle tiff, uint width, uint height, uint* raster, int orientation, int stop);
+    /// <summary>One strip (RowsPerStrip rows from <paramref name="row"/>) as RGBA, bottom row first like a tile.</summary>
+    [LibraryImport(NativeLibraries.Tiff, EntryPoint = "TIFFReadRGBAStrip")]
+    public static partial int ReadRgbaStrip(TiffHandle tiff, uint row, uint* raster);
 
     [LibraryImport(NativeLibraries.Tiff, EntryPoint = "TIFFGetField")]
     public static partial int GetUInt32(TiffHandle tiff, uint tag, out uint value);

@@ -46,8 +46,8 @@ public sealed partial class TiffSource : IImageSource
         (_tiff, _file, _levels, Description, _planesPerLevel, _ome) = (tiff, file, levels, description, planes, ome);
     }
 
-    /// <summary>Largest untiled image read whole (a pyramid is needed beyond it).</summary>
-    private const long MaxUntiledPixels = 64L << 20;
+    /// <summary>Largest strip of an untiled image decoded at once (an image stored as one huge strip needs a pyramid).</summary>
+    private const long MaxStripPixels = 64L << 20;
 
     public ImageDescription Description { get; }
 
@@ -89,8 +89,6 @@ public sealed partial class TiffSource : IImageSource
         if (planes > count)
             planes = 1;
         var full = Describe(tiff, 0, 0);
-        if (!full.Tiled && (long)full.Width * full.Height > MaxUntiledPixels)
-            throw ImageException.Unsupported($"an untiled {full.Width} x {full.Height} TIFF is not shown yet: it needs a pyramid built first");
         var levels = new List<Level>();
         var subIfds = full.Tiled ? SubIfds(tiff) : [];
         if (!full.Tiled)
@@ -178,14 +176,21 @@ public sealed partial class TiffSource : IImageSource
                 : new Directory(index, sub, [], []));
             level ??= new Level(
                 shape.Width, shape.Height,
-                shape.Tiled ? (int)LibTiff.UInt32(tiff, LibTiff.TileWidth) : shape.Width, shape.Tiled ? (int)LibTiff.UInt32(tiff, LibTiff.TileLength) : shape.Height,
+                shape.Tiled ? (int)LibTiff.UInt32(tiff, LibTiff.TileWidth) : shape.Width,
+                shape.Tiled ? (int)LibTiff.UInt32(tiff, LibTiff.TileLength) : StripRows(tiff, shape.Height),
                 LibTiff.UInt16(tiff, LibTiff.Compression), LibTiff.UInt16(tiff, LibTiff.Photometric), Math.Max((int)LibTiff.UInt16(tiff, LibTiff.SamplesPerPixel), 1),
                 [], JpegTables(tiff), shape.Tiled);
         }
         if (level!.TileWidth <= 0 || level.TileHeight <= 0)
             throw ImageException.Malformed("a TIFF level has no tile size");
+        if (!level.Tiled && (long)level.Width * level.TileHeight > MaxStripPixels)
+            throw ImageException.NeedsPyramid($"the {level.Width} x {level.Height} TIFF is stored in strips of {level.TileHeight} rows, too large to decode at once: it is shown once its pyramid is built");
         return level with { Planes = directories.ToArray() };
     }
+
+    /// <summary>An untiled image's strips are its tiles: full width, RowsPerStrip rows (the whole image when unset).</summary>
+    private static int StripRows(TiffHandle tiff, int height) =>
+        LibTiff.GetUInt32(tiff, LibTiff.RowsPerStrip, out var rows) == 1 && rows > 0 ? (int)Math.Min(rows, (uint)height) : height;
 
     private static unsafe byte[]? JpegTables(TiffHandle tiff)
     {
@@ -348,22 +353,22 @@ public sealed partial class TiffSource : IImageSource
                 throw ImageException.Malformed("a TIFF directory cannot be read");
             fixed (uint* into = raster)
             {
-                // Whole untiled images come top row first; tiles bottom row first.
                 var ok = level.Tiled
                     ? LibTiff.ReadRgbaTile(_tiff, (uint)(column * tw), (uint)(row * th), into)
-                    : LibTiff.ReadRgbaImageOriented(_tiff, (uint)tw, (uint)th, into, 1, 1);
+                    : LibTiff.ReadRgbaStrip(_tiff, (uint)(row * th), into);
                 if (ok != 1)
-                    throw ImageException.Malformed($"TIFF tile {column},{row} does not decode");
+                    throw ImageException.Malformed(level.Tiled ? $"TIFF tile {column},{row} does not decode" : $"TIFF strip {row} does not decode");
             }
         }
-        // libtiff's RGBA raster is ABGR.
+        // libtiff's RGBA raster is ABGR, bottom row first: a whole tile, or the rows a (last, shorter) strip has.
+        var rows = level.Tiled ? th : Math.Min(th, level.Height - row * th);
         var bands = level.TileBands;
         var pixels = new byte[tw * th * bands];
-        for (var y = 0; y < th; y++)
+        for (var y = 0; y < rows; y++)
         {
             for (var x = 0; x < tw; x++)
             {
-                var abgr = raster[(level.Tiled ? th - 1 - y : y) * tw + x];
+                var abgr = raster[(rows - 1 - y) * tw + x];
                 var to = (y * tw + x) * bands;
                 pixels[to] = (byte)abgr;
                 if (bands == 3)

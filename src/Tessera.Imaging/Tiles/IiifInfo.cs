@@ -31,7 +31,8 @@ public static class IiifInfo
         return Enumerable.Range(0, count).Select(k => 1 << k).ToList();
     }
 
-    public static void Write(Utf8JsonWriter json, string id, ImageDescription image)
+    /// <param name="extension">Writes more of the server's own facts into the "tessera" object.</param>
+    public static void Write(Utf8JsonWriter json, string id, ImageDescription image, Action<Utf8JsonWriter>? extension = null)
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(image);
@@ -72,11 +73,11 @@ public static class IiifInfo
         WriteStrings(json, "extraQualities", ["color", "gray", "bitonal"]);
         WriteStrings(json, "extraFormats", ["png"]);
         WriteStrings(json, "extraFeatures", ["mirroring", "regionByPct", "regionByPx", "regionSquare", "rotationBy90s", "sizeByConfinedWh", "sizeByH", "sizeByPct", "sizeByW", "sizeByWh", "sizeUpscaling", "cors", "jsonldMediaType", "baseUriRedirect", "profileLinkHeader"]);
-        WriteExtension(json, image);
+        WriteExtension(json, image, extension);
         json.WriteEndObject();
     }
 
-    private static void WriteExtension(Utf8JsonWriter json, ImageDescription image)
+    private static void WriteExtension(Utf8JsonWriter json, ImageDescription image, Action<Utf8JsonWriter>? extension)
     {
         json.WriteStartObject("tessera");
         json.WriteString("format", image.Format);
@@ -112,6 +113,7 @@ public static class IiifInfo
             }
             json.WriteEndArray();
         }
+        extension?.Invoke(json);
         json.WriteEndObject();
     }
 

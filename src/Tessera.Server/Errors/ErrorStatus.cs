@@ -30,6 +30,7 @@ public static class ErrorStatus
             _ => 503,
         },
         Tessera.Imaging.Tiles.IiifException i => i.Status,
+        Tessera.Archive.Imaging.PyramidPendingException p => p.Status.Waiting ? 503 : 422,
         _ => 500,
     };
 

@@ -43,6 +43,9 @@ public sealed partial class TesseraExceptionHandler(IProblemDetailsService probl
             ChunkChecksumException c => (ErrorStatus.TitleOf(460), c.Message, []),
             BadHttpRequestException b => (b.StatusCode == 413 ? "Request too large" : "Bad request", b.Message, []),
             Tessera.Imaging.ImageException or Tessera.Imaging.Tiles.IiifException => (ErrorStatus.TitleOf(status), exception.Message, []),
+            Tessera.Archive.Imaging.PyramidPendingException p => (ErrorStatus.TitleOf(status), p.Status.Waiting
+                ? $"{p.Message} (its pyramid is {p.Status.State}, {p.Status.Progress}% done)"
+                : $"{p.Message}, but its pyramid could not be built: {p.Status.Error}", []),
             _ => ("Internal error", "The server failed to process the request; the error was logged.", (IReadOnlyList<string>)[]),
         };
         if (status == 401)
@@ -54,6 +57,12 @@ public sealed partial class TesseraExceptionHandler(IProblemDetailsService probl
         if (errors.Count > 0)
         {
             problem.Extensions["errors"] = errors;
+        }
+        if (exception is Tessera.Archive.Imaging.PyramidPendingException pending)
+        {
+            problem.Extensions["pyramid"] = new { state = pending.Status.State, progress = pending.Status.Progress };
+            if (pending.Status.Waiting)
+                context.Response.Headers.RetryAfter = "5";
         }
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {

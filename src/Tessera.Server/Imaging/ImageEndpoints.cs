@@ -46,7 +46,15 @@ internal static class ImageEndpoints
         context.Response.Headers.Link = $"<{Profile}>;rel=\"profile\"";
         var id = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/iiif/3/{image}";
         await using var json = new Utf8JsonWriter(context.Response.Body, new JsonWriterOptions { Indented = true });
-        IiifInfo.Write(json, id, entry.Source.Description);
+        IiifInfo.Write(json, id, entry.Source.Description, entry.Pyramid is not { } pyramid ? null : extension =>
+        {
+            extension.WriteStartObject("pyramid");
+            extension.WriteString("state", pyramid.State);
+            extension.WriteNumber("progress", pyramid.Progress);
+            if (pyramid.Error is { } error)
+                extension.WriteString("error", error);
+            extension.WriteEndObject();
+        });
         await json.FlushAsync(context.RequestAborted);
     }
 
@@ -107,10 +115,13 @@ internal static class ImageEndpoints
         var headers = context.Response.Headers;
         headers.AccessControlAllowOrigin = "*";
         headers.AccessControlExposeHeaders = "ETag, Link";
-        var identity = $"{entry.File.Sha256}|{context.Request.Path}|{context.Request.QueryString}|{context.Request.Headers.Accept}";
+        // While a pyramid is built the answers are provisional (shown from the source; info.json's levels change
+        // when it is ready): revalidated on every use, and tagged with the pyramid's state.
+        var provisional = entry.Pyramid is { Waiting: true } pyramid ? $"|{pyramid.State}|{pyramid.Progress}" : "";
+        var identity = $"{entry.File.Sha256}|{context.Request.Path}|{context.Request.QueryString}|{context.Request.Headers.Accept}{provisional}";
         var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)).AsSpan(0, 16))}\"";
         headers.ETag = etag;
-        headers.CacheControl = $"{(entry.IsPublic ? "public" : "private")}, max-age={options.CacheSeconds}";
+        headers.CacheControl = $"{(entry.IsPublic ? "public" : "private")}, {(provisional.Length > 0 ? "no-cache" : $"max-age={options.CacheSeconds}")}";
         headers.Vary = "Accept, Authorization, Cookie";
         var sent = context.Request.Headers.IfNoneMatch;
         if (sent.Count > 0 && EntityTagHeaderValue.TryParseList(sent, out var tags) && tags.Any(t => t.Tag == etag || t.Equals(EntityTagHeaderValue.Any)))
