@@ -35,12 +35,15 @@ public sealed class ImageCaches : IDisposable
     /// <param name="lifetime">How long this answer is kept, when not <see cref="AccessLifetime"/>.</param>
     public async Task<T> AccessAsync<T>(object key, Func<Task<T>> load, Func<T, TimeSpan>? lifetime = null)
     {
-        if (_access.TryGetValue(key, out var known) && known is T value)
-            return value;
+        if (_access.TryGetValue(key, out var known))
+            return (T)known!; // null is an answer too ("no pyramid due"), and is remembered like any other
         var loaded = await load();
         _access.Set(key, loaded, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = lifetime?.Invoke(loaded) ?? AccessLifetime });
         return loaded;
     }
+
+    /// <summary>Drops a remembered access fact (this node changed it: its next reader sees the change at once).</summary>
+    public void Forget(object key) => _access.Remove(key);
 
     /// <summary>The open source for a blob, opening it once however many requests ask at the same time.</summary>
     public async Task<IImageSource> SourceAsync(string key, Func<Task<IImageSource>> open)

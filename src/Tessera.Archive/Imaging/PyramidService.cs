@@ -79,10 +79,22 @@ public sealed class PyramidService(
     {
         if (axis == SliceAxis.Z && await StatusAsync(key, ct) is { State: Ready })
         {
-            var built = await db.DerivedImages.AsNoTracking().Where(d => d.SourceKey == key && d.Kind == Kind && d.State == Ready)
-                .Select(d => d.BlobKey).FirstOrDefaultAsync(ct);
-            if (built is not null && await blobs.ExistsAsync(built, ct))
-                return await caches.SourceAsync($"pyramid|{key}", () => Task.FromResult(factory.OpenPyramid(built)));
+            try
+            {
+                // Looked up once per open (the open source is cached): a tile request touches no database.
+                return await caches.SourceAsync($"pyramid|{key}", async () =>
+                {
+                    var built = await db.DerivedImages.AsNoTracking().Where(d => d.SourceKey == key && d.Kind == Kind && d.State == Ready)
+                        .Select(d => d.BlobKey).FirstOrDefaultAsync(CancellationToken.None);
+                    if (built is null || !await blobs.ExistsAsync(built, CancellationToken.None))
+                        throw new BlobMissingException(built ?? key);
+                    return factory.OpenPyramid(built);
+                });
+            }
+            catch (BlobMissingException)
+            {
+                // The pyramid was lost: shown from the source, as before it was built.
+            }
         }
         return await caches.SourceAsync(axis == SliceAxis.Z ? key : $"{key}|{axis}", () => factory.OpenAsync(key, CancellationToken.None, axis));
     }
@@ -159,6 +171,7 @@ public sealed class PyramidService(
             await using var staged = await blobs.StageFileAsync(output, null, ct);
             var built = await store.StoreAsync(staged, ct);
             await store.RecordAsync(key, Kind, built, Ready, 100, null, ct);
+            caches.Forget(("pyramid", key));
             return Ready;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

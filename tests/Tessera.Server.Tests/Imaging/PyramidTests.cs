@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -8,6 +7,7 @@ using Tessera.Archive.Data;
 using Tessera.Archive.Imaging;
 using Tessera.Imaging.Codecs.Jpeg;
 using Tessera.Imaging.Encoding;
+using Tessera.Imaging.Tests.Sources;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Imaging;
@@ -29,27 +29,9 @@ public sealed class PyramidTests(PyramidServer server) : IClassFixture<PyramidSe
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
-    /// <summary>A textured colour picture made by libvips (so JPEG tiles of it are neither trivial nor flat).</summary>
-    private string Picture(string name, int width, int height)
-    {
-        for (var band = 1; band <= 3; band++)
-            Vips("perlin", Path.Combine(_work, $"b{band}.v"), $"{width}", $"{height}", "--cell-size", "64", "--uchar", "--seed", $"{band}");
-        Vips("bandjoin", string.Join(' ', Enumerable.Range(1, 3).Select(b => Path.Combine(_work, $"b{b}.v"))), Path.Combine(_work, "rgb.v"));
-        var path = Path.Combine(_work, name);
-        Vips("copy", Path.Combine(_work, "rgb.v"), path);
-        return path;
-    }
+    private string Picture(string name, int width, int height) => VipsTool.Picture(_work, name, width, height);
 
-    private static void Vips(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("vips") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        process.ExitCode.ShouldBe(0, $"vips {string.Join(' ', arguments)}: {errors}");
-    }
+    private static void Vips(params string[] arguments) => VipsTool.Run(arguments);
 
     private async Task<Guid> UploadAsync(string project, string path) =>
         await ImageFiles.UploadBytesAsync(server, project, Path.GetFileName(path), await File.ReadAllBytesAsync(path));

@@ -40,14 +40,36 @@
 
   async function infoOf(id) {
     if (!infos.has(id)) {
-      const response = await fetch(`/iiif/3/${id}/info.json`, { credentials: 'same-origin' });
+      const response = await fetch(`/iiif/3/${id}/info.json`, { credentials: 'same-origin', cache: 'no-cache' });
       if (!response.ok) {
         const problem = await response.json().catch(() => ({}));
-        throw new Error(problem.detail || `The image cannot be shown (${response.status}).`);
+        const error = new Error(problem.detail || `The image cannot be shown (${response.status}).`);
+        error.pyramid = problem.pyramid;
+        throw error;
       }
       infos.set(id, await response.json());
     }
     return infos.get(id);
+  }
+
+  // A large flat picture gets a pyramid built after import: its progress is shown, and the image is opened again
+  // from the pyramid once it is ready (meanwhile it is shown from the stored file, or not at all when too large).
+  const waiting = pyramid => pyramid && (pyramid.state === 'pending' || pyramid.state === 'building');
+  let pyramidPoll = null;
+  function watchPyramid(id, pyramid) {
+    const line = $('.viewer-pyramid');
+    clearTimeout(pyramidPoll);
+    if (!waiting(pyramid)) {
+      line.hidden = true;
+      return;
+    }
+    line.textContent = `Building the image's pyramid: ${pyramid.state === 'pending' ? 'queued' : `${pyramid.progress} %`}. ` +
+      (state.info ? 'Shown from the stored file meanwhile.' : 'The image is shown when it is ready.');
+    line.hidden = false;
+    pyramidPoll = setTimeout(async () => {
+      infos.delete(id);
+      if (frames[state.index].id === id) await show();
+    }, 2000);
   }
 
   function query(frame, info) {
@@ -93,12 +115,19 @@
     } catch (error) {
       const box = $('.viewer-error');
       box.textContent = error.message;
-      box.hidden = false;
+      box.hidden = waiting(error.pyramid);
+      watchPyramid(frame.id, error.pyramid);
       return;
     }
     $('.viewer-error').hidden = true;
     const first = state.info === null;
+    const pyramid = info.tessera && info.tessera.pyramid;
+    // While the pyramid is built the view is reopened only when the image's levels change.
+    const same = state.info && state.info.tessera && pyramid && waiting(pyramid) && frames[state.index].id === frame.id
+      && JSON.stringify(state.info.tiles) === JSON.stringify(info.tiles) && state.info.tessera.levels === info.tessera.levels;
     state.info = info;
+    watchPyramid(frame.id, pyramid);
+    if (same) return;
     viewer.open(tileSource(frame, info));
     if (first) configure(info);
     $('.viewer-label').textContent = `${frame.label} · ${info.width} × ${info.height} · ${info.tessera ? info.tessera.format : ''}`;
