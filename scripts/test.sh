@@ -41,9 +41,11 @@ install_packages() {
   [ -x /bin/busybox ] || missing+=(busybox-static)
   command -v munged >/dev/null 2>&1 || [ -x /usr/sbin/munged ] || missing+=(munge)
   command -v vips >/dev/null 2>&1 || missing+=(libvips-tools)
-  local lib
+  local lib libraries
+  # Read once: `ldconfig -p | grep -q` under pipefail fails at random (grep quits early, SIGPIPE).
+  libraries="$(/sbin/ldconfig -p || true)"
   for lib in libturbojpeg.so.0:libturbojpeg0 libopenjp2.so.7:libopenjp2-7 libcharls.so.2:libcharls2 libjxl.so.0.7:libjxl0.7 libopenslide.so.0:libopenslide0; do
-    /sbin/ldconfig -p | grep -q "${lib%%:*}" || missing+=("${lib##*:}")
+    grep -q "${lib%%:*}" <<<"$libraries" || missing+=("${lib##*:}")
   done
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
