@@ -63,7 +63,7 @@
       line.hidden = true;
       return;
     }
-    line.textContent = `Building the image's pyramid: ${pyramid.state === 'pending' ? 'queued' : `${pyramid.progress} %`}. ` +
+    line.textContent = `Building the image's pyramid: ${pyramid.state === 'pending' ? 'queued' : pyramid.progress > 0 ? `${pyramid.progress} %` : 'starting'}. ` +
       (state.info ? 'Shown from the stored file meanwhile.' : 'The image is shown when it is ready.');
     line.hidden = false;
     pyramidPoll = setTimeout(async () => {
