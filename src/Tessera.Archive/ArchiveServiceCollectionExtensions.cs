@@ -69,7 +69,9 @@ public static class ArchiveServiceCollectionExtensions
         services.AddScoped<SearchService>();
         services.AddScoped<DatabaseInitializer>();
         services.AddSingleton<Imaging.ImageCaches>();
-        services.AddSingleton(provider => new Imaging.ImageSourceFactory(provider.GetRequiredService<IBlobStore>(), provider.GetRequiredService<Imaging.ImageCaches>().Frames));
+        services.AddSingleton(provider => new Imaging.ImageSourceFactory(
+            provider.GetRequiredService<IBlobStore>(), provider.GetRequiredService<Imaging.ImageCaches>().Frames,
+            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Imaging.ImagingOptions>>().Value.MaxDecodedPixels));
         services.AddScoped<Imaging.ImageCatalog>();
         services.AddScoped<Imaging.ThumbnailService>();
         services.AddScoped<Imaging.DerivedImageStore>();

@@ -7,14 +7,16 @@ using Tessera.Imaging.Sources;
 namespace Tessera.Archive.Imaging;
 
 /// <summary>
-/// An image a caller may see: its file, whether its project is public, its open source, and its pyramid's state
-/// when one is due (while it is being built, the source is the stored file itself).
+/// An image a caller may see: its project, a key that changes whenever its content does (the file's hash, or a
+/// hash of a series' instances), whether its project is public, its open source, and its pyramid's state when one
+/// is due (while it is being built, the source is the stored file itself).
 /// </summary>
-public sealed record ImageEntry(StoredFile File, bool IsPublic, IImageSource Source, PyramidStatus? Pyramid = null);
+public sealed record ImageEntry(Guid ProjectId, string ContentKey, bool IsPublic, IImageSource Source, PyramidStatus? Pyramid = null);
 
 /// <summary>
-/// Finds images by file id for a caller, with the archive's access rules: a file in a project the caller may not
-/// read is not found, exactly like a missing one. What it looks up is cached briefly (<see cref="ImageCaches.AccessLifetime"/>).
+/// Finds images for a caller by id — a file's id, or a DICOM series' id for the whole series as one stack — with
+/// the archive's access rules: an image in a project the caller may not read is not found, exactly like a missing
+/// one. What it looks up is cached briefly (<see cref="ImageCaches.AccessLifetime"/>).
 /// </summary>
 public sealed class ImageCatalog(ArchiveDbContext db, ImageSourceFactory factory, ImageCaches caches, PyramidService pyramids)
 {
@@ -27,25 +29,17 @@ public sealed class ImageCatalog(ArchiveDbContext db, ImageSourceFactory factory
             .Join(db.Projects, f => f.ProjectId, p => p.Id, (f, p) => new Found(f, p.IsPublic,
                 db.DicomInstances.Where(i => i.FileId == f.Id && i.SopClassUid == DicomWsiSource.SopClassUid).Select(i => (Guid?)i.SeriesId).FirstOrDefault()))
             .FirstOrDefaultAsync(ct));
-        if (found is null || !await MayReadAsync(found, caller, ct))
+        if (found is null)
+            return await OpenSeriesAsync(fileId, caller, ct);
+        if (!await MayReadAsync(found.File.ProjectId, found.IsPublic, caller, ct))
             throw TesseraException.NotFound($"Image '{fileId}'");
         var key = found.File.Sha256;
         if (found.WholeSlideSeries is { } series)
-        {
-            // Any instance of a whole-slide series shows the series' whole pyramid.
-            var slide = await caches.SourceAsync($"wsi|{series}", async () =>
-            {
-                var keys = await db.DicomInstances.AsNoTracking()
-                    .Where(i => i.SeriesId == series && i.SopClassUid == DicomWsiSource.SopClassUid)
-                    .Join(db.Files, i => i.FileId, f => f.Id, (_, f) => f.Sha256).Distinct().ToListAsync(CancellationToken.None);
-                return await factory.OpenWholeSlideAsync(keys, $"wsi|{series}", CancellationToken.None);
-            });
-            return new ImageEntry(found.File, found.IsPublic, slide);
-        }
+            return new ImageEntry(found.File.ProjectId, key, found.IsPublic, await WholeSlideAsync(series));
         var pyramid = await pyramids.StatusAsync(key, ct);
         try
         {
-            return new ImageEntry(found.File, found.IsPublic, await pyramids.OpenAsync(key, axis, ct), pyramid);
+            return new ImageEntry(found.File.ProjectId, key, found.IsPublic, await pyramids.OpenAsync(key, axis, ct), pyramid);
         }
         catch (ImageException e) when (e.Kind == ImageErrorKind.NeedsPyramid && pyramid is not null)
         {
@@ -53,15 +47,64 @@ public sealed class ImageCatalog(ArchiveDbContext db, ImageSourceFactory factory
         }
     }
 
+    /// <summary>Any instance of a whole-slide series (or the series itself) shows the series' whole pyramid.</summary>
+    private Task<IImageSource> WholeSlideAsync(Guid series) =>
+        caches.SourceAsync($"wsi|{series}", async () =>
+        {
+            var keys = await db.DicomInstances.AsNoTracking()
+                .Where(i => i.SeriesId == series && i.SopClassUid == DicomWsiSource.SopClassUid)
+                .Join(db.Files, i => i.FileId, f => f.Id, (_, f) => f.Sha256).Distinct().ToListAsync(CancellationToken.None);
+            return await factory.OpenWholeSlideAsync(keys, $"wsi|{series}", CancellationToken.None);
+        });
+
+    /// <summary>
+    /// A DICOM series as one stack: its image instances (those with rows and columns, of the first one's size) in
+    /// instance-number order, then by SOP Instance UID, every frame a z plane.
+    /// </summary>
+    private async Task<ImageEntry> OpenSeriesAsync(Guid seriesId, Caller caller, CancellationToken ct)
+    {
+        var series = await caches.AccessAsync(("series", seriesId), async () =>
+        {
+            var head = await db.DicomSeries.AsNoTracking().Where(s => s.Id == seriesId)
+                .Join(db.Projects, s => s.ProjectId, p => p.Id, (s, p) => new { s.ProjectId, p.IsPublic }).FirstOrDefaultAsync(ct);
+            if (head is null)
+                return null;
+            var instances = (await db.DicomInstances.AsNoTracking().Where(i => i.SeriesId == seriesId && i.Rows != null && i.Columns != null)
+                    .Join(db.Files, i => i.FileId, f => f.Id, (i, f) => new { f.Sha256, i.InstanceNumber, i.SopInstanceUid, i.SopClassUid, i.NumberOfFrames, i.Rows, i.Columns })
+                    .ToListAsync(ct))
+                .OrderBy(i => i.InstanceNumber ?? int.MaxValue).ThenBy(i => i.SopInstanceUid, StringComparer.Ordinal).ToList();
+            var first = instances.FirstOrDefault();
+            var planes = instances.Where(i => i.Rows == first?.Rows && i.Columns == first?.Columns)
+                .SelectMany(i => Enumerable.Range(0, Math.Max(1, i.NumberOfFrames ?? 1)).Select(frame => new SeriesPlane(i.Sha256, frame))).ToList();
+            return new FoundSeries(head.ProjectId, head.IsPublic, planes, instances.Any(i => i.SopClassUid == DicomWsiSource.SopClassUid));
+        });
+        if (series is null || !await MayReadAsync(series.ProjectId, series.IsPublic, caller, ct))
+            throw TesseraException.NotFound($"Image '{seriesId}'");
+        if (series.WholeSlide)
+            return new ImageEntry(series.ProjectId, $"wsi|{seriesId}", series.IsPublic, await WholeSlideAsync(seriesId));
+        if (series.Planes.Count == 0)
+            throw ImageException.Unsupported("the series holds no images");
+        var content = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(string.Join('|', series.Planes.Select(p => $"{p.Key}:{p.Frame}")))));
+        var stack = await caches.SourceAsync($"series|{content}", async () =>
+        {
+            var first = await caches.SourceAsync(series.Planes[0].Key, () => factory.OpenAsync(series.Planes[0].Key, CancellationToken.None));
+            return new DicomSeriesSource(first, series.Planes,
+                key => caches.SourceAsync(key, () => factory.OpenAsync(key, CancellationToken.None)).GetAwaiter().GetResult());
+        });
+        return new ImageEntry(series.ProjectId, content, series.IsPublic, stack);
+    }
+
     private sealed record Found(StoredFile File, bool IsPublic, Guid? WholeSlideSeries);
 
+    private sealed record FoundSeries(Guid ProjectId, bool IsPublic, IReadOnlyList<SeriesPlane> Planes, bool WholeSlide);
+
     /// <summary>The rule of <see cref="AccessService.Readable"/>: a token's own project only; admins, public projects, members.</summary>
-    private async Task<bool> MayReadAsync(Found found, Caller caller, CancellationToken ct)
+    private async Task<bool> MayReadAsync(Guid project, bool isPublic, Caller caller, CancellationToken ct)
     {
-        var project = found.File.ProjectId;
         if (caller.TokenProjectId is { } scope && scope != project)
             return false;
-        if (caller.IsAdmin || found.IsPublic)
+        if (caller.IsAdmin || isPublic)
             return true;
         if (caller.UserId is not { } user)
             return false;

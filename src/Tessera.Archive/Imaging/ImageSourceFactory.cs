@@ -14,7 +14,8 @@ namespace Tessera.Archive.Imaging;
 /// The one list of image formats Tessera opens, recognised by their first bytes (never by name or media type):
 /// DICOM, slides and tiled TIFF through OpenSlide, PNG and JPEG.
 /// </summary>
-public sealed class ImageSourceFactory(IBlobStore blobs, IMemoryCache frames)
+/// <param name="maxDecodedPixels">The largest PNG or JPEG decoded whole (<see cref="ImagingOptions.MaxDecodedPixels"/>).</param>
+public sealed class ImageSourceFactory(IBlobStore blobs, IMemoryCache frames, long maxDecodedPixels = 64L << 20)
 {
     private const int SniffBytes = 512;
 
@@ -146,16 +147,34 @@ public sealed class ImageSourceFactory(IBlobStore blobs, IMemoryCache frames)
 
     private async Task<IImageSource> OpenRasterAsync(string key, string format, CancellationToken ct)
     {
+        // A picture is decoded whole up to maxDecodedPixels. A larger PNG is read band by band (through a reduced copy
+        // for coarse views) until its pyramid is built; a larger JPEG is shown only once its pyramid is built.
+        var maxPixels = maxDecodedPixels;
+        var head = new byte[1 << 20];
+        int read;
+        await using (var peek = await blobs.OpenReadAsync(key, ct))
+            read = await peek.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
+        if (RasterHeader.Size(head.AsSpan(0, read)) is var (width, height) && (long)width * height > maxPixels)
+        {
+            if (format == "PNG")
+            {
+                try
+                {
+                    return new ReducedSource(new PngStreamSource(() => blobs.OpenReadAsync(key, CancellationToken.None).GetAwaiter().GetResult()));
+                }
+                catch (ImageException e) when (e.Kind == ImageErrorKind.Unsupported)
+                {
+                    throw ImageException.NeedsPyramid($"the {width} x {height} PNG cannot be read band by band ({e.Message}): it is shown once its pyramid is built");
+                }
+            }
+            throw ImageException.NeedsPyramid($"the {width} x {height} {format} is larger than is decoded whole ({maxPixels} pixels): it is shown once its pyramid is built");
+        }
         await using var stream = await blobs.OpenReadAsync(key, ct);
         if (stream.CanSeek && stream.Length > 256L << 20)
             throw ImageException.NeedsPyramid($"{format} files over 256 MB are shown once their pyramid is built");
         using var buffer = new MemoryStream();
         await stream.CopyToAsync(buffer, ct);
         buffer.Position = 0;
-        // A picture is decoded whole: beyond 64 megapixels it is shown once its pyramid is built.
-        const long maxPixels = 64L << 20;
-        if (RasterHeader.Size(buffer.GetBuffer().AsSpan(0, (int)Math.Min(buffer.Length, 1 << 20))) is var (width, height) && (long)width * height > maxPixels)
-            throw ImageException.NeedsPyramid($"the {width} x {height} {format} is larger than is decoded whole ({maxPixels} pixels): it is shown once its pyramid is built");
         var frame = format == "PNG" ? PngDecoder.Decode(buffer, maxPixels) : JpegDecoder.DecodeFile(buffer.ToArray(), maxPixels);
         var image = frame.Layout.BitsAllocated == 8
             ? new RasterImage(frame.Width, frame.Height, frame.Layout.SamplesPerPixel, frame.Data)

@@ -19,6 +19,13 @@ public sealed class ImagingOptions
     [Range(1, 10000)]
     public int OpenImages { get; set; } = 64;
 
+    /// <summary>
+    /// The largest PNG or JPEG decoded whole, in pixels. A larger PNG is read band by band until its pyramid is
+    /// built; a larger JPEG is shown only from its pyramid.
+    /// </summary>
+    [Range(1, long.MaxValue)]
+    public long MaxDecodedPixels { get; set; } = 64L << 20;
+
     /// <summary>Whether large flat pictures get a pyramid built after import (with libvips).</summary>
     public bool BuildPyramids { get; set; } = true;
 

@@ -152,11 +152,13 @@ public sealed class PyramidService(
             var percent = 0;
             var build = VipsPyramid.BuildAsync(o.VipsCommand, input, output, o.JpegQuality, new Progress(p => Volatile.Write(ref percent, p)), limit.Token);
             var reported = 0;
+            var beat = clock.GetTimestamp();
             while (await Task.WhenAny(build, Task.Delay(TimeSpan.FromSeconds(1), ct)) != build)
             {
-                if (Volatile.Read(ref percent) is var now && now != reported)
+                // A new percent, or every 30 s a heartbeat, so that no other node takes the build for dead.
+                if (Volatile.Read(ref percent) is var now && (now != reported || clock.GetElapsedTime(beat) > TimeSpan.FromSeconds(30)))
                 {
-                    reported = now;
+                    (reported, beat) = (now, clock.GetTimestamp());
                     await store.RecordAsync(key, Kind, null, Building, now, null, ct);
                 }
             }
@@ -188,6 +190,11 @@ public sealed class PyramidService(
         {
             await store.RecordAsync(key, Kind, null, Unneeded, 0, null, CancellationToken.None); // its file is gone
             return Unneeded;
+        }
+        catch (IOException e)
+        {
+            await store.RecordAsync(key, Kind, null, Failed, 0, $"the pyramid could not be written or read: {e.Message}", CancellationToken.None);
+            return Failed;
         }
         finally
         {

@@ -37,8 +37,14 @@ public sealed record RenderOptions
     /// <summary>The fluorescence channels to show, composited in their colours; null shows them all.</summary>
     public IReadOnlyList<int>? Channels { get; init; }
 
+    /// <summary>
+    /// Per-channel contrast of a fluorescence image, one (low, high) pair per channel of the image in its order:
+    /// the channel's display values from low to high are stretched to the whole range. Null keeps them as stored.
+    /// </summary>
+    public IReadOnlyList<(int Low, int High)>? ChannelRanges { get; init; }
+
     /// <summary>Whether anything differs from the file's own rendering (a stored tile can then not be sent as is).</summary>
-    public bool Customised => Window is not null || Invert || VoiIndex != 0 || Channels is not null;
+    public bool Customised => Window is not null || Invert || VoiIndex != 0 || Channels is not null || ChannelRanges is not null;
 
     public static RenderOptions Default { get; } = new();
 }

@@ -41,6 +41,15 @@ public static partial class VipsPyramid
         }
         using (process)
         {
+            try
+            {
+                // A background task: tiles being served come first.
+                process.PriorityClass = ProcessPriorityClass.BelowNormal;
+            }
+            catch (Exception e) when (e is InvalidOperationException or Win32Exception)
+            {
+                // it has already ended, or may not be lowered here: it runs as it is
+            }
             var errors = TailAsync(process.StandardError);
             var reading = ReadProgressAsync(process.StandardOutput, progress);
             try

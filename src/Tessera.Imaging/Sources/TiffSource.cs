@@ -218,12 +218,15 @@ public sealed partial class TiffSource : IImageSource
     public RasterImage Read(int level, PixelRect region, ImagePlane plane, RenderOptions options)
     {
         if (Description.Channels.Count > 1)
-            return Composite(level, region, plane, options.Channels);
+            return Composite(level, region, plane, options.Channels, options.ChannelRanges);
         return ReadPlane(level, region, PlaneIndex(plane));
     }
 
-    /// <summary>The chosen channels, each grey value added in the channel's colour (fluorescence's usual view).</summary>
-    private RasterImage Composite(int level, PixelRect region, ImagePlane plane, IReadOnlyList<int>? chosen)
+    /// <summary>
+    /// The chosen channels, each grey value (stretched by its channel's contrast range, if given) added in the
+    /// channel's colour: fluorescence's usual view.
+    /// </summary>
+    private RasterImage Composite(int level, PixelRect region, ImagePlane plane, IReadOnlyList<int>? chosen, IReadOnlyList<(int Low, int High)>? ranges)
     {
         var sum = new int[region.Width * region.Height * 3];
         foreach (var channel in chosen ?? Enumerable.Range(0, Description.Channels.Count).ToList())
@@ -232,9 +235,10 @@ public sealed partial class TiffSource : IImageSource
                 continue;
             var (r, g, b) = Rgb(Description.Channels[channel].Color);
             var grey = ReadPlane(level, region, PlaneIndex(plane, channel));
+            var stretch = ranges is not null && channel < ranges.Count ? Stretch(ranges[channel]) : null;
             for (var i = 0; i < grey.Pixels.Length; i++)
             {
-                var v = grey.Pixels[i];
+                var v = stretch is null ? grey.Pixels[i] : stretch[grey.Pixels[i]];
                 sum[i * 3] += v * r;
                 sum[i * 3 + 1] += v * g;
                 sum[i * 3 + 2] += v * b;
@@ -244,6 +248,16 @@ public sealed partial class TiffSource : IImageSource
         for (var i = 0; i < sum.Length; i++)
             output[i] = (byte)Math.Min(255, sum[i] / 255);
         return new RasterImage(region.Width, region.Height, 3, output);
+    }
+
+    /// <summary>A table taking low..high to 0..255, below and above clipped.</summary>
+    private static byte[] Stretch((int Low, int High) range)
+    {
+        var table = new byte[256];
+        var span = Math.Max(1, range.High - range.Low);
+        for (var v = 0; v < 256; v++)
+            table[v] = (byte)Math.Clamp((v - range.Low) * 255 / span, 0, 255);
+        return table;
     }
 
     private static (int R, int G, int B) Rgb(string hex) =>

@@ -118,7 +118,7 @@ internal static class ImageEndpoints
         // While a pyramid is built the answers are provisional (shown from the source; info.json's levels change
         // when it is ready): revalidated on every use, and tagged with the pyramid's state.
         var provisional = entry.Pyramid is { Waiting: true } pyramid ? $"|{pyramid.State}|{pyramid.Progress}" : "";
-        var identity = $"{entry.File.Sha256}|{context.Request.Path}|{context.Request.QueryString}|{context.Request.Headers.Accept}{provisional}";
+        var identity = $"{entry.ContentKey}|{context.Request.Path}|{context.Request.QueryString}|{context.Request.Headers.Accept}{provisional}";
         var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)).AsSpan(0, 16))}\"";
         headers.ETag = etag;
         headers.CacheControl = $"{(entry.IsPublic ? "public" : "private")}, {(provisional.Length > 0 ? "no-cache" : $"max-age={options.CacheSeconds}")}";

@@ -10,7 +10,8 @@ namespace Tessera.Server.Imaging;
 /// point for them): <c>z</c> and <c>t</c> pick the plane (for DICOM, <c>z</c> is the frame, from 0),
 /// <c>window=centre,width</c> windows grey values in modality units, <c>invert=true</c> inverts, <c>voi=n</c>
 /// picks the file's n-th window or VOI LUT, <c>axis=z|y|x</c> slices a volume (NIfTI) across that axis,
-/// <c>channels=0,2</c> shows only those fluorescence channels (each in its colour; empty shows none).
+/// <c>channels=0,2</c> shows only those fluorescence channels (each in its colour; empty shows none),
+/// <c>contrast=0:255,10:90,…</c> stretches each channel's display values from low to high (one pair per channel).
 /// </summary>
 internal static class RenderQuery
 {
@@ -59,7 +60,30 @@ internal static class RenderQuery
                 channels.Add(c);
             }
         }
-        return (new ImagePlane(z, t), new RenderOptions { Window = window, Invert = invert, VoiIndex = voi, Channels = channels });
+        var contrast = Contrast(query, image);
+        return (new ImagePlane(z, t), new RenderOptions { Window = window, Invert = invert, VoiIndex = voi, Channels = channels, ChannelRanges = contrast });
+    }
+
+    /// <summary><c>contrast=low:high,…</c>: one pair (0 ≤ low &lt; high ≤ 255) per channel of a fluorescence image.</summary>
+    private static List<(int Low, int High)>? Contrast(IQueryCollection query, ImageDescription image)
+    {
+        if (query["contrast"].FirstOrDefault() is not { Length: > 0 } text)
+            return null;
+        if (image.Channels.Count == 0)
+            throw IiifException.BadRequest("contrast= applies to images with fluorescence channels; this one has none");
+        var pairs = text.Split(',');
+        if (pairs.Length != image.Channels.Count)
+            throw IiifException.BadRequest($"contrast='{text}' has {pairs.Length} low:high pairs; the image has {image.Channels.Count} channels");
+        var ranges = new List<(int Low, int High)>(pairs.Length);
+        foreach (var pair in pairs)
+        {
+            var bounds = pair.Split(':');
+            if (bounds.Length != 2 || !int.TryParse(bounds[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var low)
+                || !int.TryParse(bounds[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var high) || low < 0 || high > 255 || low >= high)
+                throw IiifException.BadRequest($"contrast='{text}': '{pair}' is not low:high with 0 <= low < high <= 255");
+            ranges.Add((low, high));
+        }
+        return ranges;
     }
 
     private static int? Integer(IQueryCollection query, string name)

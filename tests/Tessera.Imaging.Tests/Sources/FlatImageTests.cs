@@ -68,6 +68,39 @@ public sealed class FlatImageTests : IDisposable
             .Kind.ShouldBe(ImageErrorKind.NeedsPyramid);
     }
 
+    [Fact]
+    public void LargePng_IsReadBandByBand_InAnyOrder_WithAReducedCopy()
+    {
+        var png = VipsTool.Picture(_work, "wide.png", 9000, 1200);
+        using var source = new ReducedSource(new PngStreamSource(() => File.OpenRead(png)));
+        source.Description.Levels[0].ShouldBe(new ImageLevel(9000, 1200, 9000, 256, 1));
+        source.Description.Levels[1].ShouldBe(new ImageLevel(2250, 300, 2250, 300, 4));
+        // Below the last row read (continues), then above it (starts again from the top).
+        foreach (var (x, y, w, h) in new[] { (100, 300, 500, 400), (8000, 900, 1000, 300), (0, 0, 256, 256) })
+        {
+            var region = source.Read(0, new PixelRect(x, y, w, h), default, RenderOptions.Default);
+            region.Pixels.ShouldBe(Png(Crop(png, x, y, w, h)).Data, $"region {x},{y} {w}x{h}");
+        }
+        var shrunk = Path.Combine(_work, "shrunk.png");
+        VipsTool.Run("shrink", png, shrunk, "4", "4");
+        var preview = source.Read(1, new PixelRect(0, 0, 2250, 300), default, RenderOptions.Default);
+        preview.Pixels.Zip(Png(shrunk).Data, (a, b) => Math.Abs(a - b)).Max().ShouldBeLessThanOrEqualTo(1);
+    }
+
+    [Fact]
+    public void LargePng_Truncated_FailsOnTheRowsItLacks_EveryTime()
+    {
+        var whole = File.ReadAllBytes(VipsTool.Picture(_work, "whole.png", 3000, 2000));
+        var cut = whole[..(whole.Length / 2)];
+        using var source = new PngStreamSource(() => new MemoryStream(cut));
+        source.Read(0, new PixelRect(0, 0, 100, 10), default, RenderOptions.Default).Width.ShouldBe(100);
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            Should.Throw<ImageException>(() => source.Read(0, new PixelRect(0, 1900, 100, 100), default, RenderOptions.Default))
+                .Kind.ShouldBe(ImageErrorKind.Malformed);
+        }
+    }
+
     [Theory]
     [InlineData("iiif-validator/67352ccc-d1b0-11e1-89ae-279075081939.png")]
     [InlineData("orthanc-tests/TransferSyntaxes/1.2.840.10008.1.2.4.50.png")]

@@ -82,6 +82,32 @@ public sealed class TiffSourceTests
         source.Read(0, all, new ImagePlane(0, 0), RenderOptions.Default).Pixels.ShouldNotBe(composite.Pixels, "another z plane");
     }
 
+    [Fact]
+    public void MultiChannel_ContrastRange_StretchesThatChannelOnly()
+    {
+        using var source = TiffSource.Open(TestCorpus.File("libvips/multi-channel-z-series.ome.tif"));
+        var all = new PixelRect(0, 0, 439, 167);
+        var plane = new ImagePlane(2, 0);
+        var plain = source.Read(0, all, plane, new RenderOptions { Channels = [0] });
+        RangesOf(source, all, plane, (0, 255)).Pixels.ShouldBe(plain.Pixels, "the whole range changes nothing");
+        var doubled = RangesOf(source, all, plane, (0, 128));
+        var compared = 0;
+        for (var i = 0; i < plain.Pixels.Length; i++)
+        {
+            if (plain.Pixels[i] is > 4 and < 120)
+            {
+                ((double)doubled.Pixels[i]).ShouldBe(plain.Pixels[i] * 255.0 / 128, 3.0, $"value {i}");
+                compared++;
+            }
+        }
+        compared.ShouldBeGreaterThan(1000);
+        // Another channel's range leaves channel 0 as it was.
+        source.Read(0, all, plane, new RenderOptions { Channels = [0], ChannelRanges = [(0, 255), (10, 20), (30, 40)] }).Pixels.ShouldBe(plain.Pixels);
+    }
+
+    private static Tessera.Imaging.Pixels.RasterImage RangesOf(TiffSource source, PixelRect region, ImagePlane plane, (int, int) first) =>
+        source.Read(0, region, plane, new RenderOptions { Channels = [0], ChannelRanges = [first, (0, 255), (0, 255)] });
+
     [Theory]
     [InlineData("ome-bioformats-samples/2010-06/18x24y5z5t2c8b-text.ome.tiff", 5, 5, 2)]
     [InlineData("ome-bioformats-samples/2010-06/18x24y5z1t2c8b-text.ome.tiff", 5, 1, 2)]

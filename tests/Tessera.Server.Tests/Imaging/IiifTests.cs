@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 using Tessera.Client.Contracts;
 using Tessera.Dicom.Tests.Corpus;
@@ -157,6 +159,47 @@ public sealed class IiifTests(TestServer server) : IClassFixture<TestServer>
     }
 
     [Fact]
+    public async Task DicomSeries_IsOneStackImage_InInstanceNumberOrder_AndPrivateToOutsiders()
+    {
+        var project = await server.CreateProjectAsync();
+        var uids = new List<string>();
+        using (var client = new Tessera.Client.TesseraClient(server.Admin()))
+        {
+            // Imported in reverse name order: the stack's order comes from the instances, not from arrival.
+            foreach (var file in Directory.GetFiles(TestCorpus.File("dcm4che/testdata-series")).OrderDescending())
+            {
+                await using var content = File.OpenRead(file);
+                uids.Add((await client.ImportFileAsync(project, Path.GetFileName(file), content)).Files[0].SopInstanceUid!);
+            }
+        }
+        List<(int? Number, Guid File, Guid Series)> instances;
+        await using (var scope = server.App.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Tessera.Archive.Data.ArchiveDbContext>();
+            instances = (await db.DicomInstances.Where(i => uids.Contains(i.SopInstanceUid)).Select(i => new { i.InstanceNumber, i.FileId, i.SeriesId }).ToListAsync())
+                .Select(i => (i.InstanceNumber, i.FileId, i.SeriesId)).ToList();
+        }
+        instances.Count.ShouldBe(16);
+        instances.Select(i => i.Number).Distinct().Count().ShouldBe(16, "instance numbers tell the order");
+        var series = instances.Select(i => i.Series).Distinct().ShouldHaveSingleItem();
+        using var http = server.Admin();
+        var info = JsonDocument.Parse(await http.GetStringAsync($"iiif/3/{series}/info.json")).RootElement;
+        info.GetProperty("tessera").GetProperty("sizeZ").GetInt32().ShouldBe(16);
+        info.GetProperty("tessera").GetProperty("format").GetString().ShouldBe("DICOM series");
+        info.GetProperty("tessera").GetProperty("windowed").GetBoolean().ShouldBeTrue();
+        var ordered = instances.OrderBy(i => i.Number).ToList();
+        foreach (var z in (int[])[0, 7, 15])
+        {
+            var plane = await http.GetByteArrayAsync($"iiif/3/{series}/full/max/0/default.png?z={z}");
+            var alone = await http.GetByteArrayAsync($"iiif/3/{ordered[z].File}/full/max/0/default.png");
+            plane.ShouldBe(alone, $"plane {z} is instance number {ordered[z].Number}");
+        }
+        (await http.GetAsync($"iiif/3/{series}/full/max/0/default.png?z=16")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        using var stranger = server.Http(await server.CreateUserAsync());
+        (await stranger.GetAsync($"iiif/3/{series}/info.json")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Dicom_WindowAndFrameParameters_ChangeTheRendering()
     {
         var project = await server.CreateProjectAsync();
@@ -209,6 +252,16 @@ public sealed class IiifTests(TestServer server) : IClassFixture<TestServer>
         var green = PngDecoder.Decode(await http.GetStreamAsync($"iiif/3/{ome}/full/max/0/default.png?channels=1&z=2"));
         red.Data.ShouldNotBe(green.Data);
         (await http.GetAsync($"iiif/3/{ome}/full/max/0/default.png?channels=0,7")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var bright = PngDecoder.Decode(await http.GetStreamAsync($"iiif/3/{ome}/full/max/0/default.png?channels=0&z=2&contrast=0:64,0:255,0:255"));
+        bright.Data.Sum(v => (long)v).ShouldBeGreaterThan(red.Data.Sum(v => (long)v) * 2, "a white point of 64 brightens channel 0");
+        foreach (var bad in (string[])["0:64", "0:64,0:255,0:300", "9:9,0:255,0:255", "a:b,0:255,0:255"])
+        {
+            using var refused = await http.GetAsync($"iiif/3/{ome}/full/max/0/default.png?contrast={bad}");
+            refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest, bad);
+            (await refused.Content.ReadAsStringAsync()).ShouldContain("contrast");
+        }
+        (await http.GetAsync($"iiif/3/{await ImageFiles.UploadAsync(server, project, ImageFiles.Png)}/full/max/0/default.png?contrast=0:9")).StatusCode
+            .ShouldBe(HttpStatusCode.BadRequest, "no channels to set the contrast of");
     }
 
     [Fact]

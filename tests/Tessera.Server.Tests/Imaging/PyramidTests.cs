@@ -12,10 +12,17 @@ using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Imaging;
 
-/// <summary>A site that builds pyramids for pictures from 4 megapixels (the default is 16), so test images stay small.</summary>
+/// <summary>
+/// A site that builds pyramids for pictures from 4 megapixels and decodes PNG and JPEG whole up to 5 (the defaults
+/// are 16 and 64), so that test images stay small.
+/// </summary>
 public sealed class PyramidServer : TestServer
 {
-    public PyramidServer() => Settings["Imaging:PyramidMinPixels"] = "4000000";
+    public PyramidServer()
+    {
+        Settings["Imaging:PyramidMinPixels"] = "4000000";
+        Settings["Imaging:MaxDecodedPixels"] = "5000000";
+    }
 }
 
 /// <summary>
@@ -90,10 +97,37 @@ public sealed class PyramidTests(PyramidServer server) : IClassFixture<PyramidSe
     }
 
     [Fact]
-    public async Task PngOver64Megapixels_Answers503WithProgressUntilItsPyramidIsReady()
+    public async Task PngOverTheDecodeLimit_IsShownBandByBandAtOnce_ThenFromItsPyramid()
     {
         var project = await server.CreateProjectAsync();
-        var id = await UploadAsync(project, Picture("large.png", 8400, 8000));
+        var source = Picture("large.png", 3000, 2400);
+        var id = await UploadAsync(project, source);
+        using var http = server.Admin();
+        var info = await InfoAsync(http, id);
+        (info.GetProperty("width").GetInt32(), info.GetProperty("height").GetInt32()).ShouldBe((3000, 2400));
+        var expected = Path.Combine(_work, "expected.png");
+        Vips("crop", source, expected, "2000", "1800", "512", "512");
+        using (var tile = await http.GetAsync($"iiif/3/{id}/2000,1800,512,512/512,/0/default.png"))
+        {
+            tile.StatusCode.ShouldBe(HttpStatusCode.OK);
+            var difference = ImageFiles.MeanDifference(PngDecoder.Decode(await tile.Content.ReadAsStreamAsync()), PngDecoder.Decode(File.OpenRead(expected)));
+            if (tile.Headers.CacheControl!.NoCache)
+                difference.ShouldBe(0, "read from the PNG's rows");
+            else
+                difference.ShouldBeLessThan(4, "from the pyramid");
+        }
+        using (var overview = await http.GetAsync($"iiif/3/{id}/full/!512,512/0/default.jpg"))
+            overview.StatusCode.ShouldBe(HttpStatusCode.OK);
+        info = await Poll.UntilAsync(() => InfoAsync(http, id), i => PyramidState(i) is "ready" or "failed", "the large PNG's pyramid is built", TimeSpan.FromSeconds(120));
+        PyramidState(info).ShouldBe("ready");
+        info.GetProperty("tessera").GetProperty("format").GetString().ShouldBe("pyramidal TIFF");
+    }
+
+    [Fact]
+    public async Task JpegOverTheDecodeLimit_Answers503WithProgressUntilItsPyramidIsReady()
+    {
+        var project = await server.CreateProjectAsync();
+        var id = await UploadAsync(project, Picture("large.jpg", 3000, 2400));
         using var http = server.Admin();
         await Poll.UntilAsync(async () =>
         {
@@ -108,11 +142,10 @@ public sealed class PyramidTests(PyramidServer server) : IClassFixture<PyramidSe
             }
             response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
             return true;
-        }, done => done, "the large PNG's pyramid is ready", TimeSpan.FromSeconds(120));
+        }, done => done, "the large JPEG's pyramid is ready", TimeSpan.FromSeconds(120));
         var info = await InfoAsync(http, id);
         PyramidState(info).ShouldBe("ready");
-        info.GetProperty("width").GetInt32().ShouldBe(8400);
-        info.GetProperty("height").GetInt32().ShouldBe(8000);
+        (info.GetProperty("width").GetInt32(), info.GetProperty("height").GetInt32()).ShouldBe((3000, 2400));
         using var thumbnail = await http.GetAsync($"iiif/3/{id}/full/!256,256/0/default.jpg");
         thumbnail.StatusCode.ShouldBe(HttpStatusCode.OK);
     }

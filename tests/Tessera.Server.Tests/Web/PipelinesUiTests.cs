@@ -47,7 +47,7 @@ public sealed class PipelinesUiTests(TestServer server, BrowserFixture browser) 
 
         // The job page: its log streams in, its state moves on by itself.
         // The URL is what is waited for; the page's own live requests are checked below with their own timeouts.
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/jobs/[0-9a-f-]{36}$"), new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/jobs/[0-9a-f-]{36}$"), new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 60000 });
         var log = page.GetByTestId("job-log");
         await Assertions.Expect(log).ToContainTextAsync("hello retina from the tool", new() { Timeout = 30000 });
         await Assertions.Expect(page.Locator("[data-job-state]")).ToHaveTextAsync("complete", new() { Timeout = 30000 });

@@ -89,6 +89,10 @@ public sealed class ViewerUiTests(TestServer server, BrowserFixture browser) : I
             () => toggles.Nth(1).UncheckAsync(),
             request => request.Url.Contains("/iiif/3/", StringComparison.Ordinal) && request.Url.Contains("channels=0,2", StringComparison.Ordinal));
         await page.WaitForFunctionAsync("() => JSON.stringify(JSON.parse(document.getElementById('viewer').dataset.state).channels) === '[0,2]'");
+        // A channel's white point, let go: the tiles carry every channel's contrast.
+        await page.RunAndWaitForRequestAsync(
+            () => page.Locator("input[data-contrast='0-high']").FillAsync("120"),
+            request => request.Url.Contains("/iiif/3/", StringComparison.Ordinal) && request.Url.Contains("contrast=0:120,0:255,0:255", StringComparison.Ordinal));
         await ShotAsync(page, "viewer-channels.png");
     }
 

@@ -117,7 +117,8 @@ public sealed class DicomQueryService(ArchiveDbContext db, AccessService access,
             .Join(db.Files, i => i.FileId, f => f.Id, (i, f) => new SeriesInstance(i.SopInstanceUid, i.InstanceNumber, i.TransferSyntaxUid, f.Sha256, f.Id, i.NumberOfFrames ?? 1))
             .Take(1000).ToListAsync(ct);
         var total = await db.DicomInstances.CountAsync(i => i.SeriesId == series.Id, ct);
-        return new ScanSeries(study.StudyInstanceUid, series.SeriesInstanceUid, series.Modality, series.SeriesDescription, instances, total);
+        var slide = await db.DicomInstances.AnyAsync(i => i.SeriesId == series.Id && i.SopClassUid == Imaging.DicomWsiSource.SopClassUid, ct);
+        return new ScanSeries(study.StudyInstanceUid, series.SeriesInstanceUid, series.Modality, series.SeriesDescription, instances, total, series.Id, slide);
     }
 
     /// <summary>A stored instance's whole structure, values over 4 KB left out (only their length is known).</summary>

@@ -12,9 +12,9 @@ public sealed record StoredInstance(
     string FileKey,
     long Size);
 
-/// <summary>The DICOM series of a scan, for its page.</summary>
+/// <summary>The DICOM series of a scan, for its page; <see cref="Id"/> is also its image id (the series as one stack).</summary>
 public sealed record ScanSeries(string StudyInstanceUid, string SeriesInstanceUid, string? Modality, string? Description,
-    IReadOnlyList<SeriesInstance> Instances, int Total);
+    IReadOnlyList<SeriesInstance> Instances, int Total, Guid Id = default, bool WholeSlide = false);
 
 /// <summary>One instance of a scan's series.</summary>
 public sealed record SeriesInstance(string SopInstanceUid, int? InstanceNumber, string TransferSyntaxUid, string FileKey, Guid FileId = default, int Frames = 1);

@@ -15,7 +15,7 @@
   const $ = selector => root.querySelector(selector);
   // Bootstrap's d-flex outranks the hidden attribute: visibility goes through d-none.
   const reveal = (selector, visible) => $(selector).classList.toggle('d-none', !visible);
-  const state = { index: 0, window: null, invert: false, tool: 'pan', z: 0, t: 0, channels: null, info: null, tilesLoaded: 0 };
+  const state = { index: 0, window: null, invert: false, tool: 'pan', z: 0, t: 0, channels: null, contrast: null, info: null, tilesLoaded: 0 };
   const infos = new Map();
 
   const viewer = OpenSeadragon({
@@ -34,7 +34,7 @@
   });
 
   const publish = () => {
-    root.dataset.state = JSON.stringify({ index: state.index, window: state.window, invert: state.invert, z: state.z, t: state.t, channels: state.channels });
+    root.dataset.state = JSON.stringify({ index: state.index, window: state.window, invert: state.invert, z: state.z, t: state.t, channels: state.channels, contrast: state.contrast });
     root.dataset.tilesLoaded = String(state.tilesLoaded);
   };
 
@@ -80,6 +80,7 @@
     if (state.window && info.tessera && info.tessera.windowed) parts.push(`window=${state.window.center},${state.window.width}`);
     if (state.invert) parts.push('invert=true');
     if (state.channels && info.tessera && info.tessera.channels) parts.push(`channels=${state.channels.join(',')}`);
+    if (state.contrast && info.tessera && info.tessera.channels) parts.push(`contrast=${state.contrast.map(([low, high]) => `${low}:${high}`).join(',')}`);
     return parts.length ? `?${parts.join('&')}` : '';
   }
 
@@ -178,7 +179,34 @@
         state.channels = on.length === channels.length ? null : on;
         show();
       });
-      return label;
+      // The channel's contrast: its black and white points (display values 0-255), applied when let go.
+      const group = document.createElement('span');
+      group.className = 'd-inline-flex align-items-center gap-1 me-2';
+      const bounds = ['low', 'high'].map(end => {
+        const range = document.createElement('input');
+        range.type = 'range';
+        range.className = 'form-range viewer-contrast';
+        range.style.width = '4rem';
+        range.min = '0';
+        range.max = '255';
+        range.value = end === 'low' ? '0' : '255';
+        range.dataset.contrast = `${index}-${end}`;
+        range.title = `${channel.name}: ${end === 'low' ? 'black' : 'white'} point`;
+        range.setAttribute('aria-label', range.title);
+        range.addEventListener('change', () => {
+          let [low, high] = bounds.map(b => Number(b.value));
+          if (low >= high) [low, high] = end === 'low' ? [high - 1, high] : [low, low + 1];
+          bounds[0].value = String(low);
+          bounds[1].value = String(high);
+          const contrast = state.contrast || channels.map(() => [0, 255]);
+          contrast[index] = [low, high];
+          state.contrast = contrast.every(([l, h]) => l === 0 && h === 255) ? null : contrast;
+          show();
+        });
+        return range;
+      });
+      group.append(label, ...bounds);
+      return group;
     }));
     if (extension.pixelSize) {
       reveal('.viewer-scalebar', true);

@@ -53,6 +53,10 @@ public sealed class ScanModel(
     /// <summary>What the viewer shows: the series' instances in order, else the scan's image files.</summary>
     public IReadOnlyList<ViewerImage> Images { get; private set; } = [];
 
+    /// <summary>The series' planes: every frame of its instances (beyond the 1,000 listed, one per instance).</summary>
+    private static int Frames(Archive.Dicom.Query.ScanSeries series) =>
+        Math.Max(1, series.Instances.Sum(i => Math.Max(1, i.Frames)) + Math.Max(0, series.Total - series.Instances.Count));
+
     public async Task OnGetAsync(string p, string s, string e, string n, string? instance)
     {
         var access = await accessService.RequireAsync(p, Caller, AccessLevel.Read, Aborted);
@@ -71,8 +75,9 @@ public sealed class ScanModel(
         if (access.CanWrite)
             RunTool = await RunToolForm.LoadAsync(tools, Caller, p, owner.Path, Aborted);
         Series = await dicom.SeriesOfScanAsync(access, Scan.Id, Aborted);
+        // A DICOM series is one image, served as a stack (a whole-slide series as its pyramid).
         Images = Series is { Instances.Count: > 0 } stack
-            ? stack.Instances.Where(i => i.FileId != Guid.Empty).Select(i => new ViewerImage(i.FileId, $"#{i.InstanceNumber?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "—"}", Math.Max(1, i.Frames))).ToList()
+            ? [new ViewerImage(stack.Id, $"Series {stack.Description ?? stack.Modality ?? ""}".TrimEnd(), stack.WholeSlide ? 1 : Frames(stack))]
             : Files.SelectMany(f => f.Files.Items).Where(f => Archive.Imaging.ImageFormats.LooksShowable(f.Path, f.MediaType)).Select(f => new ViewerImage(f.Id, f.Path, 1)).ToList();
         Shown = Series?.Instances.FirstOrDefault(i => i.SopInstanceUid == instance) ?? (Series is { Instances.Count: > 0 } ? Series.Instances[0] : null);
         if (Shown is not null)
@@ -89,5 +94,5 @@ public sealed class ScanModel(
     }
 }
 
-/// <summary>One image of the scan viewer's stack: its id (the file's), a label, and how many frames it holds.</summary>
+/// <summary>One image of the scan viewer's stack: its id (the file's, or the series'), a label, and how many frames it holds.</summary>
 public sealed record ViewerImage(Guid Id, string Label, int Frames);
