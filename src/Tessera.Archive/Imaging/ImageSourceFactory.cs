@@ -148,7 +148,7 @@ public sealed class ImageSourceFactory(IBlobStore blobs, IMemoryCache frames, lo
     private async Task<IImageSource> OpenRasterAsync(string key, string format, CancellationToken ct)
     {
         // A picture is decoded whole up to maxDecodedPixels. A larger PNG is read band by band (through a reduced copy
-        // for coarse views) until its pyramid is built; a larger JPEG is shown only once its pyramid is built.
+        // for coarse views) until its pyramid is built; a larger JPEG is shown reduced until then.
         var maxPixels = maxDecodedPixels;
         var head = new byte[1 << 20];
         int read;
@@ -167,7 +167,13 @@ public sealed class ImageSourceFactory(IBlobStore blobs, IMemoryCache frames, lo
                     throw ImageException.NeedsPyramid($"the {width} x {height} PNG cannot be read band by band ({e.Message}): it is shown once its pyramid is built");
                 }
             }
-            throw ImageException.NeedsPyramid($"the {width} x {height} {format} is larger than is decoded whole ({maxPixels} pixels): it is shown once its pyramid is built");
+            // A JPEG: its overview at once (decoded reduced); full resolution once the pyramid is built.
+            await using var whole = await blobs.OpenReadAsync(key, ct);
+            if (whole.CanSeek && whole.Length > 1L << 30)
+                throw ImageException.NeedsPyramid($"the {width} x {height} JPEG is over 1 GB: it is shown once its pyramid is built");
+            using var bytes = new MemoryStream();
+            await whole.CopyToAsync(bytes, ct);
+            return JpegPreviewSource.Open(bytes.ToArray(), width, height, maxPixels);
         }
         await using var stream = await blobs.OpenReadAsync(key, ct);
         if (stream.CanSeek && stream.Length > 256L << 20)

@@ -58,6 +58,8 @@ public sealed partial class TesseraExceptionHandler(IProblemDetailsService probl
         {
             problem.Extensions["errors"] = errors;
         }
+        if (exception is Tessera.Imaging.ImageException { Kind: Tessera.Imaging.ImageErrorKind.NeedsPyramid })
+            context.Response.Headers.RetryAfter = "5";
         if (exception is Tessera.Archive.Imaging.PyramidPendingException pending)
         {
             problem.Extensions["pyramid"] = new { state = pending.Status.State, progress = pending.Status.Progress };

@@ -101,6 +101,28 @@ public sealed class FlatImageTests : IDisposable
         }
     }
 
+    [Fact]
+    public void LargeJpeg_IsShownFromAReducedDecode_FullResolutionWaitsForThePyramid()
+    {
+        var path = VipsTool.Picture(_work, "big.jpg", 9000, 4000);
+        var bytes = File.ReadAllBytes(path);
+        using var source = JpegPreviewSource.Open(bytes, 9000, 4000, 64L << 20);
+        source.Description.Levels[1].ShouldBe(new ImageLevel(4500, 2000, 4500, 2000, 2), "half size is within the preview's 16 MP");
+        var preview = source.Read(1, new PixelRect(0, 0, 4500, 2000), default, RenderOptions.Default);
+        var shrunk = Path.Combine(_work, "big-shrunk.png");
+        VipsTool.Run("shrink", path, shrunk, "2", "2");
+        MeanDifference(preview.Pixels, Png(shrunk).Data).ShouldBeLessThan(3, "a scaled IDCT against a box average of the full decode");
+        Should.Throw<ImageException>(() => JpegPreviewSource.Open(bytes, 200000, 100000, 64L << 20)).Kind.ShouldBe(ImageErrorKind.NeedsPyramid);
+        Should.Throw<ImageException>(() => source.Read(0, new PixelRect(0, 0, 256, 256), default, RenderOptions.Default))
+            .Kind.ShouldBe(ImageErrorKind.NeedsPyramid);
+    }
+
+    private static double MeanDifference(byte[] a, byte[] b)
+    {
+        a.Length.ShouldBe(b.Length);
+        return a.Zip(b, (x, y) => Math.Abs(x - y)).Average();
+    }
+
     [Theory]
     [InlineData("iiif-validator/67352ccc-d1b0-11e1-89ae-279075081939.png")]
     [InlineData("orthanc-tests/TransferSyntaxes/1.2.840.10008.1.2.4.50.png")]

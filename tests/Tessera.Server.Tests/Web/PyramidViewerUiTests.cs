@@ -2,31 +2,13 @@ using Microsoft.Playwright;
 using Shouldly;
 using Tessera.Client;
 using Tessera.Imaging.Tests.Sources;
+using Tessera.Server.Tests.Imaging;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Web;
 
-/// <summary>
-/// A site whose pyramid builds take four seconds longer (libvips behind a wrapper that waits first), so a
-/// browser can see one in progress; pictures from 4 megapixels get one.
-/// </summary>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class SlowPyramidServer : TestServer
-{
-    public SlowPyramidServer()
-    {
-        Directory.CreateDirectory(DataDirectory);
-        var wrapper = Path.Combine(DataDirectory, "slow-vips");
-        File.WriteAllText(wrapper, "#!/bin/sh\n[ \"$1\" = tiffsave ] && sleep 4\nexec vips \"$@\"\n");
-        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        Settings["Imaging:VipsCommand"] = wrapper;
-        Settings["Imaging:PyramidMinPixels"] = "4000000";
-    }
-}
-
 /// <summary>The viewer while an image's pyramid is built: it says so, shows the stored file, then the pyramid.</summary>
 [Collection(Tessera.Server.Tests.Imaging.ImageHeavyTests.Name)]
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class PyramidViewerUiTests(SlowPyramidServer server, BrowserFixture browser) : IClassFixture<SlowPyramidServer>, IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("tessera-pyramid-ui-").FullName;

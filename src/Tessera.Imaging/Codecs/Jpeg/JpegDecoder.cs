@@ -40,6 +40,15 @@ public sealed class JpegDecoder : IFrameDecoder
         return TurboJpegDecoder.Decode(jpeg, layout);
     }
 
+    /// <summary>A JPEG file decoded at 1/<paramref name="denominator"/> of its size (2, 4 or 8): 8-bit DCT files only.</summary>
+    public static PixelFrame DecodeFileReduced(byte[] jpeg, int denominator)
+    {
+        var (marker, precision) = JpegStream.PeekFrame(jpeg);
+        if (marker == 0xC3 || precision != 8)
+            throw ImageException.Unsupported($"JPEG files of {precision} bits{(marker == 0xC3 ? " (lossless)" : "")} are not shown; convert them to PNG");
+        return TurboJpegDecoder.DecodeReduced(jpeg, denominator);
+    }
+
     /// <summary>Fragments are padded to even length, and some writers put bytes before the SOI marker.</summary>
     private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> encoded)
     {

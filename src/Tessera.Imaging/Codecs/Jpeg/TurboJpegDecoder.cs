@@ -29,6 +29,29 @@ internal static class TurboJpegDecoder
         }
     }
 
+    /// <summary>
+    /// The whole picture at 1/<paramref name="denominator"/> of its size (2, 4 or 8), decoded so by libjpeg-turbo's
+    /// scaled IDCT: a large JPEG's overview without the memory of its full size.
+    /// </summary>
+    public static unsafe PixelFrame DecodeReduced(ReadOnlySpan<byte> data, int denominator)
+    {
+        if (denominator is not (2 or 4 or 8))
+            throw new ArgumentOutOfRangeException(nameof(denominator), denominator, "TurboJPEG scales by 1/2, 1/4 or 1/8");
+        var full = ReadLayout(data);
+        var (width, height) = ((full.Columns + denominator - 1) / denominator, (full.Rows + denominator - 1) / denominator);
+        using var handle = TurboJpeg.InitDecompress();
+        var channels = full.SamplesPerPixel;
+        var output = new byte[width * height * channels];
+        fixed (byte* jpeg = data)
+        fixed (byte* destination = output)
+        {
+            var format = channels == 1 ? TurboJpeg.PixelFormatGray : TurboJpeg.PixelFormatRgb;
+            if (TurboJpeg.Decompress(handle, jpeg, (nuint)data.Length, destination, width, width * channels, height, format, TurboJpeg.FlagAccurateDct) != 0)
+                throw ImageException.Malformed($"the JPEG data does not decode: {TurboJpeg.LastError(handle)}");
+        }
+        return new PixelFrame(full with { Rows = height, Columns = width }, output);
+    }
+
     public static unsafe PixelFrame Decode(ReadOnlySpan<byte> data, PixelLayout layout)
     {
         NativeLibraries.Require(NativeLibraries.TurboJpeg);
