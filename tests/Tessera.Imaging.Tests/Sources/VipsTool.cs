@@ -12,6 +12,14 @@ public static class VipsTool
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
+        try
+        {
+            process.PriorityClass = ProcessPriorityClass.BelowNormal; // test pictures come after the servers' work
+        }
+        catch (InvalidOperationException)
+        {
+            // it has already ended
+        }
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEnd();
         process.WaitForExit();

@@ -15,6 +15,17 @@ namespace Tessera.Server.Tests.Infrastructure;
 /// </summary>
 public class TestServer : IAsyncLifetime
 {
+    /// <summary>
+    /// Every server of the run lives in this one process and shares its thread pool, beside the browser's driver and
+    /// the tests' own child processes: a head start of threads keeps one server's blocking work (image decodes,
+    /// waits on tools) from stalling another's requests while the pool grows.
+    /// </summary>
+    static TestServer()
+    {
+        ThreadPool.GetMinThreads(out var workers, out var completions);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32), Math.Max(completions, 32));
+    }
+
     public const string AdminPassword = "admin-password-1";
     private TestDatabase? _database;
 

@@ -39,6 +39,7 @@ public sealed class PipelinesUiTests(TestServer server, BrowserFixture browser) 
         await ShotAsync(admin, "tools.png");
 
         var page = await browser.SignedInPageAsync(server.BaseAddress, member, TestServer.PasswordOf(member));
+        page.SetDefaultTimeout(60000); // a loaded 2-core CI run has taken over 30 s for a form's answer here
         await page.GotoAsync($"/projects/{project}/subjects/S/sessions/E");
         await page.GetByRole(AriaRole.Button, new() { Name = "Run a tool" }).ClickAsync();
         await page.GetByLabel("Tool", new() { Exact = true }).SelectOptionAsync("ui-greeter@1.0");
@@ -63,6 +64,7 @@ public sealed class PipelinesUiTests(TestServer server, BrowserFixture browser) 
         await ShotAsync(page, "session-jobs.png");
 
         var ownerPage = await browser.SignedInPageAsync(server.BaseAddress, owner, TestServer.PasswordOf(owner));
+        ownerPage.SetDefaultTimeout(60000);
         await ownerPage.GotoAsync($"/projects/{project}/triggers");
         await ownerPage.GetByLabel("Name").FillAsync("greet-new");
         await ownerPage.GetByLabel("When").SelectOptionAsync("file");
