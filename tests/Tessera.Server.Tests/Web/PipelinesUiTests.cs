@@ -20,6 +20,16 @@ public sealed class PipelinesUiTests(TestServer server, BrowserFixture browser) 
             await page.ScreenshotAsync(new() { Path = Path.Combine(directory, name), FullPage = true });
     }
 
+    /// <summary>
+    /// Opens a dialog that slides open, and waits until it is open: a click while it slides can land beside its
+    /// clipped button (the job page then never came, once in a dozen runs).
+    /// </summary>
+    private static async Task OpenAsync(IPage page, string button, string dialog)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = button }).ClickAsync();
+        await Assertions.Expect(page.Locator(dialog)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"^(?!.*\bcollapsing\b).*\bshow\b"));
+    }
+
     [Fact]
     public async Task RegisterRunWatch_ThenTriggerAndBatch()
     {
@@ -41,14 +51,22 @@ public sealed class PipelinesUiTests(TestServer server, BrowserFixture browser) 
         var page = await browser.SignedInPageAsync(server.BaseAddress, member, TestServer.PasswordOf(member));
         page.SetDefaultTimeout(60000); // a loaded 2-core CI run has taken over 30 s for a form's answer here
         await page.GotoAsync($"/projects/{project}/subjects/S/sessions/E");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Run a tool" }).ClickAsync();
+        await OpenAsync(page, "Run a tool", "#run-tool");
         await page.GetByLabel("Tool", new() { Exact = true }).SelectOptionAsync("ui-greeter@1.0");
         await page.GetByLabel("Who to greet").FillAsync("retina");
         await page.GetByRole(AriaRole.Button, new() { Name = "Run on subjects/S/sessions/E" }).ClickAsync();
 
         // The job page: its log streams in, its state moves on by itself.
         // The URL is what is waited for; the page's own live requests are checked below with their own timeouts.
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/jobs/[0-9a-f-]{36}$"), new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 60000 });
+        try
+        {
+            await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/jobs/[0-9a-f-]{36}$"), new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 60000 });
+        }
+        catch (TimeoutException)
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "pipelines-ui-run-timeout.png"), FullPage = true });
+            throw new ShouldAssertException($"the job page did not open; the page is {page.Url}: {await page.Locator("main").InnerTextAsync()}");
+        }
         var log = page.GetByTestId("job-log");
         await Assertions.Expect(log).ToContainTextAsync("hello retina from the tool", new() { Timeout = 30000 });
         await Assertions.Expect(page.Locator("[data-job-state]")).ToHaveTextAsync("complete", new() { Timeout = 30000 });
@@ -82,7 +100,7 @@ public sealed class PipelinesUiTests(TestServer server, BrowserFixture browser) 
         using (var client = new TesseraClient(server.Http(member)))
             await client.PutEntityAsync(project, "subjects/S/sessions/F");
         await ownerPage.GotoAsync($"/projects/{project}/jobs");
-        await ownerPage.GetByRole(AriaRole.Button, new() { Name = "Start a batch run" }).ClickAsync();
+        await OpenAsync(ownerPage, "Start a batch run", "#new-batch");
         await ownerPage.GetByLabel("Tool to run").SelectOptionAsync("ui-greeter@1.0");
         await ownerPage.GetByRole(AriaRole.Button, new() { Name = "Start batch" }).ClickAsync();
         // "who" is required: the batch is refused with the reason, and nothing is queued.
