@@ -31,6 +31,14 @@ internal static class ImageFiles
         return (await client.UploadFileAsync(project, "", "images", name, new MemoryStream(bytes))).Id;
     }
 
+    /// <summary>An image's info.json, which must be answered with 200.</summary>
+    public static async Task<System.Text.Json.JsonElement> InfoAsync(HttpClient http, Guid id)
+    {
+        using var response = await http.GetAsync($"iiif/3/{id}/info.json");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
     /// <summary>The mean absolute difference of two decoded images of the same geometry.</summary>
     public static double MeanDifference(PixelFrame a, PixelFrame b)
     {

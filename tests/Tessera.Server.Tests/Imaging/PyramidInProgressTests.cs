@@ -18,13 +18,6 @@ public sealed class PyramidInProgressTests(SlowPyramidServer server) : IClassFix
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
-    private static async Task<JsonElement> InfoAsync(HttpClient http, Guid id)
-    {
-        using var response = await http.GetAsync($"iiif/3/{id}/info.json");
-        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-    }
-
     [Fact]
     public async Task LargeJpeg_ShowsItsOverviewAtOnce_FullResolutionWhenItsPyramidIsReady()
     {
@@ -33,7 +26,7 @@ public sealed class PyramidInProgressTests(SlowPyramidServer server) : IClassFix
         var id = await ImageFiles.UploadBytesAsync(server, project, "large.jpg", await File.ReadAllBytesAsync(path));
         using var http = server.Admin();
 
-        var info = await InfoAsync(http, id);
+        var info = await ImageFiles.InfoAsync(http, id);
         (info.GetProperty("width").GetInt32(), info.GetProperty("height").GetInt32()).ShouldBe((3000, 2400));
         var tessera = info.GetProperty("tessera");
         tessera.GetProperty("pyramid").GetProperty("state").GetString().ShouldBeOneOf("pending", "building");
@@ -51,7 +44,7 @@ public sealed class PyramidInProgressTests(SlowPyramidServer server) : IClassFix
             (await detail.Content.ReadAsStringAsync()).ShouldContain("once its pyramid is built");
         }
 
-        info = await Poll.UntilAsync(() => InfoAsync(http, id),
+        info = await Poll.UntilAsync(() => ImageFiles.InfoAsync(http, id),
             i => i.GetProperty("tessera").GetProperty("pyramid").GetProperty("state").GetString() is "ready" or "failed",
             "the pyramid is built", TimeSpan.FromSeconds(60));
         info.GetProperty("tessera").GetProperty("pyramid").GetProperty("state").GetString().ShouldBe("ready");

@@ -62,13 +62,6 @@ public sealed class PyramidTests(PyramidServer server) : IClassFixture<PyramidSe
     private async Task<Guid> UploadAsync(string project, string path) =>
         await ImageFiles.UploadBytesAsync(server, project, Path.GetFileName(path), await File.ReadAllBytesAsync(path));
 
-    private static async Task<JsonElement> InfoAsync(HttpClient http, Guid id)
-    {
-        using var response = await http.GetAsync($"iiif/3/{id}/info.json");
-        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-    }
-
     private static string? PyramidState(JsonElement info) =>
         info.GetProperty("tessera").TryGetProperty("pyramid", out var pyramid) ? pyramid.GetProperty("state").GetString() : null;
 
@@ -95,7 +88,7 @@ public sealed class PyramidTests(PyramidServer server) : IClassFixture<PyramidSe
                 difference.ShouldBeLessThan(4, "shown from the pyramid");
         }
 
-        var info = await Poll.UntilAsync(() => InfoAsync(http, id), i => PyramidState(i) is "ready" or "failed", "the pyramid is built", TimeSpan.FromSeconds(60));
+        var info = await Poll.UntilAsync(() => ImageFiles.InfoAsync(http, id), i => PyramidState(i) is "ready" or "failed", "the pyramid is built", TimeSpan.FromSeconds(60));
         PyramidState(info).ShouldBe("ready");
         info.GetProperty("tessera").GetProperty("format").GetString().ShouldBe("pyramidal TIFF");
         info.GetProperty("tessera").GetProperty("levels").GetInt32().ShouldBeGreaterThanOrEqualTo(4);
@@ -122,7 +115,7 @@ public sealed class PyramidTests(PyramidServer server) : IClassFixture<PyramidSe
         var source = Picture("large.png", 3000, 2400);
         var id = await UploadAsync(project, source);
         using var http = server.Admin();
-        var info = await InfoAsync(http, id);
+        var info = await ImageFiles.InfoAsync(http, id);
         (info.GetProperty("width").GetInt32(), info.GetProperty("height").GetInt32()).ShouldBe((3000, 2400));
         var expected = Path.Combine(_work, "expected.png");
         Vips("crop", source, expected, "2000", "1800", "512", "512");
@@ -137,7 +130,7 @@ public sealed class PyramidTests(PyramidServer server) : IClassFixture<PyramidSe
         }
         using (var overview = await http.GetAsync($"iiif/3/{id}/full/!512,512/0/default.jpg"))
             overview.StatusCode.ShouldBe(HttpStatusCode.OK);
-        info = await Poll.UntilAsync(() => InfoAsync(http, id), i => PyramidState(i) is "ready" or "failed", "the large PNG's pyramid is built", TimeSpan.FromSeconds(120));
+        info = await Poll.UntilAsync(() => ImageFiles.InfoAsync(http, id), i => PyramidState(i) is "ready" or "failed", "the large PNG's pyramid is built", TimeSpan.FromSeconds(120));
         PyramidState(info).ShouldBe("ready");
         info.GetProperty("tessera").GetProperty("format").GetString().ShouldBe("pyramidal TIFF");
     }
@@ -174,7 +167,7 @@ public sealed class PyramidTests(PyramidServer server) : IClassFixture<PyramidSe
         brokenInfo.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, "a truncated PNG is a clear error, before and after");
         // The worker and server carry on: another picture is still built.
         var next = await UploadAsync(project, Picture("after.png", 2500, 2000));
-        var info = await Poll.UntilAsync(() => InfoAsync(http, next), i => PyramidState(i) is "ready" or "failed", "the next pyramid is built", TimeSpan.FromSeconds(60));
+        var info = await Poll.UntilAsync(() => ImageFiles.InfoAsync(http, next), i => PyramidState(i) is "ready" or "failed", "the next pyramid is built", TimeSpan.FromSeconds(60));
         PyramidState(info).ShouldBe("ready");
     }
 }
