@@ -47,6 +47,13 @@ public sealed class AccessService(ArchiveDbContext db)
         return access;
     }
 
+    /// <summary>Whether the caller may read the project (false where <see cref="RequireAsync"/> would refuse).</summary>
+    public async Task<bool> CanReadAsync(string slug, Caller caller, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return await Readable(caller).AnyAsync(p => p.Slug == slug, ct);
+    }
+
     /// <summary>The projects the caller may read, as <see cref="RequireAsync"/> decides for one project.</summary>
     public IQueryable<Project> Readable(Caller caller)
     {

@@ -32,8 +32,8 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
 
     private IServiceProvider Services => scope.ServiceProvider;
 
-    public override ValueTask<DimseStatus> EchoAsync(CancellationToken ct) => ValueTask.FromResult(
-        route.Allowed.HasFlag(DicomOperations.Echo) ? DimseStatus.Success : DimseStatus.NotAuthorized($"{Association.CallingAeTitle} may not echo (AE table)"));
+    public override async ValueTask<DimseStatus> EchoAsync(CancellationToken ct) =>
+        route.Allowed.HasFlag(DicomOperations.Echo) ? DimseStatus.Success : await RefuseAsync("C-ECHO", $"{Association.CallingAeTitle} may not echo (AE table)", route.ProjectSlug);
 
     public override ValueTask<Stream> OpenStoreAsync(StoreRequest request, CancellationToken ct)
     {
@@ -69,9 +69,9 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
             else
             {
                 if (!route.Allowed.HasFlag(DicomOperations.Store))
-                    return DimseStatus.NotAuthorized($"{Association.CallingAeTitle} may not store (AE table)");
+                    return await RefuseAsync("C-STORE", $"{Association.CallingAeTitle} may not store (AE table)", route.ProjectSlug);
                 if (route.ProjectSlug is null)
-                    return DimseStatus.NotAuthorized(Short($"No project takes this store: {route.Why}"));
+                    return await RefuseAsync("C-STORE", Short($"No project takes this store: {route.Why}"), null);
                 access = _access ??= await Services.GetRequiredService<AccessService>().RequireAsync(route.ProjectSlug, route.Caller, AccessLevel.Write, ct);
             }
             var sha256 = await spool.CompleteAsync();
@@ -85,7 +85,7 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
         }
         catch (TesseraException e) when (e.Kind is ErrorKind.NotFound or ErrorKind.Forbidden or ErrorKind.Unauthenticated)
         {
-            return DimseStatus.NotAuthorized(Short($"Not allowed to store in project {route.ProjectSlug}"));
+            return await RefuseAsync("C-STORE", Short($"Not allowed to store in project {route.ProjectSlug}"), route.ProjectSlug);
         }
         catch (Exception e) when (e is IOException or TesseraException { Kind: ErrorKind.InsufficientStorage })
         {
@@ -107,7 +107,9 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!route.Allowed.HasFlag(DicomOperations.Find))
-            return FindAnswer.Refused(DimseStatus.NotAuthorized($"{Association.CallingAeTitle} may not query (AE table)"));
+            return FindAnswer.Refused(await RefuseAsync("C-FIND", $"{Association.CallingAeTitle} may not query (AE table)", route.ProjectSlug));
+        if (!route.CanRead)
+            return FindAnswer.Refused(await RefuseAsync("C-FIND", Short($"{Association.CallingAeTitle} has no project to query (AE table)"), null));
         FindQuery find;
         DicomQueryResult first;
         try
@@ -122,38 +124,57 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
         return new FindAnswer(null, MatchesAsync(find, first, ct), first.IgnoredKeys.Count > 0);
     }
 
-    /// <summary>Every match, page after page of the index; patients are gathered from all their studies first.</summary>
+    /// <summary>
+    /// Every match, page after page of the index; patients are gathered from all their studies first.
+    /// The query is audited once it ends (or is cancelled), an entry per project it matched in.
+    /// </summary>
     private async IAsyncEnumerable<DicomDataset> MatchesAsync(FindQuery find, DicomQueryResult first, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var queries = Services.GetRequiredService<DicomQueryService>();
         var retrieveAe = Association.CalledAeTitle;
         var studies = new List<DicomDataset>();
+        var matched = new Dictionary<string, int>(StringComparer.Ordinal);
         var page = first;
         var offset = 0;
-        while (true)
+        try
         {
-            foreach (var match in page.Matches)
+            while (true)
             {
-                if (find.IsPatientLevel)
-                    studies.Add(match.Dataset);
-                else
-                    yield return find.Shape(match.Dataset, retrieveAe);
+                foreach (var match in page.Matches)
+                {
+                    matched[match.Project] = matched.GetValueOrDefault(match.Project) + 1;
+                    if (find.IsPatientLevel)
+                        studies.Add(match.Dataset);
+                    else
+                        yield return find.Shape(match.Dataset, retrieveAe);
+                }
+                if (page.Matches.Count < find.Query.Limit)
+                    break;
+                offset += page.Matches.Count;
+                page = await queries.FindAsync(route.Caller, find.Query with { Offset = offset }, ct);
             }
-            if (page.Matches.Count < find.Query.Limit)
-                break;
-            offset += page.Matches.Count;
-            page = await queries.FindAsync(route.Caller, find.Query with { Offset = offset }, ct);
+            foreach (var patient in FindQuery.Patients(studies))
+                yield return find.Shape(patient, retrieveAe);
         }
-        foreach (var patient in FindQuery.Patients(studies))
-            yield return find.Shape(patient, retrieveAe);
+        finally
+        {
+            var level = find.Query.Level.ToString().ToUpperInvariant();
+            if (matched.Count == 0)
+                await AuditAsync("DICOM C-FIND", null, $"{level} level, nothing matched", 200);
+            foreach (var (project, count) in matched)
+                await AuditAsync("DICOM C-FIND", project, $"{level} level, {count} match(es)", 200);
+        }
     }
 
     public override async ValueTask<RetrieveAnswer> RetrieveAsync(RetrieveRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         var (operation, name) = request.MoveDestination is null ? (DicomOperations.Get, "retrieve by C-GET") : (DicomOperations.Move, "move");
+        var command = request.MoveDestination is null ? "C-GET" : "C-MOVE";
         if (!route.Allowed.HasFlag(operation))
-            return RetrieveAnswer.Refused(DimseStatus.NotAuthorized($"{Association.CallingAeTitle} may not {name} (AE table)"));
+            return RetrieveAnswer.Refused(await RefuseAsync(command, $"{Association.CallingAeTitle} may not {name} (AE table)", route.ProjectSlug));
+        if (!route.CanRead)
+            return RetrieveAnswer.Refused(await RefuseAsync(command, Short($"{Association.CallingAeTitle} has no project to retrieve from (AE table)"), null));
         IReadOnlyList<StoredInstance> instances;
         try
         {
@@ -178,25 +199,35 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(counts);
-        var audit = Services.GetRequiredService<AuditWriter>();
         var action = request.MoveDestination is null ? "DICOM C-GET" : "DICOM C-MOVE";
         var target = $"{counts.Completed + counts.Warning} instance(s) sent, {counts.Failed} failed, to {request.MoveDestination ?? Association.CallingAeTitle}";
         foreach (var project in _retrieved.Where(i => !i.ProjectIsPublic).Select(i => i.Project).Distinct(StringComparer.Ordinal))
-        {
-            await audit.RecordAsync(new AuditEntry
-            {
-                At = Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime, Username = route.Caller.Username, Action = $"{action} by {Association.CallingAeTitle}",
-                Project = project, Target = target, Status = 200, ClientAddress = route.Peer,
-            }, CancellationToken.None);
-        }
+            await AuditAsync(action, project, target, 200);
     }
+
+    /// <summary>A refused operation: audited, and answered "not authorized" with the reason.</summary>
+    private async ValueTask<DimseStatus> RefuseAsync(string operation, string reason, string? project)
+    {
+        await AuditAsync($"DICOM {operation} refused", project, reason, 403);
+        return DimseStatus.NotAuthorized(reason);
+    }
+
+    private ValueTask AuditAsync(string action, string? project, string target, int status) =>
+        Services.GetRequiredService<AuditWriter>().RecordAsync(new AuditEntry
+        {
+            At = Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime, Username = route.Caller.Username, Action = $"{action} by {Association.CallingAeTitle}",
+            Project = project, Target = target, Status = status, ClientAddress = route.Peer,
+        }, CancellationToken.None);
 
     /// <summary>Commits what is indexed (so durably stored) with the same SOP class in a project the caller may read.</summary>
     public override async ValueTask<CommitmentResult?> CommitAsync(CommitmentRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!route.Allowed.HasFlag(DicomOperations.Store))
+        {
+            await AuditAsync("DICOM storage commitment refused", route.ProjectSlug, $"{Association.CallingAeTitle} may not store (AE table)", 403);
             return new CommitmentResult([], request.Items.Select(i => (i, StorageCommitment.ProcessingFailure)).ToList());
+        }
         var stored = await Services.GetRequiredService<DicomQueryService>().StoredClassesAsync(route.Caller, request.Items.Select(i => i.SopInstanceUid).ToList(), ct);
         var committed = new List<CommitmentItem>();
         var failed = new List<(CommitmentItem, ushort)>();

@@ -51,7 +51,7 @@ public sealed class CStoreTests(DicomNodeServer server) : IClassFixture<DicomNod
         var project = await server.CreateProjectAsync(owner);
         var ae = "P" + project[1..10].ToUpperInvariant();
         await server.Http(owner).PatchAsync($"api/projects/{project}", HttpAssertions.Json($"{{\"dicom\":{{\"aeTitle\":\"{ae}\"}}}}")).ShouldHaveStatus(HttpStatusCode.OK);
-        await server.PutNodeAsync("SENDER", null, "store");
+        await server.PutNodeAsync("SENDER", project, "store"); // registered for that project: an AE acts in its own project only
         var path = TestCorpus.File("pydicom-data/JPEG-LL.dcm");
 
         var (exitCode, output) = await Dcmsend("SENDER", ae, path);

@@ -66,7 +66,7 @@ public class TestServer : IAsyncLifetime
         BaseAddress = new Uri(address.TrimEnd('/') + "/");
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         await App.StopAsync();
         await App.DisposeAsync();
