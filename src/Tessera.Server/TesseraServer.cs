@@ -19,6 +19,8 @@ using Tessera.Server.Hosting;
 using Tessera.Server.Imaging;
 using Tessera.Server.Web;
 
+using Tessera.Server.Security;
+
 namespace Tessera.Server;
 
 /// <summary>Builds and prepares the Tessera web host; the table of contents of the server.</summary>
@@ -64,6 +66,10 @@ public static class TesseraServer
         builder.Services.AddTesseraServer(builder.Configuration);
 
         var app = builder.Build();
+        // The tools' own account (not the server's when it runs as root) connects to the API's socket.
+        if (!OperatingSystem.IsWindows() && urls.Contains("http://unix:", StringComparison.Ordinal))
+            app.Lifetime.ApplicationStarted.Register(() => ApiSocket.AllowTools(ApiSocket.PathFor(app.Configuration[$"{StorageOptions.SectionName}:DataDirectory"] ?? new StorageOptions().DataDirectory)));
+        app.UseTesseraSecurityHeaders();
         // API errors are problem details (TesseraExceptionHandler); a page's error re-executes /error as HTML.
         // TesseraExceptionHandler logs what is unexpected itself; the middleware need not log again.
         app.UseExceptionHandler(new ExceptionHandlerOptions

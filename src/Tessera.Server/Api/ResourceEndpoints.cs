@@ -11,6 +11,8 @@ using Tessera.Client.Contracts;
 using Tessera.Server.Audit;
 using Tessera.Server.Auth;
 
+using Tessera.Server.Security;
+
 namespace Tessera.Server.Api;
 
 /// <summary>Resources and files on every level: project, subject, session and scan.</summary>
@@ -84,6 +86,7 @@ public static class ResourceEndpoints
         var access = await context.RequireProjectAsync(p, AccessLevel.Read);
         var file = await files.GetFileAsync(access, OwnerOf(context), r, path, context.RequestAborted);
         var content = await files.OpenAsync(file, context.RequestAborted);
+        StoredFileHeaders.Apply(context.Response, file.Path, file.MediaType);
         return TypedResults.Stream(content, file.MediaType,
             lastModified: file.UpdatedAt, entityTag: new EntityTagHeaderValue($"\"{file.Sha256}\""), enableRangeProcessing: true);
     }
