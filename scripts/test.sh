@@ -80,6 +80,10 @@ if ! install_packages || [ "$(id -u)" -ne 0 ]; then
   postgres=no
 fi
 [ "$postgres" = yes ] && start_postgres
+# Tools never run as root: as root, the server hands them to this account (Pipelines:Local:RunAsUser).
+if [ "$(id -u)" -eq 0 ] && ! getent passwd tessera-tool >/dev/null 2>&1; then
+  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin tessera-tool
+fi
 
 # A single-node Slurm for the slurm executor's tests (its daemons run as root).
 if [ "$postgres" = yes ]; then

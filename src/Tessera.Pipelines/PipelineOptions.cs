@@ -100,6 +100,13 @@ public sealed class LocalExecutorOptions
     /// <summary>Open files a tool may hold.</summary>
     [Range(64, 1048576)]
     public int MaxOpenFiles { get; set; } = 4096;
+
+    /// <summary>The unprivileged host account tools run as when the server runs as root (tools never run as root).</summary>
+    [Required, RegularExpression("^[a-z_][a-z0-9_-]{0,31}$")]
+    public string RunAsUser { get; set; } = Executors.ToolUser.DefaultName;
+
+    /// <summary>More host folders a sandboxed tool sees, read-only (e.g. <c>/opt/fsl</c>); absolute paths.</summary>
+    public List<string> ReadOnlyPaths { get; set; } = [];
 }
 
 /// <summary>The <c>slurm</c> executor (section <c>Pipelines:Slurm</c>).</summary>
@@ -137,6 +144,10 @@ public sealed class SlurmExecutorOptions
     /// <summary>The sandbox on the nodes: <c>auto</c>, <c>bwrap</c> or <c>none</c>.</summary>
     [RegularExpression("^(auto|bwrap|none)$")]
     public string Sandbox { get; set; } = "auto";
+
+    /// <summary>The unprivileged account job-run hands tools to when it runs as root on a node.</summary>
+    [Required, RegularExpression("^[a-z_][a-z0-9_-]{0,31}$")]
+    public string RunAsUser { get; set; } = Executors.ToolUser.DefaultName;
 
     /// <summary>The network of a sandboxed tool on the nodes: <c>server</c> (only the Tessera API), <c>none</c> or <c>host</c>.</summary>
     [RegularExpression("^(server|none|host)$")]

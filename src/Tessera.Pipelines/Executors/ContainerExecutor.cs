@@ -50,6 +50,14 @@ public sealed partial class ContainerExecutor(IOptions<PipelineOptions> options,
                 "--memory", $"{(long)Math.Ceiling((spec.MemoryGb ?? Container.DefaultMemoryGb) * 1024)}m",
                 "--ulimit", $"nofile={Container.MaxOpenFiles}:{Container.MaxOpenFiles}", "--ulimit", $"nproc={Container.MaxProcesses}:{Container.MaxProcesses}",
                 "--security-opt", "no-new-privileges", "--cap-drop", "ALL", "--read-only", "--tmpfs", "/tmp"]);
+            if (ToolUser.Needed)
+            {
+                // Rootful podman would run the image's user, root by default, as host root: the tool gets its own account.
+                if (ToolUser.Find(options.Value.Local.RunAsUser) is not { } user)
+                    return new ExecutionResult(null, $"the server runs as root and tools never do, but the tool user {options.Value.Local.RunAsUser} does not exist: create it ({ToolUser.CreateCommand(options.Value.Local.RunAsUser)})");
+                user.Own(spec.Workspace, Path.Combine(spec.Workspace, "output"));
+                args.AddRange(["--user", $"{user.Uid}:{user.Gid}"]);
+            }
             if (spec.Cpus is > 0 and var cpus)
                 args.AddRange(["--cpus", cpus.ToString(CultureInfo.InvariantCulture)]);
             if (File.Exists(socket.Path))

@@ -25,7 +25,10 @@ public sealed partial class LocalExecutor(
         {
             var local = options.Value.Local;
             return new Confinement(local.Sandbox, local.Network, local.DefaultMemoryGb, local.MaxOpenFiles,
-                [Path.GetFullPath(storage.Value.DataDirectory), storage.Value.ResolveBlobDirectory()], socket.Path);
+                [Path.GetFullPath(storage.Value.DataDirectory), storage.Value.ResolveBlobDirectory()], socket.Path)
+            {
+                RunAsUser = local.RunAsUser, ReadOnlyPaths = local.ReadOnlyPaths,
+            };
         }
     }
 

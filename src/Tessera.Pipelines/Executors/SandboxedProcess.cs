@@ -10,12 +10,26 @@ namespace Tessera.Pipelines.Executors;
 /// <param name="ApiSocket">The Unix socket that carries the API into a sandbox whose network is <c>server</c>.</param>
 public sealed record Confinement(string Sandbox, string Network, double DefaultMemoryGb, int MaxOpenFiles, IReadOnlyList<string> Hidden, string? ApiSocket)
 {
-    public bool Sandboxed => Sandbox switch
+    /// <summary>The host account tools run as when this process is root (<see cref="ToolUser"/>).</summary>
+    public string RunAsUser { get; init; } = ToolUser.DefaultName;
+
+    /// <summary>More host folders a sandboxed tool sees, read-only.</summary>
+    public IReadOnlyList<string> ReadOnlyPaths { get; init; } = [];
+
+    /// <summary>Whether tools run in bubblewrap: <c>bwrap</c> and <c>auto</c> do (auto refuses to run them when bubblewrap is missing); only <c>none</c> does not.</summary>
+    public bool Sandboxed => Sandbox != "none";
+
+    /// <summary>Why no tool can run under this confinement here, or null.</summary>
+    public string? Refusal()
     {
-        "none" => false,
-        "bwrap" => true,
-        _ => Executors.Sandbox.IsAvailable,
-    };
+        if (Sandboxed && !Executors.Sandbox.IsAvailable)
+            return Sandbox == "bwrap"
+                ? "the sandbox is required (Sandbox = bwrap) but bubblewrap is not installed (apt-get install bubblewrap)"
+                : "bubblewrap is not installed, and Sandbox = auto never runs a tool unconfined: install bubblewrap (apt-get install bubblewrap), or set the sandbox to none to run tools unconfined";
+        if (ToolUser.Needed && ToolUser.Find(RunAsUser) is null)
+            return $"this process runs as root and tools never do, but the tool user {RunAsUser} does not exist: create it ({ToolUser.CreateCommand(RunAsUser)}; ./tessera does) or name another unprivileged account";
+        return null;
+    }
 }
 
 /// <summary>
@@ -31,20 +45,30 @@ public static class SandboxedProcess
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(confinement);
-        if (confinement.Sandbox == "bwrap" && !Sandbox.IsAvailable)
-            return new ExecutionResult(null, "the sandbox is required (Sandbox = bwrap) but bubblewrap is not installed (apt-get install bubblewrap)");
+        if (confinement.Refusal() is { } refusal)
+            return new ExecutionResult(null, refusal);
         var start = new ProcessStartInfo { FileName = Sandbox.Find("prlimit") ?? "prlimit", WorkingDirectory = spec.Workspace };
         var memory = (long)((spec.MemoryGb ?? confinement.DefaultMemoryGb) * 1024 * 1024 * 1024);
         foreach (var limit in new[] { $"--as={memory}", $"--nofile={confinement.MaxOpenFiles}", "--core=0", "--" })
             start.ArgumentList.Add(limit);
+        if (ToolUser.Needed)
+        {
+            // Root hands the tool to its own account: the workspace and output/ become the account's, input/ stays read-only to it.
+            var user = ToolUser.Find(confinement.RunAsUser)!;
+            user.Own(spec.Workspace, Path.Combine(spec.Workspace, "output"));
+            start.ArgumentList.Add(Sandbox.Find("setpriv") ?? "setpriv");
+            foreach (var arg in user.SetprivArguments())
+                start.ArgumentList.Add(arg);
+        }
         if (confinement.Sandboxed)
         {
             start.ArgumentList.Add(Sandbox.Find("bwrap")!);
-            foreach (var arg in Sandbox.Arguments(spec.Workspace, spec.Shell, spec.CommandLine, confinement.Network, confinement.Hidden, confinement.ApiSocket))
+            foreach (var arg in Sandbox.Arguments(spec.Workspace, spec.Shell, spec.CommandLine, confinement.Network, confinement.ReadOnlyPaths, confinement.Hidden, confinement.ApiSocket))
                 start.ArgumentList.Add(arg);
         }
         else
         {
+            output.Write(2, $"tessera: this tool runs unconfined (the sandbox is set to none){(ToolUser.Needed ? $", as {confinement.RunAsUser}" : "")}\n");
             start.ArgumentList.Add(spec.Shell);
             start.ArgumentList.Add("-c");
             start.ArgumentList.Add(spec.CommandLine);

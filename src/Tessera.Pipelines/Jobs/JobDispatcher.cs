@@ -22,6 +22,7 @@ public sealed partial class JobDispatcher(
     JobSignal signal,
     IOptions<PipelineOptions> options,
     IOptions<StorageOptions> storage,
+    Executors.LocalExecutor local,
     TimeProvider clock,
     ILogger<JobDispatcher> logger) : BackgroundService
 {
@@ -35,6 +36,10 @@ public sealed partial class JobDispatcher(
         var lease = TimeSpan.FromSeconds(options.Value.LeaseSeconds);
         var lastRenewal = DateTime.MinValue;
         SweepWorkspaces();
+        if (local.Confinement.Refusal() is { } refusal)
+            LogToolsRefused(refusal);
+        else if (!local.Confinement.Sandboxed)
+            LogUnconfined(Executors.ToolUser.Needed ? local.Confinement.RunAsUser : Environment.UserName);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -217,6 +222,12 @@ public sealed partial class JobDispatcher(
             }
         }
     }
+
+    [LoggerMessage(EventId = 1412, Level = LogLevel.Warning, Message = "Local tools will not run: {Refusal}")]
+    private partial void LogToolsRefused(string refusal);
+
+    [LoggerMessage(EventId = 1413, Level = LogLevel.Warning, Message = "Local tools run UNCONFINED (Pipelines:Local:Sandbox = none), as {User}: they can read whatever that account can")]
+    private partial void LogUnconfined(string user);
 
     [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "The job queue could not be read or written; trying again")]
     private partial void LogQueueError(Exception exception);

@@ -126,6 +126,25 @@ public sealed class ContainerJobTests(ContainerTestServer server) : IClassFixtur
         log.ShouldContain("busybox image", customMessage: "the tool ran in the image, not on the host");
     }
 
+    /// <summary>Rootful podman ran the image's user, root, as host root: the tool now has the tool account's uid.</summary>
+    [Fact]
+    public async Task AContainerTool_NeverRunsAsHostRoot()
+    {
+        RequireContainers();
+        using var admin = server.Admin();
+        var marker = $"probe-{Guid.NewGuid():N}";
+        var tool = await JobApi.RegisterAsync(admin, Tool("c-uid", $"sh -c 'sleep 4; true' {marker}; echo x > output/x.txt", "x.txt"));
+        var (project, _, member) = await JobApi.ProjectAsync(server);
+        using var http = server.Http(member);
+
+        var submitted = await JobApi.SubmitAsync(http, project, tool, "subjects/S/sessions/E");
+        var uid = await JobApi.HostUidOfAsync(marker);
+        var job = await JobApi.WaitAsync(http, submitted.Id, seconds: 90);
+
+        job.State.ShouldBe("complete", $"{job.Reason}\n{await JobApi.LogAsync(http, job.Id)}");
+        uid.ShouldNotBe(0, "the tool ran as host root");
+    }
+
     [Fact]
     public async Task Failing_Timeout_AndMissingImage_ClearReasons()
     {

@@ -160,6 +160,50 @@ public abstract class ExecutorJobTests(TestServer server)
         }
     }
 
+    /// <summary>
+    /// Regression: as root, bubblewrap's --uid 65534 was still uid 0 outside, and the whole root file
+    /// system was mounted, so a tool read /etc/shadow and any configuration file. A tool now runs as
+    /// the unprivileged tool account and sees only the system's programs and a short list of /etc.
+    /// </summary>
+    [Fact]
+    public async Task AHostileTool_NeverRunsAsHostRoot_AndSeesNoHostSecrets()
+    {
+        RequireExecutor();
+        var canary = $"/etc/tessera-canary-{Guid.NewGuid():N}.conf";
+        await File.WriteAllTextAsync(canary, "Password=canary"); // readable by all (umask 022): only the mounts keep it out
+        try
+        {
+            using var admin = server.Admin();
+            var marker = $"probe-{Guid.NewGuid():N}";
+            var tool = await JobApi.RegisterAsync(admin, JobApi.Tool("prober", $"""
+                sh -c 'sleep 4; true' {marker}
+                cat /etc/shadow && echo "READ shadow"
+                cat {canary} && echo "READ canary"
+                ls /root && echo "LISTED root"
+                ls /home/* && echo "LISTED home"
+                ls /var/lib && echo "LISTED var"
+                echo done
+                """));
+            var (project, _, member) = await JobApi.ProjectAsync(server);
+            using var http = server.Http(member);
+
+            var submitted = await JobApi.SubmitAsync(http, project, tool, "subjects/S/sessions/E");
+            var uid = await JobApi.HostUidOfAsync(marker);
+            var job = await JobApi.WaitAsync(http, submitted.Id);
+
+            job.State.ShouldBe("complete", job.Reason);
+            var log = await JobApi.LogAsync(http, job.Id);
+            log.ShouldContain("done");
+            log.ShouldNotContain("READ");
+            log.ShouldNotContain("LISTED");
+            uid.ShouldNotBe(0, "the tool ran as host root");
+        }
+        finally
+        {
+            File.Delete(canary);
+        }
+    }
+
     [Fact]
     public async Task Cancel_RunningJob_StoppedAndCancelled()
     {

@@ -84,4 +84,30 @@ public static class JobApi
         await client.PutEntityAsync(project, "subjects/S/sessions/E/scans/1");
         return (project, owner, member);
     }
+
+    /// <summary>
+    /// The host's real uid of the tool's process started as <c>sh -c 'sleep N; true' MARKER</c> (read from
+    /// /proc as the host sees it: inside a sandbox the tool's own view is of its namespace). The
+    /// launchers around it (prlimit, podman) hold the marker too, quoted: they do not match.
+    /// </summary>
+    public static Task<long> HostUidOfAsync(string marker) => Poll.UntilAsync(() => Task.FromResult(
+            Directory.EnumerateDirectories("/proc").Select(d => (Dir: d, Cmd: Read(Path.Combine(d, "cmdline"))))
+                .Where(p => p.Cmd.StartsWith("sh -c sleep ", StringComparison.Ordinal) && p.Cmd.Contains("; true ", StringComparison.Ordinal) && p.Cmd.TrimEnd().EndsWith(marker, StringComparison.Ordinal))
+                .Select(p => Read(Path.Combine(p.Dir, "status")).Split('\n').FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal)))
+                .Where(l => l is not null)
+                .Select(l => long.Parse(l!.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture))
+                .DefaultIfEmpty(-1).First()),
+        uid => uid >= 0, $"a process with {marker} runs", TimeSpan.FromSeconds(60));
+
+    private static string Read(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path).Replace('\0', ' ');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
 }

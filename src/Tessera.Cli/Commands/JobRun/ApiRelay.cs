@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Tessera.Pipelines.Executors;
 
 namespace Tessera.Cli.Commands.JobRun;
 
@@ -20,6 +21,7 @@ internal sealed class ApiRelay : IAsyncDisposable
         _host = server.Host;
         _port = server.Port;
         _listener.Bind(new UnixDomainSocketEndPoint(path));
+        ApiSocket.AllowTools(path);
         _listener.Listen(64);
         _accepting = AcceptAsync();
     }

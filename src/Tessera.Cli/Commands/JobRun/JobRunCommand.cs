@@ -22,18 +22,19 @@ internal static class JobRunCommand
         var workDir = new Option<string>("--work-dir") { Description = "A node-local folder for the workspace.", DefaultValueFactory = _ => Path.GetTempPath() };
         var sandbox = new Option<string>("--sandbox") { Description = "auto (bubblewrap when installed), bwrap (required) or none.", DefaultValueFactory = _ => "auto" };
         var network = new Option<string>("--network") { Description = "A sandboxed tool's network: server (only the Tessera API), none or host.", DefaultValueFactory = _ => "server" };
+        var runAs = new Option<string>("--run-as") { Description = "The unprivileged account that runs the tool when job-run runs as root.", DefaultValueFactory = _ => ToolUser.DefaultName };
         var memory = new Option<double>("--memory-gb") { Description = "Address-space limit of a tool whose descriptor suggests no RAM.", DefaultValueFactory = _ => 8 };
         var command = new Command("job-run", "Run one job on this machine for a server that submitted it to a batch system (the token comes from TESSERA_JOB_TOKEN).")
         {
-            url, job, workDir, sandbox, network, memory,
+            url, job, workDir, sandbox, network, runAs, memory,
         };
         command.Hidden = true;
         command.SetAction((result, ct) => CommandErrors.RunAsync(() => RunAsync(
-            new Uri(result.GetValue(url)!), result.GetValue(job), result.GetValue(workDir)!, result.GetValue(sandbox)!, result.GetValue(network)!, result.GetValue(memory), ct)));
+            new Uri(result.GetValue(url)!), result.GetValue(job), result.GetValue(workDir)!, result.GetValue(sandbox)!, result.GetValue(network)!, result.GetValue(runAs)!, result.GetValue(memory), ct)));
         return command;
     }
 
-    private static async Task<int> RunAsync(Uri server, Guid job, string workDir, string sandbox, string network, double memoryGb, CancellationToken ct)
+    private static async Task<int> RunAsync(Uri server, Guid job, string workDir, string sandbox, string network, string runAs, double memoryGb, CancellationToken ct)
     {
         if (sandbox is not ("auto" or "bwrap" or "none") || network is not ("server" or "none" or "host"))
             throw new UsageException("--sandbox takes auto, bwrap or none; --network server, none or host.");
@@ -55,7 +56,7 @@ internal static class JobRunCommand
         ExecutionResult result;
         try
         {
-            result = await RunToolAsync(client, spec, server, root, new Confinement(sandbox, network, memoryGb, 4096, [], null), log, stop.Token);
+            result = await RunToolAsync(client, spec, server, root, new Confinement(sandbox, network, memoryGb, 4096, [], null) { RunAsUser = runAs }, log, stop.Token);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
