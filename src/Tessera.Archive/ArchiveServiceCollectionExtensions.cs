@@ -49,6 +49,8 @@ public static class ArchiveServiceCollectionExtensions
         services.AddSingleton<WriteGate>();
         services.AddScoped<AccessService>();
         services.AddScoped<UserService>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddOptions<SignInOptions>().BindConfiguration(SignInOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<TokenService>();
         services.AddScoped<ProjectService>();
         services.AddScoped<MemberService>();

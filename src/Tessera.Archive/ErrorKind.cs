@@ -21,4 +21,6 @@ public enum ErrorKind
     NotAcceptable,
     /// <summary>The server has no room for what the request would store (507).</summary>
     InsufficientStorage,
+    /// <summary>The caller is held back after too many attempts (429, with Retry-After).</summary>
+    TooManyRequests,
 }

@@ -6,10 +6,13 @@ using Tessera.Archive.Hierarchy;
 
 namespace Tessera.Archive.Users;
 
-public sealed class UserService(ArchiveDbContext db, TimeProvider clock)
+public sealed class UserService(ArchiveDbContext db, TimeProvider clock, SignInThrottle throttle, Audit.AuditWriter audit)
 {
     public const int MinimumPasswordLength = 8;
     private static readonly PasswordHasher<User> s_hasher = new();
+
+    /// <summary>A hash that no password matches, checked for unknown users so that they take as long as known ones.</summary>
+    private static readonly string s_dummyHash = s_hasher.HashPassword(new User { Username = "", PasswordHash = "" }, Guid.NewGuid().ToString("N"));
 
     public async Task<User> CreateAsync(string username, string password, string? email, bool isAdmin, CancellationToken ct)
     {
@@ -45,12 +48,44 @@ public sealed class UserService(ArchiveDbContext db, TimeProvider clock)
         return user;
     }
 
-    /// <summary>Checks a username and password; null when they do not match an active user.</summary>
+    /// <summary>
+    /// Checks a username and password as a sign-in (<paramref name="via"/>: "form", "basic", "dimse", …):
+    /// null when they do not match an active user. Failures are audited and throttled per account and
+    /// per address (<see cref="SignInThrottle"/>); a held-back check throws <see cref="ErrorKind.TooManyRequests"/>
+    /// without looking at the password.
+    /// </summary>
+    public async Task<User?> SignInAsync(string username, string password, string? address, string via, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(username);
+        if (throttle.HeldBack(username, address) is { } wait)
+        {
+            await RecordAsync(username, address, via, 429, "held back after repeated failures");
+            throw TesseraException.TooManyRequests($"Too many failed sign-ins; try again in {Math.Ceiling(wait.TotalSeconds):0} s.", wait);
+        }
+        var user = await VerifyPasswordAsync(username, password, ct);
+        if (user is null)
+        {
+            throttle.Failed(username, address);
+            await RecordAsync(username, address, via, 401, "wrong username or password, or a disabled account");
+            return null;
+        }
+        throttle.Succeeded(username);
+        return user;
+    }
+
+    private ValueTask RecordAsync(string username, string? address, string via, int status, string why) => audit.RecordAsync(new AuditEntry
+    {
+        At = clock.GetUtcNow().UtcDateTime, Action = $"sign-in failed ({via})", Target = $"user '{(username.Length > 64 ? username[..64] : username)}': {why}",
+        Status = status, ClientAddress = address,
+    }, CancellationToken.None);
+
+    /// <summary>Checks a username and password; null when they do not match an active user. Unknown users cost a hash check too.</summary>
     public async Task<User?> VerifyPasswordAsync(string username, string password, CancellationToken ct)
     {
         var user = await db.Users.FirstOrDefaultAsync(u => u.Username == username, ct);
         if (user is null || user.IsDisabled)
         {
+            s_hasher.VerifyHashedPassword(user ?? new User { Username = username, PasswordHash = "" }, s_dummyHash, password);
             return null;
         }
         var result = s_hasher.VerifyHashedPassword(user, user.PasswordHash, password);

@@ -26,7 +26,7 @@ public static class UserEndpoints
     {
         var caller = context.GetCaller();
         var me = await users.GetAsync(caller.RequireUserId(), context.RequestAborted);
-        if (await users.VerifyPasswordAsync(me.Username, body.CurrentPassword, context.RequestAborted) is null)
+        if (await users.SignInAsync(me.Username, body.CurrentPassword, context.Connection.RemoteIpAddress?.ToString(), "password change", context.RequestAborted) is null)
         {
             return TypedResults.Problem(statusCode: 400, title: "Invalid request", detail: "The current password is wrong.");
         }

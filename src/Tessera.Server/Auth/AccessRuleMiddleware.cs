@@ -19,6 +19,8 @@ public sealed class AccessRuleMiddleware(RequestDelegate next, IAntiforgery anti
         var result = await context.AuthenticateAsync(TesseraClaims.Scheme);
         if (result.Failure is not null)
         {
+            if (context.Items[ApiAuthenticationHandler.HeldBackKey] is TesseraException heldBack)
+                throw heldBack;
             throw new TesseraException(ErrorKind.Unauthenticated, result.Failure.Message);
         }
         if (result.Principal is not null)

@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using Tessera.Archive;
 using Tessera.Archive.Access;
 using Tessera.Archive.Users;
 
@@ -26,6 +27,9 @@ public sealed class ApiAuthenticationHandler(
 {
     private static readonly TimeSpan s_basicCacheTime = TimeSpan.FromMinutes(1);
 
+    /// <summary>Where a held-back sign-in's exception waits for <see cref="AccessRuleMiddleware"/>.</summary>
+    public static readonly object HeldBackKey = new();
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
@@ -44,7 +48,16 @@ public sealed class ApiAuthenticationHandler(
         }
         else if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {
-            caller = await AuthenticateBasicAsync(header["Basic ".Length..].Trim());
+            try
+            {
+                caller = await AuthenticateBasicAsync(header["Basic ".Length..].Trim());
+            }
+            catch (TesseraException e) when (e.Kind == ErrorKind.TooManyRequests)
+            {
+                // AccessRuleMiddleware answers it (429 with Retry-After) instead of a plain failure's 401.
+                Context.Items[HeldBackKey] = e;
+                return AuthenticateResult.Fail(e.Message);
+            }
             if (caller is null)
             {
                 return AuthenticateResult.Fail("The username or password is wrong, or the account is disabled.");
@@ -89,7 +102,7 @@ public sealed class ApiAuthenticationHandler(
             }
             cache.Remove(cacheKey);
         }
-        var user = await users.VerifyPasswordAsync(decoded[..colon], decoded[(colon + 1)..], Context.RequestAborted);
+        var user = await users.SignInAsync(decoded[..colon], decoded[(colon + 1)..], Context.Connection.RemoteIpAddress?.ToString(), "basic", Context.RequestAborted);
         if (user is null)
         {
             return null;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Tessera.Archive;
 using Tessera.Archive.Access;
 using Tessera.Archive.Audit;
 using Tessera.Archive.Data;
@@ -64,7 +65,7 @@ internal sealed partial class ArchiveAssociationHandler(IServiceScopeFactory sco
                 return await RefuseAsync(AssociateReject.CallingAeNotRecognized, $"the calling AE {calling} calls from {peer}, not from its host {node.Host}", null);
             if (request.UserInformation.UserIdentity is { } identity)
             {
-                (user, var refusal) = await AuthenticateAsync(services.GetRequiredService<UserService>(), identity, ct);
+                (user, var refusal) = await AuthenticateAsync(services.GetRequiredService<UserService>(), identity, address, ct);
                 if (user is null)
                     return await RefuseAsync(AssociateReject.NoReasonGiven, refusal!, null);
             }
@@ -138,12 +139,20 @@ internal sealed partial class ArchiveAssociationHandler(IServiceScopeFactory sco
     }
 
     /// <summary>A username and passcode checked as a sign-in is; other kinds of identity are refused (they cannot be verified here).</summary>
-    private static async Task<(User? User, string? Refusal)> AuthenticateAsync(UserService users, UserIdentity identity, CancellationToken ct)
+    private static async Task<(User? User, string? Refusal)> AuthenticateAsync(UserService users, UserIdentity identity, string address, CancellationToken ct)
     {
         var username = Encoding.UTF8.GetString(identity.Primary.Span);
         if (identity.Kind != UserIdentityType.UsernameAndPasscode)
             return (null, $"a user identity of kind {identity.Kind} (only a username and passcode is verified here)");
-        var user = await users.VerifyPasswordAsync(username, Encoding.UTF8.GetString(identity.Secondary.Span), ct);
+        User? user;
+        try
+        {
+            user = await users.SignInAsync(username, Encoding.UTF8.GetString(identity.Secondary.Span), address, "dimse", ct);
+        }
+        catch (TesseraException e) when (e.Kind == ErrorKind.TooManyRequests)
+        {
+            return (null, "too many failed sign-ins of this user or from this address; try again later");
+        }
         return user is null ? (null, "the user identity's username or passcode is wrong, or the account is disabled") : (user, null);
     }
 

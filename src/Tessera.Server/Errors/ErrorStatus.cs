@@ -19,6 +19,7 @@ public static class ErrorStatus
             ErrorKind.InsufficientStorage => 507,
             ErrorKind.UnsupportedMediaType => 415,
             ErrorKind.NotAcceptable => 406,
+            ErrorKind.TooManyRequests => 429,
             _ => 500,
         },
         BadHttpRequestException b => b.StatusCode,
@@ -45,6 +46,7 @@ public static class ErrorStatus
         ErrorKind.InsufficientStorage => "Insufficient storage",
         ErrorKind.UnsupportedMediaType => "Unsupported media type",
         ErrorKind.NotAcceptable => "Not acceptable",
+        ErrorKind.TooManyRequests => "Too many requests",
         _ => "Error",
     };
 
@@ -58,6 +60,7 @@ public static class ErrorStatus
         409 => "Conflict",
         413 => "Too large",
         415 => "Unsupported image",
+        429 => "Too many requests",
         422 => "Unreadable image",
         460 => "Checksum mismatch",
         501 => "Not implemented",

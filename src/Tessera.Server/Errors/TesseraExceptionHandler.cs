@@ -53,6 +53,8 @@ public sealed partial class TesseraExceptionHandler(IProblemDetailsService probl
             context.Response.Headers.WWWAuthenticate = "Basic realm=\"Tessera\", Bearer";
         }
         context.Response.StatusCode = status;
+        if (exception is TesseraException { RetryAfter: { } retry })
+            context.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
         if (errors.Count > 0)
         {

@@ -59,7 +59,7 @@ public sealed class AccountModel(UserService users, TokenService tokens) : Tesse
             {
                 throw TesseraException.Invalid("The new password and its repetition differ.");
             }
-            if (await users.VerifyPasswordAsync(Me.Username, CurrentPassword ?? "", Aborted) is null)
+            if (await users.SignInAsync(Me.Username, CurrentPassword ?? "", HttpContext.Connection.RemoteIpAddress?.ToString(), "password change", Aborted) is null)
             {
                 throw TesseraException.Invalid("The current password is wrong.");
             }

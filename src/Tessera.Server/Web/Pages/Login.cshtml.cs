@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
+using Tessera.Archive;
+using Tessera.Archive.Data;
 using Tessera.Archive.Users;
 using Tessera.Server.Auth;
 
@@ -21,9 +23,20 @@ public sealed class LoginModel(UserService users) : TesseraPageModel
     public async Task<IActionResult> OnPostAsync()
     {
         Title = "Sign in";
-        var user = string.IsNullOrEmpty(Username) || string.IsNullOrEmpty(Password)
-            ? null
-            : await users.VerifyPasswordAsync(Username, Password, Aborted);
+        User? user;
+        try
+        {
+            user = string.IsNullOrEmpty(Username) || string.IsNullOrEmpty(Password)
+                ? null
+                : await users.SignInAsync(Username, Password, HttpContext.Connection.RemoteIpAddress?.ToString(), "form", Aborted);
+        }
+        catch (TesseraException e) when (e is { Kind: ErrorKind.TooManyRequests, RetryAfter: { } wait })
+        {
+            Error = e.Message;
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Page();
+        }
         if (user is null)
         {
             // One message for every cause, so that it reveals neither usernames nor disabled accounts.
