@@ -97,6 +97,7 @@ public sealed class DescriptorReaderTests
         { """{"path":"inputs/1/minimum","value":3}""", "has numeric constraints but is of type String" },
         { """{"path":"custom","value":{"tessera:timeout":0}}""", "custom.tessera:timeout must be a whole number from 1" },
         { """{"path":"tool-version","value":"1 beta"}""", "The tool-version '1 beta' cannot be part of its id" },
+        { """{"path":"tool-version","value":"1\n"}""", "The tool-version '1\n' cannot be part of its id" },
         { """{"path":"command-line","value":"wc -l > [COUNT] [VERBOSE] # [LABEL]"}""", "'label' (value-key [LABEL]) in a comment" },
         { """{"path":"command-line","value":"wc -l > [COUNT] [VERBOSE] [LABEL] $[COUNT]"}""", "'count' (value-key [COUNT]) right after '$'" },
         { """{"path":"command-line","value":"wc -l > [COUNT] [VERBOSE] `echo [LABEL]`"}""", "'label' (value-key [LABEL]) inside `...`" },
