@@ -97,6 +97,15 @@ public sealed class DescriptorReaderTests
         { """{"path":"inputs/1/minimum","value":3}""", "has numeric constraints but is of type String" },
         { """{"path":"custom","value":{"tessera:timeout":0}}""", "custom.tessera:timeout must be a whole number from 1" },
         { """{"path":"tool-version","value":"1 beta"}""", "The tool-version '1 beta' cannot be part of its id" },
+        { """{"path":"tool-version","value":"1\n"}""", "The tool-version '1\n' cannot be part of its id" },
+        { """{"path":"command-line","value":"wc -l > [COUNT] [VERBOSE] # [LABEL]"}""", "'label' (value-key [LABEL]) in a comment" },
+        { """{"path":"command-line","value":"wc -l > [COUNT] [VERBOSE] [LABEL] $[COUNT]"}""", "'count' (value-key [COUNT]) right after '$'" },
+        { """{"path":"command-line","value":"wc -l > [COUNT] [VERBOSE] `echo [LABEL]`"}""", "'label' (value-key [LABEL]) inside `...`" },
+        { """{"path":"inputs/1/command-line-flag","value":"--label;"}""", "The input 'label' command-line-flag '--label;' holds shell syntax" },
+        { """{"path":"inputs/1/command-line-flag-separator","value":"$"}""", "The input 'label' command-line-flag-separator '$' holds shell syntax" },
+        { """{"path":"inputs/1/command-line-flag","value":"--l\u0000"}""", "The input 'label' command-line-flag holds a NUL character" },
+        { """{"path":"environment-variables","value":[{"name":"A,B","value":"x"}]}""", "The environment variable name 'A,B' is not a name a shell can set" },
+        { """{"path":"environment-variables","value":[{"name":"OK","value":"x\u0000"}]}""", "The environment variable 'OK' holds a NUL character" },
     };
 
     [Theory]

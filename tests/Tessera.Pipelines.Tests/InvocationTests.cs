@@ -91,4 +91,32 @@ public sealed class InvocationTests
 
         error.Details.ShouldContain(d => d.Contains("outside output/", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Resolve_ValueWithNul_RefusedNamingInput()
+    {
+        var error = await Should.ThrowAsync<TesseraException>(() => ResolveAsync(Descriptors.Counter(), """{"label":"a\u0000b"}"""));
+
+        error.Kind.ShouldBe(ErrorKind.Invalid);
+        error.Details.ShouldContain("Input 'label': a NUL character (\\u0000) cannot be passed on a command line.");
+    }
+
+    [Fact]
+    public async Task Resolve_CommandLineOverArgumentLimit_RefusedWithItsLength()
+    {
+        var label = new string('x', Invocation.MaxCommandLineBytes);
+
+        var error = await Should.ThrowAsync<TesseraException>(() => ResolveAsync(Descriptors.Counter(), $$"""{"label":"{{label}}"}"""));
+
+        error.Kind.ShouldBe(ErrorKind.Invalid);
+        error.Message.ShouldContain("bytes long; a shell takes at most 131071 in one argument");
+    }
+
+    [Fact]
+    public async Task Resolve_LoneSurrogateInValue_Refused()
+    {
+        var error = await Should.ThrowAsync<TesseraException>(() => ResolveAsync(Descriptors.Counter(), """{"label":"a\ud800b"}"""));
+
+        error.Kind.ShouldBe(ErrorKind.Invalid);
+    }
 }

@@ -133,13 +133,15 @@ public sealed partial class SlurmExecutor(IOptions<PipelineOptions> options, Rem
     {
         var script = new StringBuilder();
         script.Append("#!/bin/sh\n");
-        script.Append("# Tessera job ").Append(spec.JobId).Append(" (").Append(spec.Tool).Append(")\n");
+        // A line break in the comment would start a line of the script.
+        script.Append("# Tessera job ").Append(spec.JobId).Append(" (").Append(spec.Tool.ReplaceLineEndings(" ")).Append(")\n");
         script.Append("export PATH=").Append(Quote(Slurm.NodePath)).Append('\n');
         script.Append("export HOME=\"${HOME:-/tmp}\" LANG=C.UTF-8\n");
         script.Append("export TESSERA_JOB_TOKEN=").Append(Quote(spec.Environment["TESSERA_TOKEN"])).Append('\n');
         script.Append("exec ").Append(Slurm.ResolveCommand()).Append(" job-run --url ").Append(Quote(spec.Environment["TESSERA_URL"]))
             .Append(" --job ").Append(spec.JobId).Append(" --work-dir ").Append(Quote(Slurm.NodeDirectory))
-            .Append(" --sandbox ").Append(Slurm.Sandbox).Append(" --network ").Append(Slurm.Network).Append(" --run-as ").Append(Slurm.RunAsUser).Append('\n');
+            .Append(" --sandbox ").Append(Quote(Slurm.Sandbox)).Append(" --network ").Append(Quote(Slurm.Network)).Append(" --run-as ").Append(Quote(Slurm.RunAsUser)).Append('
+');
         return script.ToString();
     }
 

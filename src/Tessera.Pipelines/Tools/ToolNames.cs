@@ -18,6 +18,7 @@ public static partial class ToolNames
         return (key[..at], key[(at + 1)..]);
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    // \z, not $: "$" also matches before a final line break, which would then pass.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z")]
     private static partial Regex Pattern();
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -5,11 +6,14 @@ namespace Tessera.Pipelines.Tools.Boutiques;
 
 /// <summary>
 /// What the Boutiques schema cannot say and a descriptor must still get right before anything runs
-/// it: unique ids, value-keys that the command line uses, references that exist, output paths that
-/// resolve inside the job's <c>output/</c> folder, and consistent constraints on inputs.
+/// it: unique ids, value-keys that the command line uses where a value can be quoted, references that
+/// exist, output paths that resolve inside the job's <c>output/</c> folder, consistent constraints on
+/// inputs, flags and separators without shell operators, no NUL, and environment variable names.
 /// </summary>
 public static partial class DescriptorChecks
 {
+    private static readonly SearchValues<char> s_shellOperators = SearchValues.Create(";&|<>()$`\\\n\r");
+
     public static void Check(BoutiquesDescriptor d, List<string> problems)
     {
         ArgumentNullException.ThrowIfNull(d);
@@ -34,7 +38,11 @@ public static partial class DescriptorChecks
                 problems.Add($"The command line uses '{used}', which is the value-key of no input or output.");
         }
 
-        var inputs = d.Inputs.ToDictionary(i => i.Id, StringComparer.Ordinal);
+        // Every value-key where a value can be quoted: filled in with every input given.
+        CommandLineTemplate.Fill(d, i => i.Type == "Flag" ? [] : i.List ? ["x", "y"] : ["x"], _ => "output/x", problems);
+        CheckText(d, problems);
+
+        var inputs = d.Inputs.GroupBy(i => i.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         foreach (var input in d.Inputs)
             CheckInput(input, inputs, problems);
         foreach (var output in d.Outputs)
@@ -110,6 +118,40 @@ public static partial class DescriptorChecks
             problems.Add($"{name}'s path-template '{template}' must lie inside output/ (e.g. output/report.csv): a job stores what its tool writes there.");
     }
 
+    /// <summary>
+    /// The descriptor's own text that reaches a command line, a path or an environment: no NUL (a C
+    /// string would end there), and environment variable names that a shell and an env-file can carry.
+    /// </summary>
+    private static void CheckText(BoutiquesDescriptor d, List<string> problems)
+    {
+        var texts = new List<(string Where, string? Text)> { ("command-line", d.CommandLine), ("shell", d.Shell) };
+        foreach (var i in d.Inputs)
+        {
+            texts.AddRange([($"input '{i.Id}' value-key", i.ValueKey), ($"input '{i.Id}' command-line-flag", i.Flag),
+                ($"input '{i.Id}' command-line-flag-separator", i.FlagSeparator), ($"input '{i.Id}' list-separator", i.ListSeparator)]);
+        }
+        foreach (var o in d.Outputs)
+        {
+            texts.AddRange([($"output '{o.Id}' value-key", o.ValueKey), ($"output '{o.Id}' path-template", o.PathTemplate),
+                ($"output '{o.Id}' command-line-flag", o.Flag), ($"output '{o.Id}' command-line-flag-separator", o.FlagSeparator)]);
+        }
+        texts.AddRange(d.Environment.Select(e => ($"environment variable '{e.Name}'", (string?)e.Value)));
+        foreach (var (where, text) in texts.Where(t => t.Text?.Contains('\0', StringComparison.Ordinal) == true))
+            problems.Add($"The {where} holds a NUL character (\\u0000), which no command line, path or environment can carry.");
+        // A flag or separator is written as shell syntax next to the values: quotes in it are followed
+        // (ShellCommandLine), but these would make the values around it commands or expansions.
+        foreach (var (where, text) in texts.Where(t => t.Where.EndsWith("flag", StringComparison.Ordinal) || t.Where.EndsWith("separator", StringComparison.Ordinal)))
+        {
+            if (text is not null && text.AsSpan().ContainsAny(s_shellOperators))
+                problems.Add($"The {where} '{text}' holds shell syntax (one of ; & | < > ( ) $ ` \\ or a line break), which would make the values next to it commands or expansions.");
+        }
+        foreach (var variable in d.Environment.Where(e => !EnvironmentName().IsMatch(e.Name)))
+            problems.Add($"The environment variable name '{variable.Name}' is not a name a shell can set (letters, digits and '_', not starting with a digit).");
+    }
+
     [GeneratedRegex(@"\[[A-Z0-9_]+\]")]
     private static partial Regex ValueKey();
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*\z")]
+    private static partial Regex EnvironmentName();
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Tessera.Archive;
 
@@ -9,7 +10,8 @@ public sealed record ResolvedOutput(string Id, string Name, string Path, bool Op
 /// <summary>
 /// An invocation of a descriptor: the job's inputs checked against the descriptor (types,
 /// constraints, requirements, groups), the command line they give and the output files they name.
-/// Values reach the command line shell-quoted, so an input cannot add commands of its own.
+/// Values reach the command line shell-quoted for where they stand, in one pass over its template,
+/// so an input cannot add commands of its own.
 /// </summary>
 public sealed record Invocation(string CommandLine, IReadOnlyDictionary<string, JsonElement> Values, IReadOnlyList<ResolvedOutput> Outputs)
 {
@@ -55,16 +57,23 @@ public sealed record Invocation(string CommandLine, IReadOnlyDictionary<string, 
         if (problems.Count > 0)
             throw TesseraException.Invalid($"The inputs do not suit {d.Name}@{d.ToolVersion}.", problems);
 
-        var command = d.CommandLine;
-        foreach (var input in d.Inputs.Where(i => !string.IsNullOrEmpty(i.ValueKey)))
-            command = command.Replace(input.ValueKey!, values.TryGetValue(input.Id, out var v) ? Argument(input, v) : "", StringComparison.Ordinal);
-        foreach (var (output, resolved) in d.Outputs.Zip(outputs).Where(x => !string.IsNullOrEmpty(x.First.ValueKey)))
-            command = command.Replace(output.ValueKey!, Flagged(output.Flag, output.FlagSeparator, Quote(resolved.Path)), StringComparison.Ordinal);
+        var paths = new Dictionary<BoutiquesOutput, string>(ReferenceEqualityComparer.Instance);
+        foreach (var (output, resolved) in d.Outputs.Zip(outputs))
+            paths[output] = resolved.Path;
+        var command = CommandLineTemplate.Fill(d,
+            input => values.TryGetValue(input.Id, out var v) ? Texts(input, v) : null,
+            output => paths[output], problems);
+        if (problems.Count > 0)
+            throw TesseraException.Invalid($"The command line of {d.Name}@{d.ToolVersion} cannot be written for these inputs.", problems);
+        // Linux's limit on one argument (MAX_ARG_STRLEN): the whole line is the shell's -c argument.
+        var bytes = Encoding.UTF8.GetByteCount(command);
+        if (bytes >= MaxCommandLineBytes)
+            throw TesseraException.Invalid($"The command line would be {bytes} bytes long; a shell takes at most {MaxCommandLineBytes - 1} in one argument.");
         return new Invocation(command, values, outputs);
     }
 
-    /// <summary>Quotes a value for a POSIX shell.</summary>
-    public static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    /// <summary>The longest command line (in UTF-8 bytes, with its terminating NUL) that a shell can be given.</summary>
+    public const int MaxCommandLineBytes = 128 * 1024;
 
     private static void CheckRelations(BoutiquesDescriptor d, HashSet<string> active, List<string> problems)
     {
@@ -87,31 +96,28 @@ public sealed record Invocation(string CommandLine, IReadOnlyDictionary<string, 
         }
     }
 
-    private static string Argument(BoutiquesInput input, JsonElement value)
-    {
-        if (input.Type == "Flag")
-            return input.Flag!;
-        var text = string.Join(input.ListSeparator ?? " ", Items(value).Select(v => Quote(InvocationValues.Text(v))));
-        return Flagged(input.Flag, input.FlagSeparator, text);
-    }
-
-    private static string Flagged(string? flag, string? separator, string text) =>
-        string.IsNullOrEmpty(flag) ? text : flag + (separator ?? " ") + text;
+    /// <summary>An input's values as the command line takes them (none for a Flag: its flag says it).</summary>
+    private static List<string> Texts(BoutiquesInput input, JsonElement value) =>
+        input.Type == "Flag" ? [] : Items(value).Select(InvocationValues.Text).ToList();
 
     private static string OutputPath(BoutiquesDescriptor d, BoutiquesOutput output, Dictionary<string, JsonElement> values)
     {
-        var path = output.PathTemplate!;
-        foreach (var input in d.Inputs.Where(i => !string.IsNullOrEmpty(i.ValueKey) && path.Contains(i.ValueKey!, StringComparison.Ordinal)))
+        var inputs = d.Inputs.Where(i => !string.IsNullOrEmpty(i.ValueKey)).GroupBy(i => i.ValueKey!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        return new ValueKeyTemplate(inputs.Keys).Resolve(output.PathTemplate!, key =>
         {
+            var input = inputs[key];
             var text = values.TryGetValue(input.Id, out var v) ? string.Join(" ", Items(v).Select(InvocationValues.Text)) : "";
             // As Boutiques does: a file's value is its name, and the listed extensions come off the end.
             if (input.Type == "File")
                 text = Path.GetFileName(text);
-            foreach (var extension in output.StrippedExtensions.Where(e => text.EndsWith(e, StringComparison.Ordinal)))
-                text = text[..^extension.Length];
-            path = path.Replace(input.ValueKey!, text, StringComparison.Ordinal);
-        }
-        return path;
+            foreach (var extension in output.StrippedExtensions)
+            {
+                if (text.EndsWith(extension, StringComparison.Ordinal))
+                    text = text[..^extension.Length];
+            }
+            return text;
+        });
     }
 
     private static List<JsonElement> Items(JsonElement value) =>

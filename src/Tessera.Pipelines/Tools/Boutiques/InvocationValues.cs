@@ -55,8 +55,31 @@ public static class InvocationValues
         {
             return $"a {(input.Type == "File" ? "file path" : "string")} is expected.";
         }
+        else if (!IsText(value))
+        {
+            return "the string is not valid Unicode (it holds a lone surrogate).";
+        }
+        else if (value.GetString()!.Contains('\0', StringComparison.Ordinal))
+        {
+            // A command line is a C string: it would end there.
+            return "a NUL character (\\u0000) cannot be passed on a command line.";
+        }
         if (input.Choices is { Count: > 0 } choices && !choices.Any(c => Text(c) == Text(value)))
             return $"'{Text(value)}' is not one of {string.Join(", ", choices.Select(Text))}.";
         return null;
+    }
+
+    /// <summary>Whether a JSON string is text .NET can read (an escaped lone surrogate, "\ud800", is not).</summary>
+    private static bool IsText(JsonElement value)
+    {
+        try
+        {
+            _ = value.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 }
