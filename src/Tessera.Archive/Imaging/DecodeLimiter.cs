@@ -46,28 +46,24 @@ public sealed partial class DecodeLimiter : IDisposable
     /// <summary>How many were refused because no slot came free in time.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
-    /// <summary>Runs <paramref name="work"/> (synchronous, CPU-bound) in a slot; <see cref="DecodeBusyException"/> when none comes free in time.</summary>
-    public Task<T> RunAsync<T>(Func<T> work, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        return RunAsync(() => Task.FromResult(work()), ct);
-    }
-
-    /// <summary>Runs <paramref name="work"/> in a slot; <see cref="DecodeBusyException"/> when none comes free in time.</summary>
-    public async Task<T> RunAsync<T>(Func<Task<T>> work, CancellationToken ct)
+    /// <summary>
+    /// Runs <paramref name="work"/> (a decode or render: synchronous, CPU-bound) in a slot;
+    /// <see cref="DecodeBusyException"/> when none comes free within the queue wait.
+    /// </summary>
+    public async Task<T> RunAsync<T>(Func<T> work, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(work);
         if (_holding.Value)
-            return await work();
+            return work();
         using var slot = await EnterAsync(ct);
-        // Flows into the work (and what it awaits), not back out to the caller.
+        // Flows into the work (and what it opens), not back out to the caller.
         _holding.Value = true;
-        return await work();
+        return work();
     }
 
     /// <summary>
     /// Takes a slot, held until the returned handle is disposed; <see cref="DecodeBusyException"/> when none comes
-    /// free within the queue wait. For work whose shape <see cref="RunAsync{T}(Func{Task{T}}, CancellationToken)"/> does not fit.
+    /// free within the queue wait. For work that <see cref="RunAsync{T}"/> does not fit.
     /// </summary>
     public async Task<IDisposable> EnterAsync(CancellationToken ct)
     {

@@ -106,6 +106,20 @@ public sealed class Jpeg2000SizTests
     }
 
     [Fact]
+    public void Read_Jp2WithADecoySizBeforeItsCodestream_ReadsTheCodestreamBox()
+    {
+        var frame = CorpusFrame.Open(Ct);
+        var decoy = frame.With(frame.Find(0x51) + Ysiz, 0x7FFFFFFF, 4);
+        static byte[] Box(string type, byte[] content) =>
+            [.. BitConverter.GetBytes(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(8 + content.Length)), .. System.Text.Encoding.ASCII.GetBytes(type), .. content];
+        byte[] jp2 = [.. Box("jP  ", [0x0D, 0x0A, 0x87, 0x0A]), .. Box("xml ", decoy), .. Box("jp2c", frame.Bytes)];
+
+        var siz = Jpeg2000Siz.Read(jp2);
+
+        (siz.Width, siz.Height, siz.Components, siz.Tiles).ShouldBe((512L, 512L, 1, 1L));
+    }
+
+    [Fact]
     public void Decode_FrameOverTheLimit_RefusedAsUnsupported()
     {
         var frame = CorpusFrame.Open(Ct);
