@@ -71,9 +71,11 @@ public static class ArchiveServiceCollectionExtensions
         services.AddScoped<SearchService>();
         services.AddScoped<DatabaseInitializer>();
         services.AddSingleton<Imaging.ImageCaches>();
+        services.AddSingleton<Imaging.DecodeLimiter>();
         services.AddSingleton(provider => new Imaging.ImageSourceFactory(
             provider.GetRequiredService<IBlobStore>(), provider.GetRequiredService<Imaging.ImageCaches>().Frames,
-            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Imaging.ImagingOptions>>().Value.MaxDecodedPixels));
+            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Imaging.ImagingOptions>>().Value.MaxDecodedPixels,
+            provider.GetRequiredService<Imaging.DecodeLimiter>()));
         services.AddScoped<Imaging.ImageCatalog>();
         services.AddScoped<Imaging.ThumbnailService>();
         services.AddScoped<Imaging.DerivedImageStore>();

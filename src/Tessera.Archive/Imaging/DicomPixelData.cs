@@ -16,11 +16,12 @@ public sealed class DicomPixelData
     private readonly DicomDataset _dataset;
     private readonly TransferSyntax _syntax;
     private readonly DicomElement _pixels;
+    private readonly DecodeLimits _limits;
     private IReadOnlyList<IReadOnlyList<FrameSegment>>? _frames;
 
-    private DicomPixelData(DicomDataset dataset, TransferSyntax syntax, DicomElement pixels, PixelLayout layout, int frameCount)
+    private DicomPixelData(DicomDataset dataset, TransferSyntax syntax, DicomElement pixels, PixelLayout layout, int frameCount, DecodeLimits limits)
     {
-        (_dataset, _syntax, _pixels, Layout, FrameCount) = (dataset, syntax, pixels, layout, frameCount);
+        (_dataset, _syntax, _pixels, Layout, FrameCount, _limits) = (dataset, syntax, pixels, layout, frameCount, limits);
     }
 
     /// <summary>The stored layout (before decoding: possibly planar, bit-packed or subsampled).</summary>
@@ -51,7 +52,8 @@ public sealed class DicomPixelData
     }
 
     /// <summary>Reads the Image Pixel module; throws <see cref="ImageException"/> when there is nothing to decode.</summary>
-    public static DicomPixelData Open(DicomFile file)
+    /// <param name="limits">What decoding one frame may allocate (<see cref="ImagingOptions.MaxDecodedPixels"/>); the default when null.</param>
+    public static DicomPixelData Open(DicomFile file, DecodeLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         var dataset = file.Dataset;
@@ -75,7 +77,7 @@ public sealed class DicomPixelData
         };
         layout.Validate();
         var frames = (int)Math.Max(1, dataset.GetInteger(DicomTags.NumberOfFrames) ?? 1);
-        return new DicomPixelData(dataset, file.Syntax, pixels, layout, frames);
+        return new DicomPixelData(dataset, file.Syntax, pixels, layout, frames, limits ?? DecodeLimits.Default);
     }
 
     /// <summary>Decodes frame <paramref name="index"/> (0-based) and no other.</summary>
@@ -83,6 +85,8 @@ public sealed class DicomPixelData
     {
         if (index < 0 || index >= FrameCount)
             throw new ArgumentOutOfRangeException(nameof(index), $"frame {index + 1} does not exist; the instance has {FrameCount}");
+        // Refused before the frame's bytes are read, and again by each decoder before it allocates.
+        _limits.CheckFrame(Layout);
         if (_pixels is DicomValueElement native && (Layout.BitsAllocated == 1 || Layout.IsFloat))
             return DecodeNativeSlice(native, index);
         _frames ??= Locate();
@@ -91,7 +95,7 @@ public sealed class DicomPixelData
         var bytes = Read(_frames[index]);
         if (_syntax.BigEndian && !_syntax.Encapsulated)
             FixBigEndianWords(bytes, Layout.BitsAllocated);
-        return FrameDecoders.For(_syntax.Uid, _syntax.Name).Decode(bytes, Layout);
+        return FrameDecoders.For(_syntax.Uid, _syntax.Name).Decode(bytes, Layout, _limits);
     }
 
     /// <summary>A frame's bytes as stored (for a JPEG frame, a complete JPEG stream), without decoding.</summary>
@@ -141,7 +145,7 @@ public sealed class DicomPixelData
         }
         if (_syntax.BigEndian)
             FixBigEndianWords(bytes, Layout.BitsAllocated, DicomVrInfo.WordSize(value.Vr));
-        return NativeDecoder.DecodeAt(bytes, (int)(firstBit % 8), Layout);
+        return NativeDecoder.DecodeAt(bytes, (int)(firstBit % 8), Layout, _limits);
     }
 
     private static byte[] Read(IReadOnlyList<FrameSegment> segments)

@@ -3,6 +3,7 @@ using Tessera.Archive.Dicom;
 using Tessera.Archive.Storage;
 using Tessera.Dicom.IO;
 using Tessera.Imaging;
+using Tessera.Imaging.Codecs;
 using Tessera.Imaging.Codecs.Jpeg;
 using Tessera.Imaging.Encoding;
 using Tessera.Imaging.Pixels;
@@ -14,10 +15,14 @@ namespace Tessera.Archive.Imaging;
 /// The one list of image formats Tessera opens, recognised by their first bytes (never by name or media type):
 /// DICOM, slides and tiled TIFF through OpenSlide, PNG and JPEG.
 /// </summary>
-/// <param name="maxDecodedPixels">The largest PNG or JPEG decoded whole (<see cref="ImagingOptions.MaxDecodedPixels"/>).</param>
-public sealed class ImageSourceFactory(IBlobStore blobs, IMemoryCache frames, long maxDecodedPixels = 64L << 20)
+/// <param name="maxDecodedPixels">The most pixels decoded at once (<see cref="ImagingOptions.MaxDecodedPixels"/>).</param>
+/// <param name="limiter">Takes a decode slot for a picture decoded whole as it is opened; none when null.</param>
+public sealed class ImageSourceFactory(
+    IBlobStore blobs, IMemoryCache frames, long maxDecodedPixels = DecodeLimits.DefaultMaxPixels, DecodeLimiter? limiter = null)
 {
     private const int SniffBytes = 512;
+
+    private readonly DecodeLimits _limits = new() { MaxPixels = maxDecodedPixels };
 
     private static readonly (string Name, Func<byte[], bool> Matches)[] Formats =
     [
@@ -65,7 +70,7 @@ public sealed class ImageSourceFactory(IBlobStore blobs, IMemoryCache frames, lo
         using (var stream = blobs.OpenReadAsync(key, CancellationToken.None).GetAwaiter().GetResult())
             read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         var header = NiftiHeader.Parse(head.AsSpan(0, read));
-        return new NiftiSource(header, () => blobs.OpenReadAsync(key, CancellationToken.None).GetAwaiter().GetResult(), axis);
+        return new NiftiSource(header, () => blobs.OpenReadAsync(key, CancellationToken.None).GetAwaiter().GetResult(), axis, limits: _limits);
     }
 
     /// <summary>A .nii.gz is inflated once into a temporary file, deleted when the source is let go.</summary>
@@ -85,7 +90,7 @@ public sealed class ImageSourceFactory(IBlobStore blobs, IMemoryCache frames, lo
             if (!NiftiHeader.LooksLikeNifti(head.AsSpan(0, read)))
                 throw ImageException.Unsupported("the gzip file does not hold a NIfTI volume");
             var header = NiftiHeader.Parse(head.AsSpan(0, read));
-            return new NiftiSource(header, () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete), axis, spool);
+            return new NiftiSource(header, () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete), axis, spool, _limits);
         }
         catch (InvalidDataException e)
         {
@@ -118,7 +123,7 @@ public sealed class ImageSourceFactory(IBlobStore blobs, IMemoryCache frames, lo
         try
         {
             var file = DicomReader.Read(stream, new DicomReadOptions { BulkDataThreshold = 64 * 1024 }, new BlobBulkDataSource(blobs, key));
-            return DicomPixelData.Open(file);
+            return DicomPixelData.Open(file, _limits);
         }
         catch (Tessera.Dicom.DicomException e)
         {
@@ -134,13 +139,21 @@ public sealed class ImageSourceFactory(IBlobStore blobs, IMemoryCache frames, lo
     {
         var path = LocalPath(key);
         if (OpenSlideSource.DetectVendor(path) is { } vendor && vendor != "generic-tiff")
-            return OpenSlideSource.Open(path);
-        var tiff = TiffSource.Open(path);
-        return ReducedSource.Suits(tiff.Description) ? new ReducedSource(tiff) : tiff;
+            return OpenSlideSource.Open(path, _limits);
+        var tiff = TiffSource.Open(path, _limits);
+        try
+        {
+            return ReducedSource.Suits(tiff.Description) ? new ReducedSource(tiff) : tiff;
+        }
+        catch
+        {
+            tiff.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A pyramid built by <see cref="PyramidService"/> (a tiled JPEG BigTIFF).</summary>
-    public IImageSource OpenPyramid(string key) => TiffSource.Open(LocalPath(key));
+    public IImageSource OpenPyramid(string key) => TiffSource.Open(LocalPath(key), _limits);
 
     private string LocalPath(string key) => (blobs as ILocalBlobStore)?.LocalPath(key)
         ?? throw ImageException.Unsupported("TIFF and slides can be read only from the file system store");
@@ -173,7 +186,7 @@ public sealed class ImageSourceFactory(IBlobStore blobs, IMemoryCache frames, lo
                 throw ImageException.NeedsPyramid($"the {width} x {height} JPEG is over 1 GB: it is shown once its pyramid is built");
             using var bytes = new MemoryStream();
             await whole.CopyToAsync(bytes, ct);
-            return JpegPreviewSource.Open(bytes.ToArray(), width, height, maxPixels);
+            return await DecodeAsync(() => JpegPreviewSource.Open(bytes.ToArray(), width, height, maxPixels), ct);
         }
         await using var stream = await blobs.OpenReadAsync(key, ct);
         if (stream.CanSeek && stream.Length > 256L << 20)
@@ -181,10 +194,17 @@ public sealed class ImageSourceFactory(IBlobStore blobs, IMemoryCache frames, lo
         using var buffer = new MemoryStream();
         await stream.CopyToAsync(buffer, ct);
         buffer.Position = 0;
-        var frame = format == "PNG" ? PngDecoder.Decode(buffer, maxPixels) : JpegDecoder.DecodeFile(buffer.ToArray(), maxPixels);
-        var image = frame.Layout.BitsAllocated == 8
-            ? new RasterImage(frame.Width, frame.Height, frame.Layout.SamplesPerPixel, frame.Data)
-            : Tessera.Imaging.Display.FrameRenderer.Render(frame, Tessera.Imaging.Display.DisplaySettings.None);
+        var image = await DecodeAsync(() =>
+        {
+            var frame = format == "PNG" ? PngDecoder.Decode(buffer, maxPixels) : JpegDecoder.DecodeFile(buffer.ToArray(), maxPixels);
+            return frame.Layout.BitsAllocated == 8
+                ? new RasterImage(frame.Width, frame.Height, frame.Layout.SamplesPerPixel, frame.Data)
+                : Tessera.Imaging.Display.FrameRenderer.Render(frame, Tessera.Imaging.Display.DisplaySettings.None);
+        }, ct);
         return new RasterSource(image, format);
     }
+
+    /// <summary>A whole-picture decode, in a decode slot when the node limits them.</summary>
+    private async Task<T> DecodeAsync<T>(Func<T> decode, CancellationToken ct) =>
+        limiter is null ? decode() : await limiter.RunAsync(decode, ct);
 }

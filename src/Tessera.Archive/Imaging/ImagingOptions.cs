@@ -20,11 +20,24 @@ public sealed class ImagingOptions
     public int OpenImages { get; set; } = 64;
 
     /// <summary>
-    /// The largest PNG or JPEG decoded whole, in pixels. A larger PNG is read band by band until its pyramid is
-    /// built; a larger JPEG is shown only from its pyramid.
+    /// The most pixels decoded at once: a PNG or JPEG decoded whole, a DICOM frame, a TIFF tile or strip, a slide's
+    /// tile, a NIfTI slice. Every codec checks the size its header declares against this (and a DICOM frame's against
+    /// its Rows and Columns) before it allocates anything. A larger PNG is read band by band until its pyramid is
+    /// built; a larger JPEG is shown only from its pyramid; a larger DICOM frame is not shown.
     /// </summary>
     [Range(1, long.MaxValue)]
-    public long MaxDecodedPixels { get; set; } = 64L << 20;
+    public long MaxDecodedPixels { get; set; } = Tessera.Imaging.Codecs.DecodeLimits.DefaultMaxPixels;
+
+    /// <summary>
+    /// Decodes and renders running at once on this node (tiles, regions, thumbnails, pictures decoded whole); stored
+    /// tiles sent as they are take none. Default: one per processor.
+    /// </summary>
+    [Range(1, 1024)]
+    public int MaxConcurrentDecodes { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>How long a request waits for a decode slot before it is answered 503 with Retry-After.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan DecodeQueueTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Whether large flat pictures get a pyramid built after import (with libvips).</summary>
     public bool BuildPyramids { get; set; } = true;

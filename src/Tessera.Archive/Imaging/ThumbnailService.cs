@@ -17,10 +17,11 @@ public sealed record Thumbnail(byte[] Jpeg, string Key);
 /// <summary>
 /// Thumbnails of scans and sessions: the scan's middle DICOM instance (its middle frame) or its first image file,
 /// fitted into 256 x 256, made on first use and kept as a blob keyed by the source's content hash, so it is made
-/// once for every file with that content. A file that cannot be shown is remembered as such.
+/// once for every file with that content. A file that cannot be shown is remembered as such. Making one takes a
+/// decode slot (<see cref="DecodeLimiter"/>); sending a stored one does not.
 /// </summary>
 public sealed class ThumbnailService(
-    ArchiveDbContext db, IBlobStore blobs, PyramidService pyramids, DerivedImageStore store, IOptions<ImagingOptions> options)
+    ArchiveDbContext db, IBlobStore blobs, PyramidService pyramids, DerivedImageStore store, DecodeLimiter limiter, IOptions<ImagingOptions> options)
 {
     public const string Kind = "thumbnail-256";
     public const int Size = 256;
@@ -92,7 +93,9 @@ public sealed class ThumbnailService(
         byte[] jpeg;
         try
         {
-            jpeg = Render(await pyramids.OpenAsync(source, SliceAxis.Z, ct));
+            var image = await pyramids.OpenAsync(source, SliceAxis.Z, ct);
+            // DecodeBusyException is not an ImageException: a busy node is answered 503, and nothing is remembered.
+            jpeg = await limiter.RunAsync(() => Render(image), ct);
         }
         catch (ImageException e) when (e.Kind == ImageErrorKind.NeedsPyramid)
         {

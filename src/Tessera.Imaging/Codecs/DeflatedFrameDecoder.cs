@@ -8,12 +8,24 @@ public sealed class DeflatedFrameDecoder : IFrameDecoder
 {
     public static DeflatedFrameDecoder Instance { get; } = new();
 
+    /// <summary>The most deflate inflates one byte to: 1032 (a 258-byte match costs at least two bits, RFC 1951).</summary>
+    private const long MaxRatio = 1032;
+
     public string Name => "deflated frame";
 
-    public PixelFrame Decode(ReadOnlySpan<byte> encoded, PixelLayout layout)
+    public PixelFrame Decode(ReadOnlySpan<byte> encoded, PixelLayout layout, DecodeLimits limits)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         layout.Validate();
-        var native = new byte[NativeDecoder.StoredBytes(layout)];
+        // The inflated size is the DICOM header's, never the stream's: inflation stops there.
+        limits.CheckFrame(layout);
+        var needed = NativeDecoder.StoredBytes(layout);
+        if (encoded.Length * MaxRatio < needed)
+        {
+            throw ImageException.Malformed(
+                $"the deflated frame holds {encoded.Length} bytes, which inflate to at most {encoded.Length * MaxRatio}; the DICOM header's {layout.Columns}×{layout.Rows} frame needs {needed}");
+        }
+        var native = new byte[needed];
         try
         {
             using var input = new MemoryStream(encoded.ToArray());
@@ -26,6 +38,6 @@ public sealed class DeflatedFrameDecoder : IFrameDecoder
         {
             throw new ImageException(ImageErrorKind.Malformed, $"the deflated frame does not inflate: {e.Message}", e);
         }
-        return NativeDecoder.Instance.Decode(native, layout);
+        return NativeDecoder.DecodeAt(native, 0, layout, limits);
     }
 }

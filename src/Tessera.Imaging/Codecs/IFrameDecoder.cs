@@ -10,7 +10,11 @@ public interface IFrameDecoder
 
     /// <summary>
     /// Decodes every byte of one frame as stored (for uncompressed data: little endian, as a reader normalises it).
-    /// Throws <see cref="ImageException"/> for data that does not decode.
+    /// The size the codestream declares is checked against <paramref name="layout"/> and <paramref name="limits"/>
+    /// before anything is allocated for it. Throws <see cref="ImageException"/> for data that does not decode.
     /// </summary>
-    PixelFrame Decode(ReadOnlySpan<byte> encoded, PixelLayout layout);
+    PixelFrame Decode(ReadOnlySpan<byte> encoded, PixelLayout layout, DecodeLimits limits);
+
+    /// <summary>Decodes a frame within <see cref="DecodeLimits.Default"/>.</summary>
+    PixelFrame Decode(ReadOnlySpan<byte> encoded, PixelLayout layout) => Decode(encoded, layout, DecodeLimits.Default);
 }

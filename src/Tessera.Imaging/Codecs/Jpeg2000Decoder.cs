@@ -17,11 +17,21 @@ public sealed unsafe class Jpeg2000Decoder : IFrameDecoder
 
     public static Jpeg2000Decoder Instance { get; } = new();
 
+    /// <summary>
+    /// Fewest pixels a tile may have on average. OpenJPEG sets up every tile's coding parameters as it reads the
+    /// header (some 5 KB each, up to 65535 tiles), so a tiny tile size in a small image's SIZ costs hundreds of megabytes.
+    /// </summary>
+    private const long MinPixelsPerTile = 1024;
+
     public string Name => "JPEG 2000 (OpenJPEG)";
 
-    public PixelFrame Decode(ReadOnlySpan<byte> encoded, PixelLayout layout)
+    public PixelFrame Decode(ReadOnlySpan<byte> encoded, PixelLayout layout, DecodeLimits limits)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         layout.Validate();
+        limits.CheckFrame(layout);
+        // Checked before OpenJPEG reads anything: its header reading already costs what the tile grid declares.
+        CheckSiz(Jpeg2000Siz.Read(encoded), layout, limits);
         NativeLibraries.Require(NativeLibraries.OpenJpeg);
         _lastError = null;
         var format = encoded.Length >= 12 && encoded[4..8].SequenceEqual("jP  "u8) ? OpenJpeg.CodecJp2 : OpenJpeg.CodecJ2k;
@@ -45,6 +55,8 @@ public sealed unsafe class Jpeg2000Decoder : IFrameDecoder
             if (OpenJpeg.ReadHeader(stream, codec, out var imagePointer) == 0)
                 throw Failure("the JPEG 2000 header does not decode");
             using var image = new OpenJpegImageHandle(imagePointer);
+            // opj_decode allocates what OpenJPEG read from the header: checked again, as OpenJPEG sees it.
+            CheckImage(ref image.Image, layout, limits);
             if (OpenJpeg.Decode(codec, stream, imagePointer) == 0 || OpenJpeg.EndDecompress(codec, stream) == 0)
                 throw Failure("the JPEG 2000 data does not decode");
             return Output(ref image.Image, layout);
@@ -54,20 +66,44 @@ public sealed unsafe class Jpeg2000Decoder : IFrameDecoder
     private static ImageException Failure(string what) =>
         ImageException.Malformed(_lastError is { } detail ? $"{what}: {detail.Trim()}" : what);
 
+    /// <summary>
+    /// The SIZ marker against the DICOM header and the limits: a flipped bit in Ysiz once asked opj_decode for
+    /// 256×8388864 32-bit samples, and a tiny tile size asks opj_read_header for thousands of tiles' parameters.
+    /// </summary>
+    private static void CheckSiz(Jpeg2000Siz siz, PixelLayout layout, DecodeLimits limits)
+    {
+        limits.CheckDeclared("JPEG 2000 codestream", siz.Width, siz.Height, siz.Components, layout);
+        var allowed = Math.Max(1, siz.Width * siz.Height / MinPixelsPerTile);
+        if (siz.Tiles > allowed)
+        {
+            throw ImageException.Malformed(
+                $"the JPEG 2000 codestream declares {siz.Tiles} tiles of {siz.TileWidth}×{siz.TileHeight} for a {siz.Width}×{siz.Height} image; at most {allowed} are decoded");
+        }
+    }
+
+    /// <summary>The image OpenJPEG read from the header, before opj_decode allocates its samples.</summary>
+    private static void CheckImage(ref OpenJpeg.Image image, PixelLayout layout, DecodeLimits limits)
+    {
+        limits.CheckDeclared("JPEG 2000 codestream", (long)image.X1 - image.X0, (long)image.Y1 - image.Y0, image.ComponentCount, layout);
+        var precision = Precision(ref image);
+        if (precision > 16)
+            throw ImageException.Unsupported($"JPEG 2000 samples of {precision} bits are not supported");
+    }
+
+    private static int Precision(ref OpenJpeg.Image image)
+    {
+        var precision = 0;
+        for (var c = 0; c < image.ComponentCount; c++)
+            precision = Math.Max(precision, (int)image.Components[c].Precision);
+        return precision;
+    }
+
     private static PixelFrame Output(ref OpenJpeg.Image image, PixelLayout layout)
     {
         var (width, height) = ((int)(image.X1 - image.X0), (int)(image.Y1 - image.Y0));
         var count = (int)image.ComponentCount;
-        if (width != layout.Columns || height != layout.Rows || count != layout.SamplesPerPixel)
-        {
-            throw ImageException.Malformed(
-                $"the JPEG 2000 data is {width} x {height} with {count} component(s); the file says {layout.Columns} x {layout.Rows} with {layout.SamplesPerPixel}");
-        }
-        var precision = 0;
-        for (var c = 0; c < count; c++)
-            precision = Math.Max(precision, (int)image.Components[c].Precision);
-        var bytes = precision <= 8 ? 1 : precision <= 16 ? 2 : throw ImageException.Unsupported($"JPEG 2000 samples of {precision} bits are not supported");
-        var output = new byte[width * height * count * bytes];
+        var bytes = Precision(ref image) <= 8 ? 1 : 2;
+        var output = new byte[DecodeLimits.BufferSize("the decoded JPEG 2000 frame", width, height, count, bytes)];
         for (var c = 0; c < count; c++)
         {
             ref var component = ref image.Components[c];

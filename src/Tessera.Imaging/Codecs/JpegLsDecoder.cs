@@ -10,9 +10,11 @@ public sealed class JpegLsDecoder : IFrameDecoder
 
     public string Name => "JPEG-LS (CharLS)";
 
-    public unsafe PixelFrame Decode(ReadOnlySpan<byte> encoded, PixelLayout layout)
+    public unsafe PixelFrame Decode(ReadOnlySpan<byte> encoded, PixelLayout layout, DecodeLimits limits)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         layout.Validate();
+        limits.CheckFrame(layout);
         NativeLibraries.Require(NativeLibraries.CharLs);
         using var decoder = CharLs.Create();
         if (decoder.IsInvalid)
@@ -23,14 +25,16 @@ public sealed class JpegLsDecoder : IFrameDecoder
             Check(CharLs.ReadHeader(decoder));
             Check(CharLs.GetFrameInfo(decoder, out var info));
             Check(CharLs.GetInterleaveMode(decoder, out var interleave));
-            if (info.Width != layout.Columns || info.Height != layout.Rows || info.ComponentCount != layout.SamplesPerPixel)
-            {
-                throw ImageException.Malformed(
-                    $"the JPEG-LS data is {info.Width} x {info.Height} with {info.ComponentCount} component(s); the file says {layout.Columns} x {layout.Rows} with {layout.SamplesPerPixel}");
-            }
+            // The SOF55 segment just read is what CharLS will fill: checked before the buffer is made.
+            limits.CheckDeclared("JPEG-LS frame header (SOF55)", info.Width, info.Height, info.ComponentCount, layout);
+            if (info.BitsPerSample is < 2 or > 16)
+                throw ImageException.Malformed($"the JPEG-LS frame header declares {info.BitsPerSample}-bit samples (2 to 16 are defined)");
             var bytes = info.BitsPerSample <= 8 ? 1 : 2;
             Check(CharLs.GetDestinationSize(decoder, 0, out var size));
-            var output = new byte[(int)size];
+            var expected = DecodeLimits.BufferSize("the decoded JPEG-LS frame", info.Width, info.Height, info.ComponentCount, bytes);
+            if (size != (nuint)expected)
+                throw ImageException.Malformed($"CharLS asks for {size} bytes for a frame of {expected}");
+            var output = new byte[expected];
             fixed (byte* destination = output)
                 Check(CharLs.DecodeToBuffer(decoder, destination, size, 0));
             var result = layout with { Planar = false, BitsAllocated = bytes * 8 };

@@ -10,9 +10,11 @@ public sealed unsafe class JpegXlDecoder : IFrameDecoder
 
     public string Name => "JPEG XL (libjxl)";
 
-    public PixelFrame Decode(ReadOnlySpan<byte> encoded, PixelLayout layout)
+    public PixelFrame Decode(ReadOnlySpan<byte> encoded, PixelLayout layout, DecodeLimits limits)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         layout.Validate();
+        limits.CheckFrame(layout);
         NativeLibraries.Require(NativeLibraries.JpegXl);
         using var decoder = JpegXl.Create(IntPtr.Zero);
         if (decoder.IsInvalid)
@@ -35,13 +37,16 @@ public sealed unsafe class JpegXlDecoder : IFrameDecoder
                     case JpegXl.StatusBasicInfo:
                         if (JpegXl.GetBasicInfo(decoder, info) != JpegXl.StatusSuccess)
                             throw ImageException.Malformed("the JPEG XL header does not decode");
-                        format = Format(info, layout);
+                        format = Format(info, layout, limits);
                         break;
                     case JpegXl.StatusNeedImageOutBuffer:
                         if (JpegXl.ImageOutBufferSize(decoder, format, out var size) != JpegXl.StatusSuccess)
                             throw ImageException.Malformed("the JPEG XL image's size is not known");
+                        var expected = DecodeLimits.BufferSize("the decoded JPEG XL frame", layout.Columns, layout.Rows, format.Channels, format.DataType == JpegXl.TypeUint8 ? 1 : 2);
+                        if (size != (nuint)expected)
+                            throw ImageException.Malformed($"libjxl asks for {size} bytes for a frame of {expected}");
                         // libjxl writes into the buffer during later calls: it lives on the pinned heap.
-                        output = GC.AllocateUninitializedArray<byte>((int)size, pinned: true);
+                        output = GC.AllocateUninitializedArray<byte>(expected, pinned: true);
                         fixed (byte* buffer = output)
                         {
                             if (JpegXl.SetImageOutBuffer(decoder, format, buffer, size) != JpegXl.StatusSuccess)
@@ -76,18 +81,17 @@ public sealed unsafe class JpegXlDecoder : IFrameDecoder
             samples[i] = (ushort)((samples[i] * max + 32767) / 65535);
     }
 
-    /// <summary>Checks the header against the file's attributes and picks the output sample format.</summary>
-    private static JpegXl.PixelFormat Format(byte* info, PixelLayout layout)
+    /// <summary>
+    /// Checks the basic info (the size header libjxl reports before it decodes a frame) against the DICOM header and
+    /// the limits, and picks the output sample format.
+    /// </summary>
+    private static JpegXl.PixelFormat Format(byte* info, PixelLayout layout, DecodeLimits limits)
     {
         var width = *(uint*)(info + JpegXl.BasicInfoXSize);
         var height = *(uint*)(info + JpegXl.BasicInfoYSize);
         var bits = *(uint*)(info + JpegXl.BasicInfoBitsPerSample);
         var channels = *(uint*)(info + JpegXl.BasicInfoColorChannels);
-        if (width != layout.Columns || height != layout.Rows || channels != layout.SamplesPerPixel)
-        {
-            throw ImageException.Malformed(
-                $"the JPEG XL data is {width} x {height} with {channels} channel(s); the file says {layout.Columns} x {layout.Rows} with {layout.SamplesPerPixel}");
-        }
+        limits.CheckDeclared("JPEG XL basic info", width, height, channels, layout);
         return new JpegXl.PixelFormat
         {
             Channels = channels,

@@ -23,12 +23,14 @@ public sealed class NativeDecoder : IFrameDecoder
         return samples * layout.BytesPerSample;
     }
 
-    public PixelFrame Decode(ReadOnlySpan<byte> encoded, PixelLayout layout) => DecodeAt(encoded, 0, layout);
+    public PixelFrame Decode(ReadOnlySpan<byte> encoded, PixelLayout layout, DecodeLimits limits) => DecodeAt(encoded, 0, layout, limits);
 
     /// <summary>Decodes a frame that starts <paramref name="bitOffset"/> bits into <paramref name="encoded"/> (1-bit frames need not start on a byte).</summary>
-    public static PixelFrame DecodeAt(ReadOnlySpan<byte> encoded, int bitOffset, PixelLayout layout)
+    public static PixelFrame DecodeAt(ReadOnlySpan<byte> encoded, int bitOffset, PixelLayout layout, DecodeLimits limits)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         layout.Validate();
+        limits.CheckFrame(layout);
         var needed = layout.BitsAllocated == 1
             ? ((long)layout.Pixels * layout.SamplesPerPixel + bitOffset + 7) / 8
             : StoredBytes(layout);

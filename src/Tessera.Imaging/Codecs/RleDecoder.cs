@@ -9,28 +9,34 @@ namespace Tessera.Imaging.Codecs;
 /// </summary>
 public sealed class RleDecoder : IFrameDecoder
 {
+    /// <summary>The most bytes one byte of PackBits decodes to: a two-byte run repeats its byte 128 times.</summary>
+    private const int MaxExpansion = 64;
+
     public static RleDecoder Instance { get; } = new();
 
     public string Name => "RLE";
 
-    public PixelFrame Decode(ReadOnlySpan<byte> encoded, PixelLayout layout)
+    public PixelFrame Decode(ReadOnlySpan<byte> encoded, PixelLayout layout, DecodeLimits limits)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         layout.Validate();
+        limits.CheckFrame(layout);
         if (encoded.Length < 64)
             throw ImageException.Malformed($"the RLE frame is {encoded.Length} bytes, shorter than its 64-byte header");
         var bytesPerSample = layout.BytesPerSample;
         if (layout.BitsAllocated == 1)
-            return DecodeBitPlane(encoded, layout);
+            return DecodeBitPlane(encoded, layout, limits);
         var segments = (int)BinaryPrimitives.ReadUInt32LittleEndian(encoded);
         var expected = layout.SamplesPerPixel * bytesPerSample;
         if (segments != expected)
             throw ImageException.Malformed($"the RLE header lists {segments} segments; {layout.SamplesPerPixel} sample(s) of {bytesPerSample} byte(s) need {expected}");
         var pixels = layout.Pixels;
+        var bounds = Segments(encoded, segments, pixels, layout);
         var output = new byte[layout.DecodedBytes];
         var plane = new byte[pixels];
         for (var segment = 0; segment < segments; segment++)
         {
-            var (start, end) = SegmentBounds(encoded, segment, segments);
+            var (start, end) = bounds[segment];
             UnpackBits(encoded[start..end], plane, segment);
             var sample = segment / bytesPerSample;
             var byteInSample = bytesPerSample - 1 - segment % bytesPerSample;
@@ -43,26 +49,41 @@ public sealed class RleDecoder : IFrameDecoder
     }
 
     /// <summary>1-bit data (segmentations) is one segment of packed bits, rows not padded.</summary>
-    private static PixelFrame DecodeBitPlane(ReadOnlySpan<byte> encoded, PixelLayout layout)
+    private static PixelFrame DecodeBitPlane(ReadOnlySpan<byte> encoded, PixelLayout layout, DecodeLimits limits)
     {
         var segments = (int)BinaryPrimitives.ReadUInt32LittleEndian(encoded);
         if (segments != layout.SamplesPerPixel)
             throw ImageException.Malformed($"the RLE header lists {segments} segments for {layout.SamplesPerPixel} 1-bit sample(s)");
-        var (start, end) = SegmentBounds(encoded, 0, segments);
-        var packed = new byte[(layout.Pixels + 7) / 8];
+        var bytes = (layout.Pixels + 7) / 8;
+        var (start, end) = Segments(encoded, segments, bytes, layout)[0];
+        var packed = new byte[bytes];
         UnpackBits(encoded[start..end], packed, 0);
-        return NativeDecoder.Instance.Decode(packed, layout with { SamplesPerPixel = 1 });
+        return NativeDecoder.DecodeAt(packed, 0, layout with { SamplesPerPixel = 1 }, limits);
     }
 
-    private static (int Start, int End) SegmentBounds(ReadOnlySpan<byte> encoded, int segment, int segments)
+    /// <summary>
+    /// Where each segment lies, checked before anything is allocated for the frame: inside the frame, and long enough
+    /// to fill a plane of <paramref name="planeBytes"/> (PackBits turns two bytes into at most 128).
+    /// </summary>
+    private static (int Start, int End)[] Segments(ReadOnlySpan<byte> encoded, int segments, int planeBytes, PixelLayout layout)
     {
         if (segments is < 1 or > 15)
             throw ImageException.Malformed($"the RLE header lists {segments} segments (1 to 15 are allowed)");
-        var start = (int)BinaryPrimitives.ReadUInt32LittleEndian(encoded[(4 + segment * 4)..]);
-        var end = segment + 1 < segments ? (int)BinaryPrimitives.ReadUInt32LittleEndian(encoded[(8 + segment * 4)..]) : encoded.Length;
-        if (start < 64 || start > encoded.Length || end < start || end > encoded.Length)
-            throw ImageException.Malformed($"RLE segment {segment + 1} lies at bytes {start}–{end}, outside the {encoded.Length}-byte frame");
-        return (start, end);
+        var bounds = new (int, int)[segments];
+        for (var segment = 0; segment < segments; segment++)
+        {
+            var start = BinaryPrimitives.ReadUInt32LittleEndian(encoded[(4 + segment * 4)..]);
+            var end = segment + 1 < segments ? BinaryPrimitives.ReadUInt32LittleEndian(encoded[(8 + segment * 4)..]) : (uint)encoded.Length;
+            if (start < 64 || start > encoded.Length || end < start || end > encoded.Length)
+                throw ImageException.Malformed($"RLE segment {segment + 1} lies at bytes {start}–{end}, outside the {encoded.Length}-byte frame");
+            if ((end - start) * (long)MaxExpansion < planeBytes)
+            {
+                throw ImageException.Malformed(
+                    $"RLE segment {segment + 1} holds {end - start} bytes, which decode to at most {(end - start) * (long)MaxExpansion}; the DICOM header's {layout.Columns}×{layout.Rows} frame needs {planeBytes} a segment");
+            }
+            bounds[segment] = ((int)start, (int)end);
+        }
+        return bounds;
     }
 
     /// <summary>PackBits: n in 0..127 copies n+1 bytes, -127..-1 repeats the next byte 1-n times, -128 does nothing.</summary>

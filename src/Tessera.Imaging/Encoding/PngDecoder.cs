@@ -8,14 +8,14 @@ namespace Tessera.Imaging.Encoding;
 /// </summary>
 public static class PngDecoder
 {
-    /// <param name="maxPixels">Larger images are refused before anything is allocated for them.</param>
-    public static PixelFrame Decode(Stream input, long maxPixels = 1L << 30)
+    /// <param name="maxPixels">Larger images are refused from their header, before anything is allocated for them.</param>
+    public static PixelFrame Decode(Stream input, long maxPixels = Codecs.DecodeLimits.DefaultMaxPixels)
     {
         using var rows = new PngRows(input, maxPixels);
         var outChannels = rows.Colour ? 3 : 1;
         var outBytes = rows.Depth == 16 ? 2 : 1;
-        var stride = rows.Width * outChannels * outBytes;
-        var output = new byte[(long)stride * rows.Height];
+        var stride = Codecs.DecodeLimits.BufferSize("a decoded PNG row", rows.Width, outChannels, outBytes);
+        var output = new byte[Codecs.DecodeLimits.BufferSize("the decoded PNG", stride, rows.Height)];
         for (var y = 0; y < rows.Height; y++)
             rows.ToSamples(rows.Next(), output.AsSpan(y * stride, stride), wide: true);
         var layout = new PixelLayout

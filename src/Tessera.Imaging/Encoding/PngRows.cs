@@ -16,15 +16,26 @@ public sealed class PngRows : IDisposable
     private byte[] _previous;
     private readonly int _bpp;
 
-    /// <param name="maxPixels">Larger images are refused before anything is allocated for them.</param>
-    public PngRows(Stream input, long maxPixels = 1L << 30)
+    /// <summary>
+    /// The largest stored row read (it is kept twice): 64 MB, a picture some 5 million pixels wide at 16-bit RGBA.
+    /// A wider one is refused from its header whatever <c>maxPixels</c> says, since rows are read whole.
+    /// </summary>
+    public const int MaxRowBytes = 64 << 20;
+
+    /// <summary>A palette holds at most 256 entries of 3 bytes (PNG §11.2.3).</summary>
+    private const int MaxPaletteBytes = 768;
+
+    /// <param name="maxPixels">Larger images are refused from their header, before anything is allocated for them.</param>
+    public PngRows(Stream input, long maxPixels = Codecs.DecodeLimits.DefaultMaxPixels)
     {
         ArgumentNullException.ThrowIfNull(input);
         Span<byte> signature = stackalloc byte[8];
         if (input.ReadAtLeast(signature, 8, throwOnEndOfStream: false) < 8 || signature[1] != 'P' || signature[2] != 'N' || signature[3] != 'G')
             throw ImageException.Malformed("the data is not a PNG file (bad signature)");
         var interlace = 0;
+        var header = false;
         Span<byte> head = stackalloc byte[8];
+        Span<byte> ihdr = stackalloc byte[13];
         while (true)
         {
             if (input.ReadAtLeast(head, 8, throwOnEndOfStream: false) < 8)
@@ -38,38 +49,70 @@ public sealed class PngRows : IDisposable
                 _inflate = new ZLibStream(new ImageData(input, length), CompressionMode.Decompress);
                 break;
             }
-            var data = new byte[length];
-            if (input.ReadAtLeast(data, length, throwOnEndOfStream: false) < length || input.ReadAtLeast(head[..4], 4, throwOnEndOfStream: false) < 4)
-                throw ImageException.Malformed($"the PNG chunk {type} is truncated");
             switch (type)
             {
-                case "IHDR" when length < 13:
-                    throw ImageException.Malformed("the PNG header chunk is too short");
+                case "IHDR" when length != 13:
+                    throw ImageException.Malformed($"the PNG header chunk is {length} bytes (13 are defined)");
                 case "IHDR":
-                    (Width, Height) = (BinaryPrimitives.ReadInt32BigEndian(data), BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(4)));
-                    (Depth, ColorType, interlace) = (data[8], data[9], data[12]);
-                    if ((long)Width * Height > maxPixels)
-                        throw ImageException.Unsupported($"a {Width} x {Height} PNG is larger than is decoded whole ({maxPixels} pixels)");
+                    ReadChunk(input, ihdr, type);
+                    (Width, Height) = (BinaryPrimitives.ReadInt32BigEndian(ihdr), BinaryPrimitives.ReadInt32BigEndian(ihdr[4..]));
+                    (Depth, ColorType, interlace) = (ihdr[8], ihdr[9], ihdr[12]);
+                    // PNG §11.2.2: both are 1 to 2^31 - 1; a negative one is a header that lies.
+                    if (Width <= 0 || Height <= 0)
+                        throw ImageException.Malformed($"the PNG header (IHDR) declares {Width}×{Height} pixels");
+                    new Codecs.DecodeLimits { MaxPixels = maxPixels }.CheckDeclared("PNG header (IHDR)", Width, Height);
+                    header = true;
                     break;
+                case "PLTE" when length > MaxPaletteBytes:
+                    throw ImageException.Malformed($"the PNG palette chunk is {length} bytes (at most {MaxPaletteBytes} are defined)");
                 case "PLTE":
-                    Palette = data;
+                    Palette = new byte[length];
+                    ReadChunk(input, Palette, type);
                     break;
                 case "IEND":
                     throw ImageException.Malformed("the PNG file has no image data");
+                default:
+                    // Text, colour profiles, EXIF…: not shown, so skipped unread whatever length they claim.
+                    Skip(input, length, type);
+                    break;
             }
         }
-        if (Width <= 0 || Height <= 0)
-            throw ImageException.Malformed("the PNG file has no header or an empty image");
+        if (!header)
+            throw ImageException.Malformed("the PNG file has no header");
         if (interlace != 0)
             throw ImageException.Unsupported("interlaced PNG is not supported");
         Channels = ColorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, 6 => 4, _ => throw ImageException.Malformed($"the PNG colour type {ColorType} is not defined") };
         if (Depth is not (1 or 2 or 4 or 8 or 16))
             throw ImageException.Malformed($"the PNG bit depth {Depth} is not defined");
         var bits = Channels * Depth;
-        RowBytes = (Width * bits + 7) / 8;
+        var rowBytes = ((long)Width * bits + 7) / 8;
+        if (rowBytes > MaxRowBytes)
+            throw ImageException.Unsupported($"the PNG header (IHDR) declares rows of {Width} pixels, {rowBytes} bytes each: more than the {MaxRowBytes} read at once");
+        RowBytes = (int)rowBytes;
         _bpp = Math.Max(1, bits / 8);
         _row = new byte[RowBytes + 1];
         _previous = new byte[RowBytes + 1];
+    }
+
+    /// <summary>A chunk's data and CRC (not checked: a damaged chunk shows as damaged pixels or a failed inflate).</summary>
+    private static void ReadChunk(Stream input, Span<byte> data, string type)
+    {
+        Span<byte> crc = stackalloc byte[4];
+        if (input.ReadAtLeast(data, data.Length, throwOnEndOfStream: false) < data.Length || input.ReadAtLeast(crc, 4, throwOnEndOfStream: false) < 4)
+            throw ImageException.Malformed($"the PNG chunk {type} is truncated");
+    }
+
+    private static void Skip(Stream input, int length, string type)
+    {
+        Span<byte> scratch = stackalloc byte[4096];
+        long left = length + 4L; // and its CRC
+        while (left > 0)
+        {
+            var read = input.Read(scratch[..(int)Math.Min(scratch.Length, left)]);
+            if (read == 0)
+                throw ImageException.Malformed($"the PNG chunk {type} is truncated");
+            left -= read;
+        }
     }
 
     public int Width { get; }

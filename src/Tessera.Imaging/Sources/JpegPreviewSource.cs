@@ -36,7 +36,8 @@ public sealed class JpegPreviewSource : IImageSource
             denominator *= 2;
         if (Pixels(width, height, denominator) > Math.Max(PreviewPixels, maxPixels))
             throw ImageException.NeedsPyramid($"the {width} x {height} JPEG is too large to show even at 1/8 of its size: it is shown once its pyramid is built");
-        var frame = JpegDecoder.DecodeFileReduced(jpeg, denominator);
+        // The reduced size is computed again from the header libjpeg-turbo reads, and held to the same bound.
+        var frame = JpegDecoder.DecodeFileReduced(jpeg, denominator, Math.Max(PreviewPixels, maxPixels));
         return new JpegPreviewSource(width, height, new RasterImage(frame.Width, frame.Height, frame.Layout.SamplesPerPixel, frame.Data), denominator);
     }
 

@@ -65,8 +65,21 @@ public sealed record NiftiHeader(
         }
         if (header.Dimensions.Any(d => d < 1) || header.X * header.Y > 1L << 28)
             throw ImageException.Malformed($"the NIfTI volume's dimensions ({string.Join(" x ", header.Dimensions)}) are not usable");
-        if (header.DataType is not (2 or 4 or 8 or 16 or 64 or 128 or 256 or 512 or 768 or 1024 or 1280 or 2304))
-            throw ImageException.Unsupported($"NIfTI voxels of data type {header.DataType} (complex or exotic) are not shown");
+        var bits = BitsOf(header.DataType)
+            ?? throw ImageException.Unsupported($"NIfTI voxels of data type {header.DataType} (complex or exotic) are not shown");
+        // Slices are sized by bitpix: it must be the data type's, not whatever the header says.
+        if (header.BitsPerVoxel != bits)
+            throw ImageException.Malformed($"the NIfTI header declares {header.BitsPerVoxel} bits a voxel for data type {header.DataType}, which has {bits}");
         return header;
     }
+
+    private static int? BitsOf(int dataType) => dataType switch
+    {
+        2 or 256 => 8,
+        4 or 512 => 16,
+        128 => 24,
+        8 or 16 or 768 or 2304 => 32,
+        64 or 1024 or 1280 => 64,
+        _ => null,
+    };
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Tessera.Imaging.Codecs;
 using Tessera.Imaging.Display;
 using Tessera.Imaging.Pixels;
 
@@ -26,10 +27,15 @@ public sealed class NiftiSource : IImageSource
     private readonly IDisposable? _owned;
 
     /// <param name="owned">What the source keeps alive and releases with itself (a temporary inflated copy).</param>
-    public NiftiSource(NiftiHeader header, Func<Stream> open, SliceAxis axis, IDisposable? owned = null)
+    /// <param name="limits">Bounds a slice, which is read whole; <see cref="DecodeLimits.Default"/> when null.</param>
+    public NiftiSource(NiftiHeader header, Func<Stream> open, SliceAxis axis, IDisposable? owned = null, DecodeLimits? limits = null)
     {
+        ArgumentNullException.ThrowIfNull(header);
         (_header, _open, _axis, _owned) = (header, open, axis, owned);
+        if (header.Dimensions.Take(3).Any(d => d > int.MaxValue))
+            throw ImageException.Unsupported($"the NIfTI volume's dimensions ({string.Join(" x ", header.Dimensions)}) are larger than supported");
         var (width, height, slices) = Geometry();
+        (limits ?? DecodeLimits.Default).CheckDeclared($"NIfTI header ({axis} slices)", width, height);
         var (sx, sy) = axis switch
         {
             SliceAxis.Z => (Size(0), Size(1)),
@@ -80,8 +86,11 @@ public sealed class NiftiSource : IImageSource
         var bytes = _header.BytesPerVoxel;
         var (nx, ny, nz) = (_header.X, _header.Y, _header.Z);
         var volume = (long)time * nx * ny * nz * bytes;
-        var data = new byte[(long)width * height * bytes];
         using var stream = _open();
+        // The whole time point must be in the file before a slice of it is allocated (the header can claim any size).
+        if (_header.VoxelOffset < 0 || (Int128)_header.VoxelOffset + (Int128)(time + 1) * nx * ny * nz * bytes > stream.Length)
+            throw ImageException.Malformed("the NIfTI voxels end before the volume does (truncated)");
+        var data = new byte[DecodeLimits.BufferSize("a NIfTI slice", width, height, bytes)];
         if (_axis == SliceAxis.Z)
         {
             Seek(stream, _header.VoxelOffset + volume + (long)index * nx * ny * bytes);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Tessera.Imaging.Codecs;
 using Tessera.Imaging.Display;
 using Tessera.Imaging.Native;
 using Tessera.Imaging.Pixels;
@@ -26,8 +27,10 @@ public sealed class OpenSlideSource : IImageSource
         return Marshal.PtrToStringUTF8(OpenSlide.DetectVendor(path));
     }
 
-    public static OpenSlideSource Open(string path)
+    /// <param name="limits">Bounds the tiles the slide's properties declare; <see cref="DecodeLimits.Default"/> when null.</param>
+    public static OpenSlideSource Open(string path, DecodeLimits? limits = null)
     {
+        limits ??= DecodeLimits.Default;
         NativeLibraries.Require(NativeLibraries.OpenSlide);
         var slide = OpenSlide.Open(path);
         if (slide.IsInvalid)
@@ -46,6 +49,10 @@ public sealed class OpenSlideSource : IImageSource
             var tileHeight = Integer(slide, $"openslide.level[{level}].tile-height") ?? 256;
             if (width > int.MaxValue || height > int.MaxValue)
                 throw ImageException.Unsupported($"slide level {level} is {width} x {height} pixels, larger than supported");
+            if (width < 1 || height < 1)
+                throw ImageException.Malformed($"slide level {level} declares {width}×{height} pixels");
+            // OpenSlide decodes whole stored tiles of this size for every region read: the vendor's header is trusted no further.
+            limits.CheckDeclared($"slide's level {level} tile", tileWidth, tileHeight);
             levels.Add(new ImageLevel((int)width, (int)height, tileWidth, tileHeight, OpenSlide.GetLevelDownsample(slide, level)));
         }
         var vendor = OpenSlide.Property(slide, "openslide.vendor") ?? "slide";
@@ -70,7 +77,7 @@ public sealed class OpenSlideSource : IImageSource
     public unsafe RasterImage Read(int level, PixelRect region, ImagePlane plane, RenderOptions options)
     {
         var downsample = Description.Levels[level].Downsample;
-        var argb = new uint[region.Width * region.Height];
+        var argb = new uint[DecodeLimits.BufferSize("a slide region", region.Width, region.Height)];
         fixed (uint* destination = argb)
         {
             // OpenSlide takes the top-left corner in level-0 pixels and the size in the level's own.

@@ -16,8 +16,12 @@ public sealed class ReducedSource : IImageSource
 
     public const int PreviewSide = 4096;
 
+    /// <summary>Most pixels of one band of full-resolution rows read while the reduced copy is made.</summary>
+    public const long MaxBandPixels = 64L << 20;
+
     private readonly IImageSource _inner;
     private readonly int _factor;
+    private readonly int _rowsPerBand;
     private readonly Lazy<RasterImage> _preview;
 
     public ReducedSource(IImageSource inner)
@@ -29,6 +33,13 @@ public sealed class ReducedSource : IImageSource
         while (Math.Max(full.Width, full.Height) > (long)PreviewSide * _factor)
             _factor *= 2;
         var (width, height) = ((full.Width + _factor - 1) / _factor, (full.Height + _factor - 1) / _factor);
+        _rowsPerBand = _factor * Math.Max(1, (Math.Max(256, full.TileHeight) + _factor - 1) / _factor);
+        // A band is the header's width times many rows: a very wide image would need gigabytes for one.
+        if ((long)full.Width * _rowsPerBand > MaxBandPixels)
+        {
+            throw ImageException.NeedsPyramid(
+                $"the {full.Width} x {full.Height} image is too wide to reduce {_rowsPerBand} rows at a time: it is shown once its pyramid is built");
+        }
         Description = inner.Description with
         {
             Levels = [full, new ImageLevel(width, height, width, height, _factor)],
@@ -63,12 +74,11 @@ public sealed class ReducedSource : IImageSource
         var full = _inner.Description.Levels[0];
         var bands = _inner.Description.Bands == 1 ? 1 : 3;
         var pixels = new byte[width * height * bands];
-        var rowsPerBand = _factor * Math.Max(1, (Math.Max(256, full.TileHeight) + _factor - 1) / _factor);
         var sums = new long[width * bands];
         var counts = new int[width];
-        for (var top = 0; top < full.Height; top += rowsPerBand)
+        for (var top = 0; top < full.Height; top += _rowsPerBand)
         {
-            var rows = Math.Min(rowsPerBand, full.Height - top);
+            var rows = Math.Min(_rowsPerBand, full.Height - top);
             var band = _inner.Read(0, new PixelRect(0, top, full.Width, rows), default, RenderOptions.Default);
             if (band.Bands != bands && band.Bands != 4)
                 band = bands == 1 ? RasterOps.Gray(band) : RasterOps.ToRgb(band);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Microsoft.Win32.SafeHandles;
+using Tessera.Imaging.Codecs;
 using Tessera.Imaging.Codecs.Jpeg;
 using Tessera.Imaging.Display;
 using Tessera.Imaging.Native;
@@ -27,6 +28,7 @@ public sealed partial class TiffSource : IImageSource
     private readonly Ome? _ome;
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<(int, int, int), RasterImage> _tiles = new();
+    private readonly DecodeLimits _limits;
     private long _tileBytes;
 
     /// <summary>One stored resolution: where its directory is and how its tiles are laid out (per plane).</summary>
@@ -41,9 +43,9 @@ public sealed partial class TiffSource : IImageSource
     /// <summary>A directory: main-chain index, or SubIFD offset; its tiles' offsets and sizes.</summary>
     private sealed record Directory(uint Index, ulong SubOffset, ulong[] Offsets, ulong[] Counts);
 
-    private TiffSource(TiffHandle tiff, SafeFileHandle file, List<Level> levels, ImageDescription description, int planes, Ome? ome)
+    private TiffSource(TiffHandle tiff, SafeFileHandle file, List<Level> levels, ImageDescription description, int planes, Ome? ome, DecodeLimits limits)
     {
-        (_tiff, _file, _levels, Description, _planesPerLevel, _ome) = (tiff, file, levels, description, planes, ome);
+        (_tiff, _file, _levels, Description, _planesPerLevel, _ome, _limits) = (tiff, file, levels, description, planes, ome, limits);
     }
 
     /// <summary>Largest strip of an untiled image decoded at once (an image stored as one huge strip needs a pyramid).</summary>
@@ -51,8 +53,12 @@ public sealed partial class TiffSource : IImageSource
 
     public ImageDescription Description { get; }
 
-    public static TiffSource Open(string path)
+    /// <param name="limits">
+    /// Bounds the tile (or strip) its tags declare, which is decoded at once; <see cref="DecodeLimits.Default"/> when null.
+    /// </param>
+    public static TiffSource Open(string path, DecodeLimits? limits = null)
     {
+        limits ??= DecodeLimits.Default;
         NativeLibraries.Require(NativeLibraries.Tiff);
         Quiet();
         var tiff = LibTiff.Open(path, "rm");
@@ -60,9 +66,9 @@ public sealed partial class TiffSource : IImageSource
             throw ImageException.Malformed("libtiff cannot open the file as TIFF");
         try
         {
-            var (levels, description, planes, ome) = ReadStructure(tiff);
+            var (levels, description, planes, ome) = ReadStructure(tiff, limits);
             var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
-            return new TiffSource(tiff, file, levels, description, planes, ome);
+            return new TiffSource(tiff, file, levels, description, planes, ome, limits);
         }
         catch
         {
@@ -78,7 +84,7 @@ public sealed partial class TiffSource : IImageSource
         LibTiff.SetWarningHandler(IntPtr.Zero);
     }
 
-    private static (List<Level>, ImageDescription, int, Ome?) ReadStructure(TiffHandle tiff)
+    private static (List<Level>, ImageDescription, int, Ome?) ReadStructure(TiffHandle tiff, DecodeLimits limits)
     {
         var count = LibTiff.NumberOfDirectories(tiff);
         if (count == 0 || LibTiff.SetDirectory(tiff, 0) != 1)
@@ -93,7 +99,7 @@ public sealed partial class TiffSource : IImageSource
         var subIfds = full.Tiled ? SubIfds(tiff) : [];
         if (!full.Tiled)
         {
-            levels.Add(LevelOf(tiff, Enumerable.Range(0, planes).Select(p => ((uint)p, 0UL)).ToList()));
+            levels.Add(LevelOf(tiff, limits, Enumerable.Range(0, planes).Select(p => ((uint)p, 0UL)).ToList()));
         }
         else if (subIfds.Length > 0)
         {
@@ -104,18 +110,18 @@ public sealed partial class TiffSource : IImageSource
                 LibTiff.SetDirectory(tiff, p);
                 chains.Add((p, SubIfds(tiff)));
             }
-            levels.Add(LevelOf(tiff, chains.Select(c => (c.Index, 0UL)).ToList()));
+            levels.Add(LevelOf(tiff, limits, chains.Select(c => (c.Index, 0UL)).ToList()));
             for (var k = 0; k < subIfds.Length; k++)
             {
                 var at = k;
                 if (chains.Any(c => c.Subs.Length <= at))
                     break;
-                levels.Add(LevelOf(tiff, chains.Select(c => (c.Index, c.Subs[at])).ToList()));
+                levels.Add(LevelOf(tiff, limits, chains.Select(c => (c.Index, c.Subs[at])).ToList()));
             }
         }
         else
         {
-            levels.Add(LevelOf(tiff, Enumerable.Range(0, planes).Select(p => ((uint)p, 0UL)).ToList()));
+            levels.Add(LevelOf(tiff, limits, Enumerable.Range(0, planes).Select(p => ((uint)p, 0UL)).ToList()));
             // A pyramid in the main chain: each later tiled directory that is smaller, with the same aspect.
             for (var index = (uint)planes; index < count; index += (uint)planes)
             {
@@ -123,7 +129,7 @@ public sealed partial class TiffSource : IImageSource
                 var last = levels[^1];
                 if (!next.Tiled || next.Width >= last.Width || Math.Abs((double)next.Width / next.Height - (double)full.Width / full.Height) > 0.02)
                     break;
-                levels.Add(LevelOf(tiff, Enumerable.Range(0, planes).Select(p => (index + (uint)p, 0UL)).ToList()));
+                levels.Add(LevelOf(tiff, limits, Enumerable.Range(0, planes).Select(p => (index + (uint)p, 0UL)).ToList()));
             }
         }
         var first = levels[0];
@@ -148,7 +154,10 @@ public sealed partial class TiffSource : IImageSource
     {
         if ((sub == 0 ? LibTiff.SetDirectory(tiff, index) : LibTiff.SetSubDirectory(tiff, sub)) != 1)
             throw ImageException.Malformed($"TIFF directory {index} cannot be read");
-        return new Shape((int)LibTiff.UInt32(tiff, LibTiff.ImageWidth), (int)LibTiff.UInt32(tiff, LibTiff.ImageLength), LibTiff.IsTiled(tiff) == 1);
+        var (width, height) = (LibTiff.UInt32(tiff, LibTiff.ImageWidth), LibTiff.UInt32(tiff, LibTiff.ImageLength));
+        if (width is 0 or > int.MaxValue || height is 0 or > int.MaxValue)
+            throw ImageException.Malformed($"TIFF directory {index} declares {width}×{height} pixels");
+        return new Shape((int)width, (int)height, LibTiff.IsTiled(tiff) == 1);
     }
 
     private static ulong[] SubIfds(TiffHandle tiff)
@@ -161,7 +170,7 @@ public sealed partial class TiffSource : IImageSource
         }
     }
 
-    private static Level LevelOf(TiffHandle tiff, List<(uint Index, ulong Sub)> planes)
+    private static Level LevelOf(TiffHandle tiff, DecodeLimits limits, List<(uint Index, ulong Sub)> planes)
     {
         Level? level = null;
         var directories = new List<Directory>();
@@ -174,19 +183,40 @@ public sealed partial class TiffSource : IImageSource
             directories.Add(shape.Tiled
                 ? new Directory(index, sub, LibTiff.UInt64Array(tiff, LibTiff.TileOffsets, tiles), LibTiff.UInt64Array(tiff, LibTiff.TileByteCounts, tiles))
                 : new Directory(index, sub, [], []));
-            level ??= new Level(
-                shape.Width, shape.Height,
-                shape.Tiled ? (int)LibTiff.UInt32(tiff, LibTiff.TileWidth) : shape.Width,
-                shape.Tiled ? (int)LibTiff.UInt32(tiff, LibTiff.TileLength) : StripRows(tiff, shape.Height),
-                LibTiff.UInt16(tiff, LibTiff.Compression), LibTiff.UInt16(tiff, LibTiff.Photometric), Math.Max((int)LibTiff.UInt16(tiff, LibTiff.SamplesPerPixel), 1),
-                [], JpegTables(tiff), shape.Tiled);
+            if (level is null)
+            {
+                level = new Level(
+                    shape.Width, shape.Height,
+                    shape.Tiled ? TileSide(tiff, LibTiff.TileWidth) : shape.Width,
+                    shape.Tiled ? TileSide(tiff, LibTiff.TileLength) : StripRows(tiff, shape.Height),
+                    LibTiff.UInt16(tiff, LibTiff.Compression), LibTiff.UInt16(tiff, LibTiff.Photometric), Math.Max((int)LibTiff.UInt16(tiff, LibTiff.SamplesPerPixel), 1),
+                    [], JpegTables(tiff), shape.Tiled);
+                CheckTile(level, LibTiff.UInt16(tiff, LibTiff.BitsPerSample), limits);
+            }
         }
-        if (level!.TileWidth <= 0 || level.TileHeight <= 0)
-            throw ImageException.Malformed("a TIFF level has no tile size");
-        if (!level.Tiled && (long)level.Width * level.TileHeight > MaxStripPixels)
-            throw ImageException.NeedsPyramid($"the {level.Width} x {level.Height} TIFF is stored in strips of {level.TileHeight} rows, too large to decode at once: it is shown once its pyramid is built");
-        return level with { Planes = directories.ToArray() };
+        return level! with { Planes = directories.ToArray() };
     }
+
+    private static int TileSide(TiffHandle tiff, uint tag) => LibTiff.UInt32(tiff, tag) is var side and > 0 and <= int.MaxValue
+        ? (int)side
+        : throw ImageException.Malformed("a TIFF level has no tile size");
+
+    /// <summary>
+    /// What one tile or strip decodes to, from the tags, before any is read: libtiff allocates that much to decode
+    /// one, and so does <see cref="DecodeThroughLibTiff"/> (tags that lie once asked for a 16 GB tile).
+    /// </summary>
+    private static void CheckTile(Level level, int bitsPerSample, DecodeLimits limits)
+    {
+        var pixels = (long)level.TileWidth * level.TileHeight;
+        if (!level.Tiled && pixels > Math.Min(MaxStripPixels, limits.MaxPixels))
+            throw ImageException.NeedsPyramid($"the {level.Width} x {level.Height} TIFF is stored in strips of {level.TileHeight} rows, too large to decode at once: it is shown once its pyramid is built");
+        limits.CheckDeclared("TIFF tile size", level.TileWidth, level.TileHeight);
+        if ((long)level.Samples * Math.Max(1, (bitsPerSample + 7) / 8) > MaxBytesPerPixel)
+            throw ImageException.Unsupported($"the TIFF tags declare {level.Samples} samples of {bitsPerSample} bits a pixel; pixels of more than {MaxBytesPerPixel} bytes are not decoded");
+    }
+
+    /// <summary>16-bit RGBA: the widest pixel libtiff's RGBA interface is asked to decode.</summary>
+    private const int MaxBytesPerPixel = 8;
 
     /// <summary>An untiled image's strips are its tiles: full width, RowsPerStrip rows (the whole image when unset).</summary>
     private static int StripRows(TiffHandle tiff, int height) =>
@@ -304,7 +334,7 @@ public sealed partial class TiffSource : IImageSource
         if (_tiles.TryGetValue((level, plane, index), out var cached))
             return cached;
         var tile = stored.Compression == LibTiff.CompressionJpeg && stored.Tiled
-            ? DecodeJpeg(stored, Standalone(stored, stored.Planes[plane], index))
+            ? DecodeJpeg(stored, Standalone(stored, stored.Planes[plane], index), _limits)
             : DecodeThroughLibTiff(stored, stored.Planes[plane], column, row);
         if (Interlocked.Add(ref _tileBytes, tile.Pixels.Length) > TileCacheBytes)
         {
@@ -318,9 +348,14 @@ public sealed partial class TiffSource : IImageSource
     /// <summary>SOI, an Adobe marker for RGB data, the tables without their SOI and EOI, then the rest of the tile.</summary>
     private byte[] Standalone(Level level, Directory directory, int index)
     {
-        if (index < 0 || index >= directory.Offsets.Length)
+        if (index < 0 || index >= directory.Offsets.Length || index >= directory.Counts.Length)
             throw ImageException.Malformed($"TIFF tile {index} does not exist");
-        var length = (int)directory.Counts[index];
+        var (offset, count) = (directory.Offsets[index], directory.Counts[index]);
+        // The byte count is a tag: it must lie in the file, and a JPEG tile is never much larger than its pixels.
+        var most = Math.Min(RandomAccess.GetLength(_file) - (long)Math.Min(offset, long.MaxValue), (long)level.TileWidth * level.TileHeight * MaxBytesPerPixel + (64 << 10));
+        if (count < 4 || count > (ulong)Math.Max(0, most))
+            throw ImageException.Malformed($"TIFF tile {index} declares {count} bytes at offset {offset}, more than the file or a {level.TileWidth}×{level.TileHeight} tile can hold");
+        var length = (int)count;
         var raw = new byte[length];
         if (RandomAccess.Read(_file, raw, (long)directory.Offsets[index]) < length || length < 4 || raw[0] != 0xFF || raw[1] != 0xD8)
             throw ImageException.Malformed($"TIFF tile {index} is truncated or not JPEG");
@@ -340,7 +375,7 @@ public sealed partial class TiffSource : IImageSource
 
     private static readonly byte[] AdobeNoTransform = [0xFF, 0xEE, 0x00, 0x0E, (byte)'A', (byte)'d', (byte)'o', (byte)'b', (byte)'e', 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00];
 
-    private static RasterImage DecodeJpeg(Level level, byte[] jpeg)
+    private static RasterImage DecodeJpeg(Level level, byte[] jpeg, DecodeLimits limits)
     {
         var bands = level.TileBands;
         var layout = new PixelLayout
@@ -353,14 +388,14 @@ public sealed partial class TiffSource : IImageSource
             HighBit = 7,
             Photometric = bands == 1 ? Photometric.Monochrome2 : Photometric.Rgb,
         };
-        var frame = TurboJpegDecoder.Decode(jpeg, layout);
+        var frame = TurboJpegDecoder.Decode(jpeg, layout, limits, "TIFF tile size");
         return new RasterImage(level.TileWidth, level.TileHeight, bands, frame.Data);
     }
 
     private unsafe RasterImage DecodeThroughLibTiff(Level level, Directory directory, int column, int row)
     {
         var (tw, th) = (level.TileWidth, level.TileHeight);
-        var raster = new uint[tw * th];
+        var raster = new uint[DecodeLimits.BufferSize("a TIFF tile", tw, th)];
         lock (_gate)
         {
             if ((directory.SubOffset == 0 ? LibTiff.SetDirectory(_tiff, directory.Index) : LibTiff.SetSubDirectory(_tiff, directory.SubOffset)) != 1)
@@ -377,7 +412,7 @@ public sealed partial class TiffSource : IImageSource
         // libtiff's RGBA raster is ABGR, bottom row first: a whole tile, or the rows a (last, shorter) strip has.
         var rows = level.Tiled ? th : Math.Min(th, level.Height - row * th);
         var bands = level.TileBands;
-        var pixels = new byte[tw * th * bands];
+        var pixels = new byte[DecodeLimits.BufferSize("a TIFF tile", tw, th, bands)];
         for (var y = 0; y < rows; y++)
         {
             for (var x = 0; x < tw; x++)

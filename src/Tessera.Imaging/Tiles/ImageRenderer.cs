@@ -58,11 +58,24 @@ public static class ImageRenderer
     }
 
     /// <summary>Answers an IIIF image request: region and size, then mirroring and rotation, quality, format.</summary>
-    public static EncodedImage Iiif(IImageSource source, IiifRequest request, ImagePlane plane, RenderOptions options, int jpegQuality)
+    public static EncodedImage Iiif(IImageSource source, IiifRequest request, ImagePlane plane, RenderOptions options, int jpegQuality) =>
+        StoredTile(source, request, plane, options) ?? Render(source, request, plane, options, jpegQuality);
+
+    /// <summary>The stored tile that answers an IIIF request untouched (nothing decoded), or null.</summary>
+    public static EncodedImage? StoredTile(IImageSource source, IiifRequest request, ImagePlane plane, RenderOptions options)
     {
-        if (request is { Rotation: 0, Mirror: false, Quality: IiifQuality.Default or IiifQuality.Color, Format: "jpg" } && !options.Customised
-            && PassThrough(source, request.Region, request.Width, request.Height, plane) is { } tile)
-            return new EncodedImage(tile, "image/jpeg", PassedThrough: true);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(options);
+        return request is { Rotation: 0, Mirror: false, Quality: IiifQuality.Default or IiifQuality.Color, Format: "jpg" } && !options.Customised
+            && PassThrough(source, request.Region, request.Width, request.Height, plane) is { } tile
+            ? new EncodedImage(tile, "image/jpeg", PassedThrough: true)
+            : null;
+    }
+
+    /// <summary>Renders an IIIF request from decoded pixels (no stored tile is looked for).</summary>
+    public static EncodedImage Render(IImageSource source, IiifRequest request, ImagePlane plane, RenderOptions options, int jpegQuality)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         var image = Region(source, request.Region, request.Width, request.Height, plane, options);
         image = RasterOps.Rotate(image, request.Rotation, request.Mirror);
         image = request.Quality switch

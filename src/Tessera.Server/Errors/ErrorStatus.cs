@@ -32,6 +32,7 @@ public static class ErrorStatus
         },
         Tessera.Imaging.Tiles.IiifException i => i.Status,
         Tessera.Archive.Imaging.PyramidPendingException p => p.Status.Waiting ? 503 : 422,
+        Tessera.Archive.Imaging.DecodeBusyException => 503,
         _ => 500,
     };
 

@@ -12,7 +12,8 @@ namespace Tessera.Server.Imaging;
 /// <summary>
 /// IIIF Image API 3.0 (<c>/iiif/3/{image}/…</c>) and Deep Zoom (<c>/dzi/{image}…</c>) over every image file the
 /// caller may read; the image id is the file's id. Every answer carries CORS, an ETag (content hash and request)
-/// and cache headers; a matching If-None-Match gets 304.
+/// and cache headers; a matching If-None-Match gets 304. Rendering takes a decode slot (<see cref="DecodeLimiter"/>:
+/// 503 with Retry-After when none comes free in time); a stored tile sent as it is takes none.
 /// </summary>
 internal static class ImageEndpoints
 {
@@ -59,14 +60,15 @@ internal static class ImageEndpoints
     }
 
     private static async Task Image(HttpContext context, Guid image, string region, string size, string rotation, string quality,
-        ImageCatalog catalog, IOptions<ImagingOptions> options)
+        ImageCatalog catalog, DecodeLimiter limiter, IOptions<ImagingOptions> options)
     {
         if (await OpenAsync(context, image, catalog, options.Value) is not { } entry)
             return;
         var description = entry.Source.Description;
         var request = IiifRequest.Parse(region, size, rotation, quality, description.Width, description.Height);
         var (plane, render) = RenderQuery.Parse(context.Request.Query, description);
-        var encoded = ImageRenderer.Iiif(entry.Source, request, plane, render, options.Value.JpegQuality);
+        var encoded = ImageRenderer.StoredTile(entry.Source, request, plane, render)
+            ?? await limiter.RunAsync(() => ImageRenderer.Render(entry.Source, request, plane, render, options.Value.JpegQuality), context.RequestAborted);
         context.Response.Headers.Link = $"<{Profile}>;rel=\"profile\"";
         await WriteAsync(context, encoded);
     }
@@ -80,7 +82,8 @@ internal static class ImageEndpoints
         await context.Response.WriteAsync(layout.Descriptor("jpeg"), context.RequestAborted);
     }
 
-    private static async Task Tile(HttpContext context, Guid image, int level, int column, int row, ImageCatalog catalog, IOptions<ImagingOptions> options)
+    private static async Task Tile(HttpContext context, Guid image, int level, int column, int row, ImageCatalog catalog, DecodeLimiter limiter,
+        IOptions<ImagingOptions> options)
     {
         if (await OpenAsync(context, image, catalog, options.Value) is not { } entry)
             return;
@@ -89,8 +92,10 @@ internal static class ImageEndpoints
         var tile = layout.Tile(level, column, row)
             ?? throw Archive.TesseraException.NotFound($"Deep Zoom tile {level}/{column}_{row} (levels 0 to {layout.MaxLevel})");
         var (plane, render) = RenderQuery.Parse(context.Request.Query, description);
-        var pixels = ImageRenderer.Region(entry.Source, layout.ToFullResolution(level, tile), tile.Width, tile.Height, plane, render);
-        await WriteAsync(context, ImageRenderer.Encode(pixels, "jpg", options.Value.JpegQuality));
+        var encoded = await limiter.RunAsync(() => ImageRenderer.Encode(
+            ImageRenderer.Region(entry.Source, layout.ToFullResolution(level, tile), tile.Width, tile.Height, plane, render), "jpg", options.Value.JpegQuality),
+            context.RequestAborted);
+        await WriteAsync(context, encoded);
     }
 
     private static async Task WriteAsync(HttpContext context, EncodedImage encoded)

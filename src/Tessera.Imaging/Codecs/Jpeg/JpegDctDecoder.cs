@@ -19,7 +19,7 @@ internal static class JpegDctDecoder
 
     private static readonly float[] Cosines = BuildCosines();
 
-    public static PixelFrame Decode(byte[] data, PixelLayout layout)
+    public static PixelFrame Decode(byte[] data, PixelLayout layout, DecodeLimits limits)
     {
         var jpeg = new JpegStream(data);
         Geometry? geometry = null;
@@ -27,7 +27,12 @@ internal static class JpegDctDecoder
         {
             if (jpeg.SofMarker is not (0xC0 or 0xC1))
                 throw ImageException.Unsupported($"this JPEG process (SOF 0x{jpeg.SofMarker:X2}) is not supported at {jpeg.Precision} bits");
-            geometry ??= new Geometry(jpeg);
+            if (geometry is null)
+            {
+                // The coefficient planes are sized by the SOF segment: it must be the DICOM header's frame.
+                limits.CheckDeclared("JPEG frame header (SOF)", jpeg.Width, jpeg.Height, jpeg.Components.Length, layout);
+                geometry = new Geometry(jpeg);
+            }
             return DecodeScan(jpeg, scan, geometry);
         });
         if (geometry is null)
@@ -46,7 +51,7 @@ internal static class JpegDctDecoder
             McusY = (jpeg.Height + 8 * MaxV - 1) / (8 * MaxV);
             BlocksX = jpeg.Components.Select(c => McusX * c.H).ToArray();
             BlocksY = jpeg.Components.Select(c => McusY * c.V).ToArray();
-            Coefficients = jpeg.Components.Select((_, i) => new short[BlocksX[i] * BlocksY[i] * 64]).ToArray();
+            Coefficients = jpeg.Components.Select((_, i) => new short[DecodeLimits.BufferSize("a JPEG coefficient plane", BlocksX[i], BlocksY[i], 64)]).ToArray();
         }
 
         public int MaxH { get; }
@@ -154,11 +159,6 @@ internal static class JpegDctDecoder
     private static PixelFrame Output(JpegStream jpeg, Geometry g, PixelLayout layout)
     {
         var components = jpeg.Components;
-        if (jpeg.Width != layout.Columns || jpeg.Height != layout.Rows || components.Length != layout.SamplesPerPixel)
-        {
-            throw ImageException.Malformed(
-                $"the JPEG data is {jpeg.Width} x {jpeg.Height} with {components.Length} component(s); the file says {layout.Columns} x {layout.Rows} with {layout.SamplesPerPixel}");
-        }
         var max = (1 << jpeg.Precision) - 1;
         var shift = 1 << (jpeg.Precision - 1);
         var bytes = layout.BytesPerSample;
@@ -173,7 +173,7 @@ internal static class JpegDctDecoder
                 quant[ZigZag[k]] = zigzagQuant[k];
             var (sx, sy) = (g.MaxH / c.H, g.MaxV / c.V);
             var planeWidth = g.BlocksX[ci] * 8;
-            var plane = new ushort[planeWidth * g.BlocksY[ci] * 8];
+            var plane = new ushort[DecodeLimits.BufferSize("a JPEG sample plane", planeWidth, g.BlocksY[ci], 8)];
             for (var by = 0; by < g.BlocksY[ci]; by++)
             {
                 for (var bx = 0; bx < g.BlocksX[ci]; bx++)

@@ -12,41 +12,44 @@ public sealed class JpegDecoder : IFrameDecoder
 
     public string Name => "JPEG";
 
-    public PixelFrame Decode(ReadOnlySpan<byte> encoded, PixelLayout layout)
+    public PixelFrame Decode(ReadOnlySpan<byte> encoded, PixelLayout layout, DecodeLimits limits)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         layout.Validate();
+        limits.CheckFrame(layout);
         var data = Trim(encoded);
         var (marker, precision) = JpegStream.PeekFrame(data);
         if (marker == 0xC3)
-            return JpegLosslessDecoder.Decode(data.ToArray(), layout);
+            return JpegLosslessDecoder.Decode(data.ToArray(), layout, limits);
         if (precision == 8)
-            return TurboJpegDecoder.Decode(data, layout);
+            return TurboJpegDecoder.Decode(data, layout, limits);
         if (precision == 12 && marker is 0xC0 or 0xC1)
-            return JpegDctDecoder.Decode(data.ToArray(), layout);
+            return JpegDctDecoder.Decode(data.ToArray(), layout, limits);
         throw ImageException.Unsupported($"JPEG frame type 0x{marker:X2} at {precision} bits is not supported");
     }
 
     /// <summary>Decodes a JPEG file on its own (no DICOM header to describe it).</summary>
-    /// <param name="maxPixels">Larger images are refused before anything is allocated for them.</param>
-    public static PixelFrame DecodeFile(byte[] jpeg, long maxPixels = 1L << 30)
+    /// <param name="maxPixels">Larger images are refused from their header, before anything is allocated for them.</param>
+    public static PixelFrame DecodeFile(byte[] jpeg, long maxPixels = DecodeLimits.DefaultMaxPixels)
     {
         var (marker, precision) = JpegStream.PeekFrame(jpeg);
         if (marker == 0xC3 || precision != 8)
             throw ImageException.Unsupported($"JPEG files of {precision} bits{(marker == 0xC3 ? " (lossless)" : "")} are not shown; convert them to PNG");
         var layout = TurboJpegDecoder.ReadLayout(jpeg);
-        if ((long)layout.Rows * layout.Columns > maxPixels)
-            throw ImageException.Unsupported($"a {layout.Columns} x {layout.Rows} JPEG is larger than is decoded whole ({maxPixels} pixels)");
+        var limits = new DecodeLimits { MaxPixels = maxPixels };
+        limits.CheckDeclared("JPEG frame header", layout.Columns, layout.Rows);
         layout.Validate();
-        return TurboJpegDecoder.Decode(jpeg, layout);
+        return TurboJpegDecoder.Decode(jpeg, layout, limits);
     }
 
     /// <summary>A JPEG file decoded at 1/<paramref name="denominator"/> of its size (2, 4 or 8): 8-bit DCT files only.</summary>
-    public static PixelFrame DecodeFileReduced(byte[] jpeg, int denominator)
+    /// <param name="maxPixels">A larger reduced picture is refused before anything is allocated for it.</param>
+    public static PixelFrame DecodeFileReduced(byte[] jpeg, int denominator, long maxPixels = DecodeLimits.DefaultMaxPixels)
     {
         var (marker, precision) = JpegStream.PeekFrame(jpeg);
         if (marker == 0xC3 || precision != 8)
             throw ImageException.Unsupported($"JPEG files of {precision} bits{(marker == 0xC3 ? " (lossless)" : "")} are not shown; convert them to PNG");
-        return TurboJpegDecoder.DecodeReduced(jpeg, denominator);
+        return TurboJpegDecoder.DecodeReduced(jpeg, denominator, new DecodeLimits { MaxPixels = maxPixels });
     }
 
     /// <summary>Fragments are padded to even length, and some writers put bytes before the SOI marker.</summary>

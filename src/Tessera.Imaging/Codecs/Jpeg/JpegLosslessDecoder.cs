@@ -10,7 +10,7 @@ namespace Tessera.Imaging.Codecs.Jpeg;
 /// </summary>
 internal static class JpegLosslessDecoder
 {
-    public static PixelFrame Decode(byte[] data, PixelLayout layout)
+    public static PixelFrame Decode(byte[] data, PixelLayout layout, DecodeLimits limits)
     {
         var jpeg = new JpegStream(data);
         int[][]? planes = null;
@@ -18,12 +18,18 @@ internal static class JpegLosslessDecoder
         {
             if (jpeg.SofMarker != 0xC3)
                 throw ImageException.Malformed("JPEG lossless data must have a SOF3 frame header");
-            planes ??= jpeg.Components.Select(_ => new int[jpeg.Width * jpeg.Height]).ToArray();
+            if (planes is null)
+            {
+                // The planes are sized by the SOF3 segment: it must be the DICOM header's frame.
+                limits.CheckDeclared("JPEG frame header (SOF3)", jpeg.Width, jpeg.Height, jpeg.Components.Length, layout);
+                var size = DecodeLimits.BufferSize("a JPEG lossless plane", jpeg.Width, jpeg.Height);
+                planes = jpeg.Components.Select(_ => new int[size]).ToArray();
+            }
             return DecodeScan(jpeg, scan, planes);
         });
         if (planes is null)
             throw ImageException.Malformed("the JPEG lossless data has no scan");
-        return Output(jpeg, planes, layout);
+        return Output(planes, layout);
     }
 
     private static int DecodeScan(JpegStream jpeg, JpegScan scan, int[][] planes)
@@ -104,13 +110,8 @@ internal static class JpegLosslessDecoder
         _ => (ra + rb) >> 1,
     };
 
-    private static PixelFrame Output(JpegStream jpeg, int[][] planes, PixelLayout layout)
+    private static PixelFrame Output(int[][] planes, PixelLayout layout)
     {
-        if (jpeg.Width != layout.Columns || jpeg.Height != layout.Rows || planes.Length != layout.SamplesPerPixel)
-        {
-            throw ImageException.Malformed(
-                $"the JPEG data is {jpeg.Width} x {jpeg.Height} with {planes.Length} component(s); the file says {layout.Columns} x {layout.Rows} with {layout.SamplesPerPixel}");
-        }
         var bytes = layout.BytesPerSample;
         var output = new byte[layout.DecodedBytes];
         var samples = planes.Length;

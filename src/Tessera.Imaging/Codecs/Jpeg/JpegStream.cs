@@ -136,6 +136,9 @@ internal sealed class JpegStream
             throw ImageException.Unsupported("arithmetic-coded JPEG is not supported");
         if (segment.Length < 6)
             throw ImageException.Malformed("the JPEG frame header is truncated");
+        // Buffers are sized by the first frame header: a second one must not resize the frame under them.
+        if (SofMarker != 0)
+            throw ImageException.Malformed("the JPEG data has a second frame header (SOF marker)");
         SofMarker = marker;
         Precision = segment[0];
         Height = BinaryPrimitives.ReadUInt16BigEndian(segment[1..]);

@@ -33,15 +33,16 @@ internal static class TurboJpegDecoder
     /// The whole picture at 1/<paramref name="denominator"/> of its size (2, 4 or 8), decoded so by libjpeg-turbo's
     /// scaled IDCT: a large JPEG's overview without the memory of its full size.
     /// </summary>
-    public static unsafe PixelFrame DecodeReduced(ReadOnlySpan<byte> data, int denominator)
+    public static unsafe PixelFrame DecodeReduced(ReadOnlySpan<byte> data, int denominator, DecodeLimits limits)
     {
         if (denominator is not (2 or 4 or 8))
             throw new ArgumentOutOfRangeException(nameof(denominator), denominator, "TurboJPEG scales by 1/2, 1/4 or 1/8");
         var full = ReadLayout(data);
         var (width, height) = ((full.Columns + denominator - 1) / denominator, (full.Rows + denominator - 1) / denominator);
+        limits.CheckDeclared($"JPEG frame header (decoded at 1/{denominator})", width, height);
         using var handle = TurboJpeg.InitDecompress();
         var channels = full.SamplesPerPixel;
-        var output = new byte[width * height * channels];
+        var output = new byte[DecodeLimits.BufferSize("the reduced JPEG", width, height, channels)];
         fixed (byte* jpeg = data)
         fixed (byte* destination = output)
         {
@@ -52,7 +53,8 @@ internal static class TurboJpegDecoder
         return new PixelFrame(full with { Rows = height, Columns = width }, output);
     }
 
-    public static unsafe PixelFrame Decode(ReadOnlySpan<byte> data, PixelLayout layout)
+    /// <param name="expectedSource">What gave <paramref name="layout"/>, for messages: a DICOM header, or a TIFF's tile tags.</param>
+    public static unsafe PixelFrame Decode(ReadOnlySpan<byte> data, PixelLayout layout, DecodeLimits limits, string expectedSource = "DICOM header")
     {
         NativeLibraries.Require(NativeLibraries.TurboJpeg);
         using var handle = TurboJpeg.InitDecompress();
@@ -62,16 +64,13 @@ internal static class TurboJpegDecoder
         {
             if (TurboJpeg.DecompressHeader(handle, jpeg, (nuint)data.Length, out var width, out var height, out _, out var colorspace) != 0)
                 throw ImageException.Malformed($"the JPEG data does not decode: {TurboJpeg.LastError(handle)}");
-            // Some whole-slide writers store edge tiles at their cropped size: they go top left, the rest stays black.
-            if (width > layout.Columns || height > layout.Rows)
-                throw ImageException.Malformed($"the JPEG data is {width} x {height}; the file says {layout.Columns} x {layout.Rows}");
             if (colorspace is TurboJpeg.ColorspaceCmyk or TurboJpeg.ColorspaceYcck)
                 throw ImageException.Unsupported("CMYK JPEG is not supported");
-            var gray = layout.SamplesPerPixel == 1;
-            if (gray != (colorspace == TurboJpeg.ColorspaceGray))
-                throw ImageException.Malformed($"the JPEG data has {(gray ? "colour" : "one")} component(s); the file says {layout.SamplesPerPixel}");
-            var channels = gray ? 1 : 3;
-            var output = new byte[layout.Pixels * channels];
+            // Some whole-slide writers store edge tiles at their cropped size: they go top left, the rest stays black.
+            var channels = colorspace == TurboJpeg.ColorspaceGray ? 1 : 3;
+            limits.CheckDeclared("JPEG frame header (SOF)", width, height, channels, layout, atMost: true, expectedSource);
+            var gray = channels == 1;
+            var output = new byte[DecodeLimits.BufferSize("the decoded JPEG frame", layout.Columns, layout.Rows, channels)];
             fixed (byte* destination = output)
             {
                 var format = gray ? TurboJpeg.PixelFormatGray : TurboJpeg.PixelFormatRgb;
