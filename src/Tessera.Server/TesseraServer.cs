@@ -124,6 +124,7 @@ public static class TesseraServer
         services.AddScoped<DicomScuService>();
         services.AddHostedService(sp => sp.GetRequiredService<CommitmentReporter>());
         services.AddSingleton<ArchiveAssociationHandler>();
+        services.AddSingleton<AssociationSlots>();
         services.AddHostedService<DicomListener>();
         return services;
     }

@@ -39,7 +39,8 @@ public sealed partial class AssociationAcceptor(AcceptorPolicy policy, IAssociat
 
     private static readonly string[] s_uncompressed = [TransferSyntax.ExplicitVrLittleEndian.Uid, TransferSyntax.ImplicitVrLittleEndian.Uid];
 
-    public async Task<AssociationOutcome> ServeAsync(Stream stream, EndPoint? peer, CancellationToken ct)
+    /// <param name="requested">Told once the association request has been read (the connection is no longer an idle socket).</param>
+    public async Task<AssociationOutcome> ServeAsync(Stream stream, EndPoint? peer, CancellationToken ct, Action? requested = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         var reader = new PduReader(stream, policy.MaxPduLength);
@@ -49,6 +50,7 @@ public sealed partial class AssociationAcceptor(AcceptorPolicy policy, IAssociat
             if (await ReadRequestAsync(reader, ct) is not { } first)
                 return await AbortAsync(stream, null, "", "no A-ASSOCIATE-RQ first", AbortReason.UnexpectedPdu, 0);
             request = first;
+            requested?.Invoke();
         }
         catch (DicomNetworkException e)
         {

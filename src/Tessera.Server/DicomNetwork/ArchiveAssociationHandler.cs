@@ -28,7 +28,7 @@ internal sealed record DicomRoute(string? ProjectSlug, Caller Caller, DicomOpera
 /// confined to the called project when a project's AE title is called. Every refusal is audited.
 /// </summary>
 internal sealed partial class ArchiveAssociationHandler(IServiceScopeFactory scopes, IOptions<DicomOptions> options, CommitmentReporter reporter,
-    ILogger<ArchiveAssociationHandler> logger)
+    AssociationSlots slots, ILogger<ArchiveAssociationHandler> logger)
     : IAssociationHandler
 {
     /// <summary>What a caller outside the AE table may ask, when such callers are allowed.</summary>
@@ -107,8 +107,13 @@ internal sealed partial class ArchiveAssociationHandler(IServiceScopeFactory sco
                 var scope = slug is null ? (Guid?)null : await db.Projects.Where(p => p.Slug == slug).Select(p => (Guid?)p.Id).FirstAsync(ct);
                 route = new DicomRoute(slug, scope is { } id ? ScopedCaller(calling, id) : Caller.Anonymous, allowed, why, address, CanRead: false);
             }
+            if (slots.TryTake(calling, out var full) is not { } slot)
+            {
+                LogRejected(calling, request.CalledAeTitle, peer, full);
+                return new AssociationDecision(new AssociateReject(RejectResult.Transient, RejectSource.ServiceProviderPresentation, AssociateReject.LocalLimitExceeded), null, full);
+            }
             LogAccepted(calling, request.CalledAeTitle, peer, route.ProjectSlug ?? "(none)", user?.Username ?? "(none)");
-            return AssociationDecision.Accepted(new ArchiveDimseService(scope, route, reporter, logger));
+            return AssociationDecision.Accepted(new ArchiveDimseService(scope, route, reporter, logger) { Slot = slot });
 
             async Task<AssociationDecision> RefuseAsync(byte reason, string why, string? project)
             {

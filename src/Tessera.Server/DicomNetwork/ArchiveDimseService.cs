@@ -32,6 +32,9 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
 
     private IServiceProvider Services => scope.ServiceProvider;
 
+    /// <summary>The association's place among the node's limited ones, given back when it ends.</summary>
+    public IDisposable? Slot { get; init; }
+
     public override async ValueTask<DimseStatus> EchoAsync(CancellationToken ct) =>
         route.Allowed.HasFlag(DicomOperations.Echo) ? DimseStatus.Success : await RefuseAsync("C-ECHO", $"{Association.CallingAeTitle} may not echo (AE table)", route.ProjectSlug);
 
@@ -255,6 +258,7 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
 
     public override async ValueTask DisposeAsync()
     {
+        Slot?.Dispose();
         await scope.DisposeAsync();
         await base.DisposeAsync();
     }

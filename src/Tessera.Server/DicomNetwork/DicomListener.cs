@@ -7,14 +7,17 @@ namespace Tessera.Server.DicomNetwork;
 
 /// <summary>
 /// The DICOM node's TCP listener: each connection is one association, served by an
-/// <see cref="AssociationAcceptor"/> with the archive's handler (routing, AE table, user identity). Beyond <see cref="DicomOptions.MaxAssociations"/>
-/// a connection's request is answered with a transient rejection. Stopping the server aborts the
-/// associations still open.
+/// <see cref="AssociationAcceptor"/> with the archive's handler (routing, AE table, user identity,
+/// and the association limits of <see cref="AssociationSlots"/>). Connections are bounded before they
+/// associate: per peer address (<see cref="DicomOptions.MaxConnectionsPerAddress"/>), in all while
+/// pending (<see cref="DicomOptions.MaxPendingConnections"/>), and in time (the ARTIM timeout); beyond
+/// a bound a connection is closed at once. Stopping the server aborts the associations still open.
 /// </summary>
 internal sealed partial class DicomListener(IOptions<DicomOptions> options, ArchiveAssociationHandler handler, ILogger<DicomListener> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<Task, byte> _associations = new();
-    private int _active;
+    private readonly Dictionary<string, int> _perAddress = new(StringComparer.Ordinal);
+    private int _pending;
 
     private TcpListener? _listener;
 
@@ -72,7 +75,15 @@ internal sealed partial class DicomListener(IOptions<DicomOptions> options, Arch
             {
                 var client = await listener.AcceptTcpClientAsync(stoppingToken);
                 client.NoDelay = true;
-                var serving = ServeAsync(client, acceptor, settings, stoppingToken);
+                var address = (client.Client.RemoteEndPoint as System.Net.IPEndPoint)?.Address.ToString() ?? "?";
+                if (!Admit(address, settings, out var why))
+                {
+                    LogRefusedConnection(address, why);
+                    client.Client.Close(0); // a reset: nothing is owed to a connection over the bounds
+                    client.Dispose();
+                    continue;
+                }
+                var serving = ServeAsync(client, address, acceptor, stoppingToken);
                 _associations.TryAdd(serving, 0);
                 _ = serving.ContinueWith(t => _associations.TryRemove(t, out _), TaskScheduler.Default);
             }
@@ -87,22 +98,61 @@ internal sealed partial class DicomListener(IOptions<DicomOptions> options, Arch
         }
     }
 
-    private async Task ServeAsync(TcpClient client, AssociationAcceptor acceptor, DicomOptions settings, CancellationToken ct)
+    /// <summary>Counts a new connection against its address's and the pending bounds, or says which it would pass.</summary>
+    private bool Admit(string address, DicomOptions settings, out string why)
+    {
+        lock (_perAddress)
+        {
+            var open = _perAddress.GetValueOrDefault(address);
+            if (open >= settings.MaxConnectionsPerAddress)
+            {
+                why = $"{open} connections from this address are open (Dicom:MaxConnectionsPerAddress)";
+                return false;
+            }
+            if (_pending >= settings.MaxPendingConnections)
+            {
+                why = $"{_pending} connections are waiting to associate (Dicom:MaxPendingConnections)";
+                return false;
+            }
+            _perAddress[address] = open + 1;
+            _pending++;
+        }
+        why = "";
+        return true;
+    }
+
+    private void Associated()
+    {
+        lock (_perAddress)
+            _pending--;
+    }
+
+    private void Closed(string address, bool stillPending)
+    {
+        lock (_perAddress)
+        {
+            if (stillPending)
+                _pending--;
+            if (--_perAddress[address] == 0)
+                _perAddress.Remove(address);
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client, string address, AssociationAcceptor acceptor, CancellationToken ct)
     {
         await Task.Yield();
         var peer = client.Client.RemoteEndPoint?.ToString() ?? "?";
+        var pending = 1;
         using (client)
         {
             try
             {
                 var stream = client.GetStream();
-                if (Interlocked.Increment(ref _active) > settings.MaxAssociations)
+                var outcome = await acceptor.ServeAsync(stream, client.Client.RemoteEndPoint, ct, () =>
                 {
-                    await RejectAsync(stream, settings, ct);
-                    LogTooMany(peer, settings.MaxAssociations);
-                    return;
-                }
-                var outcome = await acceptor.ServeAsync(stream, client.Client.RemoteEndPoint, ct);
+                    if (Interlocked.Exchange(ref pending, 0) == 1)
+                        Associated();
+                });
                 LogAssociation(peer, outcome.CallingAeTitle, outcome.CalledAeTitle, outcome.How, outcome.Messages);
                 if (outcome.Failure is { } failure)
                     LogOperationFailed(failure, peer, outcome.CallingAeTitle);
@@ -113,18 +163,9 @@ internal sealed partial class DicomListener(IOptions<DicomOptions> options, Arch
             }
             finally
             {
-                Interlocked.Decrement(ref _active);
+                Closed(address, Interlocked.Exchange(ref pending, 0) == 1);
             }
         }
-    }
-
-    /// <summary>Reads the association request (within the ARTIM time) and answers it with a transient rejection.</summary>
-    private static async Task RejectAsync(NetworkStream stream, DicomOptions settings, CancellationToken ct)
-    {
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timer.CancelAfter(settings.ArtimTimeout);
-        if (await new PduReader(stream, (uint)settings.MaxPduLength).ReadAsync(timer.Token) is AssociateRequest)
-            await PduWriter.WriteAsync(stream, new AssociateReject(RejectResult.Transient, RejectSource.ServiceProviderPresentation, AssociateReject.LocalLimitExceeded), ct);
     }
 
     [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "DICOM: listening as {AeTitle} on port {Port}")]
@@ -139,8 +180,8 @@ internal sealed partial class DicomListener(IOptions<DicomOptions> options, Arch
     [LoggerMessage(EventId = 1306, Level = LogLevel.Error, Message = "DICOM: an operation of the association from {Peer} ({CallingAeTitle}) failed")]
     private partial void LogOperationFailed(Exception e, string peer, string callingAeTitle);
 
-    [LoggerMessage(EventId = 1304, Level = LogLevel.Warning, Message = "DICOM: association from {Peer} rejected: {Limit} associations already open")]
-    private partial void LogTooMany(string peer, int limit);
+    [LoggerMessage(EventId = 1304, Level = LogLevel.Warning, Message = "DICOM: connection from {Address} closed at once: {Why}")]
+    private partial void LogRefusedConnection(string address, string why);
 
     [LoggerMessage(EventId = 1305, Level = LogLevel.Information, Message = "DICOM: connection from {Peer} lost: {Reason}")]
     private partial void LogConnectionLost(string peer, string reason);

@@ -32,12 +32,24 @@ public sealed class DicomOptions
     [Range(4096, 16 << 20)]
     public int MaxPduLength { get; set; } = 128 * 1024;
 
-    /// <summary>Associations served at once; further ones are rejected as transient (local limit exceeded).</summary>
+    /// <summary>Accepted associations served at once; further ones are rejected as transient (local limit exceeded).</summary>
     [Range(1, 10000)]
     public int MaxAssociations { get; set; } = 64;
 
-    /// <summary>How long a new connection may take to send its association request (PS3.8 ARTIM).</summary>
-    public TimeSpan ArtimTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Accepted associations of one calling AE title at once (so one AE cannot take every slot).</summary>
+    [Range(1, 10000)]
+    public int MaxAssociationsPerAe { get; set; } = 16;
+
+    /// <summary>Open TCP connections from one peer address, associated or not; further ones are closed at once.</summary>
+    [Range(1, 10000)]
+    public int MaxConnectionsPerAddress { get; set; } = 32;
+
+    /// <summary>Connections that have not yet associated, from all addresses; further ones are closed at once.</summary>
+    [Range(1, 100000)]
+    public int MaxPendingConnections { get; set; } = 256;
+
+    /// <summary>How long a new connection may take to send its association request (PS3.8 ARTIM); an idle socket is closed then.</summary>
+    public TimeSpan ArtimTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long an association may stay silent before it is aborted.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
