@@ -17,6 +17,18 @@ public sealed class UploadOptions
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan Expiry { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>The most bytes one import's zips may expand to, in all (a zip bomb is refused before anything is written).</summary>
+    [Range(1L << 20, long.MaxValue)]
+    public long MaxImportExpandedBytes { get; set; } = 256L << 30;
+
+    /// <summary>The highest compression ratio a zip entry (of over 1 MiB expanded) or a whole zip may have; DICOM rarely passes 10.</summary>
+    [Range(2, 100000)]
+    public int MaxCompressionRatio { get; set; } = 200;
+
+    /// <summary>The most entries one zip may hold (its central directory is read into memory).</summary>
+    [Range(1, 10_000_000)]
+    public int MaxImportEntries { get; set; } = 500_000;
+
     public string ResolveDirectory(StorageOptions storage)
     {
         ArgumentNullException.ThrowIfNull(storage);

@@ -29,7 +29,7 @@ public static class ImportEndpoints
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = options.Value.MaxUploadBytes;
         var access = await context.RequireProjectAsync(p, AccessLevel.Write);
-        var spooler = new ImportSpooler(uploads.Value.ResolveImportDirectory(storage.Value));
+        var spooler = new ImportSpooler(uploads.Value.ResolveImportDirectory(storage.Value), ZipLimits.From(uploads.Value));
         var report = await import.ImportAsync(access, spooler.ReadAsync(context.Request, name, context.RequestAborted), session, context.RequestAborted);
         return TypedResults.Ok(ToDto(report));
     }

@@ -11,10 +11,12 @@ namespace Tessera.Server.Import;
 /// <summary>
 /// Turns an import request body into files on local disk, one at a time: a single file, a zip
 /// (its entries), or multipart (its parts, zips among them expanded). Disk use stays at one file
-/// (plus the zip itself) whatever the import's size.
+/// (plus the zip itself) whatever the import's size. Zips are held to <see cref="ZipLimits"/>.
 /// </summary>
-public sealed class ImportSpooler(string directory)
+public sealed class ImportSpooler(string directory, ZipLimits limits)
 {
+    private long _expanded;
+
     private static readonly byte[] ZipMagic = [0x50, 0x4B, 0x03, 0x04];
 
     public async IAsyncEnumerable<ImportItem> ReadAsync(HttpRequest request, string? name, [EnumeratorCancellation] CancellationToken ct)
@@ -52,7 +54,7 @@ public sealed class ImportSpooler(string directory)
         }
         try
         {
-            await foreach (var entry in ExpandAsync(path, ct))
+            await foreach (var entry in ExpandAsync(path, name, ct))
                 yield return entry;
         }
         finally
@@ -61,14 +63,32 @@ public sealed class ImportSpooler(string directory)
         }
     }
 
-    private async IAsyncEnumerable<ImportItem> ExpandAsync(string zipPath, [EnumeratorCancellation] CancellationToken ct)
+    private async IAsyncEnumerable<ImportItem> ExpandAsync(string zipPath, string zipName, [EnumeratorCancellation] CancellationToken ct)
     {
         ZipArchive? archive = null;
         IReadOnlyList<ZipArchiveEntry> entries;
         try
         {
-            archive = await ZipArchive.CreateAsync(File.OpenRead(zipPath), ZipArchiveMode.Read, leaveOpen: false, entryNameEncoding: null, ct);
+            var file = File.OpenRead(zipPath);
+            try
+            {
+                limits.CheckEntryCount(zipName, ZipLimits.DeclaredEntries(file));
+                file.Position = 0;
+            }
+            catch
+            {
+                await file.DisposeAsync();
+                throw;
+            }
+            archive = await ZipArchive.CreateAsync(file, ZipArchiveMode.Read, leaveOpen: false, entryNameEncoding: null, ct);
             entries = archive.Entries; // the central directory is read here, and checked
+            limits.Check(zipName, new FileInfo(zipPath).Length, entries, _expanded);
+        }
+        catch (TesseraException)
+        {
+            if (archive is not null)
+                await archive.DisposeAsync();
+            throw;
         }
         catch (InvalidDataException e)
         {
@@ -87,6 +107,7 @@ public sealed class ImportSpooler(string directory)
                 var path = NewPath();
                 await using (var source = await Read(() => entry.OpenAsync(ct)))
                     await CopyToFileAsync(source, path, ct, entry);
+                _expanded += entry.Length;
                 yield return new ImportItem(entry.FullName.Replace('\\', '/'), path);
             }
         }
@@ -109,6 +130,9 @@ public sealed class ImportSpooler(string directory)
             while ((read = await Read(() => source.ReadAsync(buffer, ct).AsTask())) > 0)
             {
                 copied += read;
+                // A header that understates its entry must not let it expand without end: stop at the first byte too many.
+                if (entry is not null && copied > entry.Length)
+                    throw TesseraException.Invalid($"The zip entry {entry.FullName} is damaged: it expands beyond the {entry.Length:N0} bytes its header declares.");
                 crc?.Append(buffer.AsSpan(0, read));
                 await target.WriteAsync(buffer.AsMemory(0, read), ct);
             }

@@ -261,7 +261,8 @@ public sealed class ImportApiTests(TestServer server) : IClassFixture<TestServer
             var damaged = good.ToArray();
             BitConverter.GetBytes(value).AsSpan(0, size).CopyTo(damaged.AsSpan(offset));
             var answer = await http.PostAsync($"api/projects/{project}/import", new ByteArrayContent(damaged));
-            ((int)answer.StatusCode).ShouldBeOneOf([200, 400], $"damage at {offset}: {await answer.Content.ReadAsStringAsync()}");
+            // A size made huge reads as a zip bomb: refused by the import limits (413).
+            ((int)answer.StatusCode).ShouldBeOneOf([200, 400, 413], $"damage at {offset}: {await answer.Content.ReadAsStringAsync()}");
         }
         // An entry whose content does not match its declared length (the way of zip bombs) is refused, not cut short.
         var lying = good.ToArray();
