@@ -14,13 +14,16 @@ public sealed class SignInThrottle(IOptions<SignInOptions> options, TimeProvider
     /// <summary>Tracked keys before stale ones are swept (an attacker cycling names must not grow memory without end).</summary>
     private const int SweepAbove = 50_000;
 
+    /// <summary>The address of callers without one (the API's Unix socket: tools and local accounts), counted together.</summary>
+    private const string Local = "local";
+
     private readonly ConcurrentDictionary<string, Counter> _counters = new(StringComparer.Ordinal);
 
     /// <summary>How long the account or the address is still held back, or null when neither is.</summary>
     public TimeSpan? HeldBack(string username, string? address)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var until = new[] { Key("user", username), Key("addr", address) }
+        var until = new[] { Key("user", username), Key("addr", address ?? Local) }
             .Select(k => k is not null && _counters.TryGetValue(k, out var c) ? c.LockedUntil : DateTime.MinValue).Max();
         return until > now ? until - now : null;
     }
@@ -30,8 +33,7 @@ public sealed class SignInThrottle(IOptions<SignInOptions> options, TimeProvider
         var settings = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
         Count(Key("user", username)!, settings.MaxFailuresPerAccount, now);
-        if (Key("addr", address) is { } byAddress)
-            Count(byAddress, settings.MaxFailuresPerAddress, now);
+        Count(Key("addr", address ?? Local)!, settings.MaxFailuresPerAddress, now);
         if (_counters.Count > SweepAbove)
             Sweep(now);
     }
