@@ -14,9 +14,10 @@ namespace Tessera.Server.DicomNetwork;
 /// <summary>
 /// Where an accepted association's data goes and who it acts as: the project its C-STOREs are stored
 /// in (null: stores are refused with <see cref="Why"/>), the caller whose rights apply, what the
-/// calling AE may ask, and whether it may read at all (query, retrieve, commitment of what others stored).
+/// calling AE may ask, and who its queries and retrievals read as (<see cref="Reader"/>: the caller, or anonymous
+/// for an AE whose row names no project — public projects only).
 /// </summary>
-internal sealed record DicomRoute(string? ProjectSlug, Caller Caller, DicomOperations Allowed, string Why, string Peer, bool CanRead);
+internal sealed record DicomRoute(string? ProjectSlug, Caller Caller, DicomOperations Allowed, string Why, string Peer, Caller Reader);
 
 /// <summary>
 /// Decides on association requests for the archive (docs/configuration.md, "DICOM node"): the calling
@@ -85,7 +86,7 @@ internal sealed partial class ArchiveAssociationHandler(IServiceScopeFactory sco
                 if (called is not null && !await services.GetRequiredService<AccessService>().CanReadAsync(called.Slug, caller, ct))
                     return await RefuseAsync(AssociateReject.CalledAeNotRecognized, $"the user {user.Username} has no role on the project whose AE title {request.CalledAeTitle} was called", called.Slug);
                 var (slug, why) = called is not null ? (called.Slug, "") : await StoreProjectAsync(db, node, settings, ct);
-                route = new DicomRoute(slug, caller, allowed, why, address, CanRead: true);
+                route = new DicomRoute(slug, caller, allowed, why, address, Reader: caller);
             }
             else if (called is not null)
             {
@@ -93,19 +94,21 @@ internal sealed partial class ArchiveAssociationHandler(IServiceScopeFactory sco
                 if (node?.ProjectId != called.Id)
                     return await RefuseAsync(AssociateReject.CallingAeNotRecognized,
                         $"the calling AE {calling} is not registered for the project whose AE title {request.CalledAeTitle} it called", called.Slug);
-                route = new DicomRoute(called.Slug, ScopedCaller(calling, called.Id), allowed, "", address, CanRead: true);
+                var scoped = ScopedCaller(calling, called.Id);
+                route = new DicomRoute(called.Slug, scoped, allowed, "", address, Reader: scoped);
             }
             else if (node?.ProjectId is { } own)
             {
                 var slug = await db.Projects.Where(p => p.Id == own).Select(p => p.Slug).FirstAsync(ct);
-                route = new DicomRoute(slug, ScopedCaller(calling, own), allowed, "", address, CanRead: true);
+                var scoped = ScopedCaller(calling, own);
+                route = new DicomRoute(slug, scoped, allowed, "", address, Reader: scoped);
             }
             else
             {
-                // A row without a project, or an unknown caller: its stores go to the default project, and it reads nothing.
+                // A row without a project, or an unknown caller: its stores go to the default project, and it reads public projects only.
                 var (slug, why) = await StoreProjectAsync(db, node, settings, ct);
                 var scope = slug is null ? (Guid?)null : await db.Projects.Where(p => p.Slug == slug).Select(p => (Guid?)p.Id).FirstAsync(ct);
-                route = new DicomRoute(slug, scope is { } id ? ScopedCaller(calling, id) : Caller.Anonymous, allowed, why, address, CanRead: false);
+                route = new DicomRoute(slug, scope is { } id ? ScopedCaller(calling, id) : Caller.Anonymous, allowed, why, address, Reader: Caller.Anonymous);
             }
             if (slots.TryTake(calling, out var full) is not { } slot)
             {

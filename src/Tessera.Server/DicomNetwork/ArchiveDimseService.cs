@@ -111,14 +111,12 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
         ArgumentNullException.ThrowIfNull(request);
         if (!route.Allowed.HasFlag(DicomOperations.Find))
             return FindAnswer.Refused(await RefuseAsync("C-FIND", $"{Association.CallingAeTitle} may not query (AE table)", route.ProjectSlug));
-        if (!route.CanRead)
-            return FindAnswer.Refused(await RefuseAsync("C-FIND", Short($"{Association.CallingAeTitle} has no project to query (AE table)"), null));
         FindQuery find;
         DicomQueryResult first;
         try
         {
             find = FindQuery.From(request);
-            first = await Services.GetRequiredService<DicomQueryService>().FindAsync(route.Caller, find.Query, ct);
+            first = await Services.GetRequiredService<DicomQueryService>().FindAsync(route.Reader, find.Query, ct);
         }
         catch (TesseraException e) when (e.Kind == ErrorKind.Invalid)
         {
@@ -154,7 +152,7 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
                 if (page.Matches.Count < find.Query.Limit)
                     break;
                 offset += page.Matches.Count;
-                page = await queries.FindAsync(route.Caller, find.Query with { Offset = offset }, ct);
+                page = await queries.FindAsync(route.Reader, find.Query with { Offset = offset }, ct);
             }
             foreach (var patient in FindQuery.Patients(studies))
                 yield return find.Shape(patient, retrieveAe);
@@ -176,13 +174,11 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
         var command = request.MoveDestination is null ? "C-GET" : "C-MOVE";
         if (!route.Allowed.HasFlag(operation))
             return RetrieveAnswer.Refused(await RefuseAsync(command, $"{Association.CallingAeTitle} may not {name} (AE table)", route.ProjectSlug));
-        if (!route.CanRead)
-            return RetrieveAnswer.Refused(await RefuseAsync(command, Short($"{Association.CallingAeTitle} has no project to retrieve from (AE table)"), null));
         IReadOnlyList<StoredInstance> instances;
         try
         {
             var find = FindQuery.From(request.SopClassUid, request.Identifier);
-            instances = await Services.GetRequiredService<DicomQueryService>().MatchingInstancesAsync(route.Caller, find.Query, MaxRetrieveInstances, ct);
+            instances = await Services.GetRequiredService<DicomQueryService>().MatchingInstancesAsync(route.Reader, find.Query, MaxRetrieveInstances, ct);
         }
         catch (TesseraException e) when (e.Kind == ErrorKind.Invalid)
         {

@@ -118,7 +118,7 @@ internal sealed class DicomScuService(ArchiveDbContext db, IBlobStore blobs, IOp
     /// <summary>The service that stores a C-GET's instances into the project, with the caller's rights.</summary>
     private ArchiveDimseService Incoming(ProjectAccess access, string aeTitle)
     {
-        var route = new DicomRoute(access.Project.Slug, access.Caller, DicomOperations.Store, "", aeTitle, CanRead: false);
+        var route = new DicomRoute(access.Project.Slug, access.Caller, DicomOperations.Store, "", aeTitle, Reader: Caller.Anonymous);
         return new ArchiveDimseService(scopes.CreateAsyncScope(), route, reporter, logger);
     }
 

@@ -19,13 +19,13 @@ namespace Tessera.Server.Tests.DicomNetwork;
 /// </summary>
 public sealed class DimseAccessMatrixTests(DimseAccessMatrixTests.Matrix matrix) : IClassFixture<DimseAccessMatrixTests.Matrix>
 {
-    /// <summary>What a (caller, called) pair gets: the association rejected, the project it reads and stores in, or only an echo.</summary>
+    /// <summary>What a (caller, called) pair gets: the association rejected, the project it reads and stores in, or public projects to read and no store.</summary>
     public enum Outcome
     {
         Rejected,
         ProjectA,
         ProjectB,
-        EchoOnly,
+        PublicOnly,
     }
 
     public static TheoryData<string, string, string?, Outcome> Pairs => new()
@@ -36,7 +36,7 @@ public sealed class DimseAccessMatrixTests(DimseAccessMatrixTests.Matrix matrix)
         { "CALLER_B", "SERVER", null, Outcome.ProjectB },
         { "CALLER_B", "A", null, Outcome.Rejected },
         { "CALLER_B", "B", null, Outcome.ProjectB },
-        { "CALLER_NONE", "SERVER", null, Outcome.EchoOnly },
+        { "CALLER_NONE", "SERVER", null, Outcome.PublicOnly },
         { "CALLER_NONE", "A", null, Outcome.Rejected },
         { "CALLER_NONE", "B", null, Outcome.Rejected },
         { "UNKNOWN_AE", "SERVER", null, Outcome.Rejected },
@@ -62,9 +62,11 @@ public sealed class DimseAccessMatrixTests(DimseAccessMatrixTests.Matrix matrix)
             return;
         }
         results[Operation.Echo].ShouldBe(Success, context);
-        if (outcome == Outcome.EchoOnly)
+        if (outcome == Outcome.PublicOnly)
         {
-            results.Where(r => r.Key != Operation.Echo).ShouldAllBe(r => r.Value == NotAuthorized, context);
+            // Both projects are private: nothing to find, get or move; no project takes its stores.
+            results.Where(r => r.Key is not (Operation.Echo or Operation.Store)).ShouldAllBe(r => r.Value == 0, context);
+            results[Operation.Store].ShouldBe(NotAuthorized, context);
             return;
         }
         var own = outcome == Outcome.ProjectA;
