@@ -136,6 +136,8 @@ public static class TesseraServer
         services.AddHostedService<BlobSweepService>();
         services.AddHostedService<PyramidBuildService>();
         services.AddOptions<DicomOptions>().BindConfiguration(DicomOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DicomOptions>, DicomOptionsValidation>();
+        services.AddSingleton(sp => new DicomTlsCredentials(sp.GetRequiredService<IOptions<DicomOptions>>().Value.Tls));
         services.AddSingleton<CommitmentReporter>();
         services.AddSingleton<MoveExpectations>();
         services.AddScoped<DicomScuService>();

@@ -11,6 +11,13 @@ public sealed class TlsConfigurationTests : IDisposable
     private readonly string _data = Directory.CreateTempSubdirectory("tessera-tls-config-").FullName;
 
     [Theory]
+    [InlineData("Dicom:Tls:Port=11762", "Dicom:Tls:Certificate and Dicom:Tls:Key must name")]
+    [InlineData("Dicom:Tls:Port=11762;Dicom:Tls:Certificate={dir}/none.crt;Dicom:Tls:Key={key}", "the file")]
+    [InlineData("Dicom:Tls:Port=11762;Dicom:Tls:Certificate={crt};Dicom:Tls:Key={otherKey}", "not a PEM certificate and its unencrypted private key")]
+    [InlineData("Dicom:Tls:Certificate={crt}", "Dicom:Tls:Certificate and Dicom:Tls:Key go together")]
+    [InlineData("Dicom:Port=11762;Dicom:Tls:Port=11762;Dicom:Tls:Certificate={crt};Dicom:Tls:Key={key}", "needs a port of its own")]
+    [InlineData("Dicom:Tls:Port=11762;Dicom:Tls:Certificate={crt};Dicom:Tls:Key={key};Dicom:Tls:ClientCertificates=required", "set Dicom:Tls:TrustedCertificates")]
+    [InlineData("Dicom:Tls:TrustedCertificates={key}", "holds no PEM certificate")]
     [InlineData("Server:ForwardedHeaders:Enabled=true", "list the proxies")]
     [InlineData("Server:ForwardedHeaders:Enabled=true;Server:ForwardedHeaders:KnownNetworks:0=10.0.0.0/33", "not a network in CIDR notation")]
     [InlineData("Server:ForwardedHeaders:Enabled=true;Server:ForwardedHeaders:KnownProxies:0=proxy.example", "'proxy.example' is not an IP address")]
