@@ -59,6 +59,7 @@ public static class TesseraServer
             File.Delete(socket);
             urls += ";http://unix:" + socket;
         }
+        RequireCertificateForHttps(builder.Configuration, urls);
         builder.WebHost.UseUrls(urls);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue<long?>($"{ServerOptions.SectionName}:MaxJsonBytes")
@@ -69,6 +70,7 @@ public static class TesseraServer
         // The tools' own account (not the server's when it runs as root) connects to the API's socket.
         if (!OperatingSystem.IsWindows() && urls.Contains("http://unix:", StringComparison.Ordinal))
             app.Lifetime.ApplicationStarted.Register(() => ApiSocket.AllowTools(ApiSocket.PathFor(app.Configuration[$"{StorageOptions.SectionName}:DataDirectory"] ?? new StorageOptions().DataDirectory)));
+        app.UseTesseraForwardedHeaders();
         app.UseTesseraSecurityHeaders();
         // API errors are problem details (TesseraExceptionHandler); a page's error re-executes /error as HTML.
         // TesseraExceptionHandler logs what is unexpected itself; the middleware need not log again.
@@ -88,11 +90,25 @@ public static class TesseraServer
         return app;
     }
 
+    /// <summary>
+    /// An https:// address needs Kestrel's certificate (<c>Kestrel:Certificates:Default:Path</c> and <c>KeyPath</c>, PEM);
+    /// without one Kestrel would look for a development certificate, and its error would send an operator to the .NET SDK.
+    /// </summary>
+    private static void RequireCertificateForHttps(ConfigurationManager configuration, string urls)
+    {
+        var https = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Any(u => u.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
+        if (https && !configuration.GetSection("Kestrel:Certificates:Default").GetChildren().Any() && !configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
+            throw new OptionsValidationException("Kestrel", typeof(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions),
+                [$"--urls ({urls}) names an https:// address: set Kestrel:Certificates:Default:Path and Kestrel:Certificates:Default:KeyPath to the PEM files of the server's certificate and private key."]);
+    }
+
     public static IServiceCollection AddTesseraServer(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddTesseraArchive(configuration);
         services.AddTesseraPipelines(configuration);
         services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddTesseraTransportSecurity();
         services.AddProblemDetails();
         services.AddExceptionHandler<TesseraExceptionHandler>();
         services.AddMemoryCache();
@@ -108,6 +124,7 @@ public static class TesseraServer
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "tessera-antiforgery";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.HeaderName = "RequestVerificationToken";
         });
         services.AddRazorPages(o => o.RootDirectory = "/Web/Pages").AddApplicationPart(typeof(TesseraServer).Assembly);
@@ -119,6 +136,8 @@ public static class TesseraServer
         services.AddHostedService<BlobSweepService>();
         services.AddHostedService<PyramidBuildService>();
         services.AddOptions<DicomOptions>().BindConfiguration(DicomOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DicomOptions>, DicomOptionsValidation>();
+        services.AddSingleton(sp => new DicomTlsCredentials(sp.GetRequiredService<IOptions<DicomOptions>>().Value.Tls));
         services.AddSingleton<CommitmentReporter>();
         services.AddSingleton<MoveExpectations>();
         services.AddScoped<DicomScuService>();

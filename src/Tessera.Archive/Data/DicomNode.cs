@@ -24,6 +24,12 @@ public sealed class DicomNode
     public int Port { get; set; }
     public DicomOperations Allow { get; set; }
     public Guid? ProjectId { get; set; }
+
+    /// <summary>Whether this node calls the AE over DICOM TLS (sends, queries, retrievals, C-MOVE sub-operations, commitment reports).</summary>
+    public bool Tls { get; set; }
+
+    /// <summary>The name the AE's TLS certificate must carry, when it is not <see cref="Host"/>.</summary>
+    public string? TlsServerName { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 }

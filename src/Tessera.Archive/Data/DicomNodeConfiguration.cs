@@ -11,6 +11,7 @@ internal sealed class DicomNodeConfiguration : IEntityTypeConfiguration<DicomNod
         b.HasKey(x => x.AeTitle);
         b.Property(x => x.AeTitle).HasMaxLength(16);
         b.Property(x => x.Host).HasMaxLength(255);
+        b.Property(x => x.TlsServerName).HasMaxLength(255);
         b.HasIndex(x => x.ProjectId);
         b.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.SetNull);
     }

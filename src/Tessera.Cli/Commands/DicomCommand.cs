@@ -106,9 +106,10 @@ internal static class DicomCommand
         list.SetAction((_, ct) => CommandErrors.RunAsync(async () =>
         {
             using var client = CommandErrors.Connect();
-            var table = new Table().AddColumns("AE title", "host", "port", "allow", "project");
+            var table = new Table().AddColumns("AE title", "host", "port", "TLS", "allow", "project");
             foreach (var node in await client.ListDicomNodesAsync(ct))
-                table.AddRow(Markup.Escape(node.AeTitle), Markup.Escape(node.Host), node.Port.ToString(CultureInfo.InvariantCulture), string.Join(',', node.Allow), Markup.Escape(node.Project ?? ""));
+                table.AddRow(Markup.Escape(node.AeTitle), Markup.Escape(node.Host), node.Port.ToString(CultureInfo.InvariantCulture), Markup.Escape(Transport(node)),
+                    string.Join(',', node.Allow), Markup.Escape(node.Project ?? ""));
             AnsiConsole.Write(table);
             return ExitCodes.Success;
         }));
@@ -117,13 +118,16 @@ internal static class DicomCommand
         var port = new Option<int>("--port") { Description = "Its DICOM port.", Required = true };
         var allow = new Option<string>("--allow") { Description = "What it may ask of the server: echo,store,find,move,get.", DefaultValueFactory = _ => "echo" };
         var project = new Option<string?>("--project", "-p") { Description = "Where its stores to the server's AE title go, and what it may query and retrieve." };
-        var put = new Command("put", "Add or replace a node of the AE table (administrators).") { ae, host, port, allow, project };
+        var tls = new Option<bool>("--tls") { Description = "Call it over DICOM TLS (its certificate must be trusted: the system's store or Dicom:Tls:TrustedCertificates)." };
+        var serverName = new Option<string?>("--tls-server-name") { Description = "The name its TLS certificate carries, when it is not the host." };
+        var put = new Command("put", "Add or replace a node of the AE table (administrators).") { ae, host, port, allow, project, tls, serverName };
         put.SetAction((result, ct) => CommandErrors.RunAsync(async () =>
         {
             using var client = CommandErrors.Connect();
             var node = await client.PutDicomNodeAsync(result.GetValue(ae)!, new PutDicomNodeRequest(result.GetValue(host)!, result.GetValue(port),
-                result.GetValue(allow)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), result.GetValue(project)), ct);
-            Console.WriteLine($"{node.AeTitle} at {node.Host}:{node.Port}, may {string.Join(", ", node.Allow)}{(node.Project is null ? "" : $", project {node.Project}")}.");
+                result.GetValue(allow)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), result.GetValue(project),
+                result.GetValue(tls), result.GetValue(serverName)), ct);
+            Console.WriteLine($"{node.AeTitle} at {node.Host}:{node.Port} ({Transport(node)}), may {string.Join(", ", node.Allow)}{(node.Project is null ? "" : $", project {node.Project}")}.");
             return ExitCodes.Success;
         }));
         var removed = new Argument<string>("ae") { Description = "The node's AE title." };
@@ -137,6 +141,9 @@ internal static class DicomCommand
         }));
         return new Command("nodes", "The server's AE table.") { list, put, delete };
     }
+
+    private static string Transport(DicomNodeDto node) =>
+        !node.Tls ? "plain" : node.TlsServerName is { } name ? $"TLS, certificate for {name}" : "TLS";
 
     private static (Option<string> Level, Option<string[]> Keys) QueryOptions() => (
         new Option<string>("--level", "-L") { Description = "PATIENT, STUDY, SERIES or IMAGE.", DefaultValueFactory = _ => "STUDY" },

@@ -1,4 +1,6 @@
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 
 namespace Tessera.Dicom.Network;
 
@@ -16,12 +18,14 @@ public sealed class AssociationRejectedException(AssociateReject reject)
 public sealed class DimseClient : IAsyncDisposable
 {
     private readonly TcpClient _tcp;
+    private readonly Stream _stream;
     private readonly MessageReceiver _receiver;
     private readonly TimeSpan _timeout;
 
-    private DimseClient(TcpClient tcp, Association association, PduReader reader, TimeSpan timeout)
+    private DimseClient(TcpClient tcp, Stream stream, Association association, PduReader reader, TimeSpan timeout)
     {
         _tcp = tcp;
+        _stream = stream;
         Association = association;
         _receiver = new MessageReceiver(association, reader);
         _timeout = timeout;
@@ -31,22 +35,46 @@ public sealed class DimseClient : IAsyncDisposable
 
     /// <summary>Connects and negotiates; an A-ASSOCIATE-RJ is an <see cref="AssociationRejectedException"/>.</summary>
     /// <param name="timeout">For the connection, the negotiation and each response.</param>
-    public static async Task<DimseClient> ConnectAsync(string host, int port, AssociateRequest request, TimeSpan timeout, CancellationToken ct)
+    public static Task<DimseClient> ConnectAsync(string host, int port, AssociateRequest request, TimeSpan timeout, CancellationToken ct) =>
+        ConnectAsync(host, port, request, null, timeout, ct);
+
+    /// <summary>
+    /// Connects, over TLS when <paramref name="tls"/> is given (PS3.15 B.1: the TLS handshake first, then the
+    /// association on the secure channel), and negotiates. A failed handshake is a <see cref="DicomNetworkException"/>.
+    /// </summary>
+    /// <param name="tls">How to authenticate the peer (its <c>TargetHost</c> names the name its certificate must carry) and this side; null: plain TCP.</param>
+    /// <param name="timeout">For the connection with its handshake, the negotiation and each response.</param>
+    public static async Task<DimseClient> ConnectAsync(string host, int port, AssociateRequest request, SslClientAuthenticationOptions? tls,
+        TimeSpan timeout, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         var tcp = new TcpClient { NoDelay = true };
+        Stream? stream = null;
         try
         {
             using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timer.CancelAfter(timeout);
             await tcp.ConnectAsync(host, port, timer.Token);
-            var stream = tcp.GetStream();
+            stream = tcp.GetStream();
+            if (tls is not null)
+            {
+                var secure = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = secure;
+                try
+                {
+                    await secure.AuthenticateAsClientAsync(tls, timer.Token);
+                }
+                catch (AuthenticationException e)
+                {
+                    throw new DicomNetworkException($"The TLS handshake with {host}:{port} failed: {Innermost(e).Message}", inner: e);
+                }
+            }
             await PduWriter.WriteAsync(stream, request, timer.Token);
             var reader = new PduReader(stream, request.UserInformation.MaxPduLength);
             switch (await reader.ReadAsync(timer.Token))
             {
                 case AssociateAccept accept:
-                    return new DimseClient(tcp, new Association(stream, request, accept, isRequestor: true, timeout), reader, timeout);
+                    return new DimseClient(tcp, stream, new Association(stream, request, accept, isRequestor: true, timeout), reader, timeout);
                 case AssociateReject reject:
                     throw new AssociationRejectedException(reject);
                 case Abort abort:
@@ -59,15 +87,25 @@ public sealed class DimseClient : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            tcp.Dispose();
+            await CloseAsync(tcp, stream);
             throw new TimeoutException($"{host}:{port} did not accept the association within {timeout.TotalSeconds:0} s.");
         }
         catch
         {
-            tcp.Dispose();
+            await CloseAsync(tcp, stream);
             throw;
         }
     }
+
+    private static async ValueTask CloseAsync(TcpClient tcp, Stream? stream)
+    {
+        if (stream is not null)
+            await stream.DisposeAsync();
+        tcp.Dispose();
+    }
+
+    /// <summary>The handshake's own reason (e.g. the certificate that failed) sits under the generic "authentication failed".</summary>
+    private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
 
     /// <summary>Sends a request and returns its responses up to the final one (pending responses included, in order).</summary>
     public Task<IReadOnlyList<DimseMessage>> RequestAsync(byte contextId, DicomDataset command, ReadOnlyMemory<byte>? dataset, CancellationToken ct) =>
@@ -211,10 +249,10 @@ public sealed class DimseClient : IAsyncDisposable
         };
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Association.Dispose();
+        await _stream.DisposeAsync();
         _tcp.Dispose();
-        return ValueTask.CompletedTask;
     }
 }

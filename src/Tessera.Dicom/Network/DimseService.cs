@@ -1,3 +1,5 @@
+using System.Net.Security;
+
 namespace Tessera.Dicom.Network;
 
 /// <summary>An incoming C-STORE: the context it came on and what its command says.</summary>
@@ -47,8 +49,11 @@ public sealed record RetrieveAnswer(DimseStatus? Refusal, IReadOnlyList<Retrieve
     public static RetrieveAnswer Refused(DimseStatus status) => new(status, []);
 }
 
-/// <summary>Where a C-MOVE destination AE listens.</summary>
-public sealed record MoveDestination(string AeTitle, string Host, int Port);
+/// <summary>Where a C-MOVE destination AE listens; with <see cref="Tls"/>, its sub-operations go over TLS.</summary>
+public sealed record MoveDestination(string AeTitle, string Host, int Port)
+{
+    public SslClientAuthenticationOptions? Tls { get; init; }
+}
 
 /// <summary>
 /// What an acceptor serves on one association, made by <see cref="IAssociationHandler"/> when it

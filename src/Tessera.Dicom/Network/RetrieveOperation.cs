@@ -46,7 +46,7 @@ internal sealed class RetrieveOperation(Association association, DimseService se
                 return DimseStatus.MoveDestinationUnknown(Short($"{destination} is not in the AE table"));
             try
             {
-                client = await DimseClient.ConnectAsync(where.Host, where.Port, StoreSender.Proposal(where.AeTitle, association.CalledAeTitle, instances), timeout, ct);
+                client = await DimseClient.ConnectAsync(where.Host, where.Port, StoreSender.Proposal(where.AeTitle, association.CalledAeTitle, instances), where.Tls, timeout, ct);
             }
             catch (Exception e) when (e is DicomNetworkException or IOException or System.Net.Sockets.SocketException or TimeoutException)
             {

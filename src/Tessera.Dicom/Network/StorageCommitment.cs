@@ -1,3 +1,5 @@
+using System.Net.Security;
+
 namespace Tessera.Dicom.Network;
 
 /// <summary>One instance whose storage is to be committed: its SOP class and instance UIDs.</summary>
@@ -81,13 +83,14 @@ public static class StorageCommitment
     /// Sends a report on a new association to the requesting AE (PS3.4 J.3.3): this side is the
     /// association requestor but the SCP of the model, so it proposes the SCP role. The report's status is returned.
     /// </summary>
+    /// <param name="tls">TLS for the association, as <see cref="DimseClient.ConnectAsync(string, int, AssociateRequest, SslClientAuthenticationOptions?, TimeSpan, CancellationToken)"/> takes it; null: plain TCP.</param>
     public static async Task<DimseStatus> SendReportAsync(string host, int port, string callingAeTitle, string calledAeTitle, ushort eventType,
-        DicomDataset eventInformation, TimeSpan timeout, CancellationToken ct)
+        DicomDataset eventInformation, SslClientAuthenticationOptions? tls, TimeSpan timeout, CancellationToken ct)
     {
         var request = new AssociateRequest(calledAeTitle, callingAeTitle,
             [new PresentationContextProposal(1, DimseSopClasses.StorageCommitmentPushModel, [TransferSyntax.ExplicitVrLittleEndian.Uid, TransferSyntax.ImplicitVrLittleEndian.Uid])],
             new UserInformation { MaxPduLength = 1 << 20, RoleSelections = [new RoleSelection(DimseSopClasses.StorageCommitmentPushModel, ScuRole: false, ScpRole: true)] });
-        await using var client = await DimseClient.ConnectAsync(host, port, request, timeout, ct);
+        await using var client = await DimseClient.ConnectAsync(host, port, request, tls, timeout, ct);
         var context = client.Association.FindContext(DimseSopClasses.StorageCommitmentPushModel)
             ?? throw new DicomNetworkException($"{calledAeTitle} did not accept the storage commitment context for its report.");
         using var encoded = new MemoryStream();

@@ -33,7 +33,7 @@ public static class DicomNodeEndpoints
 
     private static async Task<Results<Created<DicomNodeDto>, Ok<DicomNodeDto>>> Put(DicomNodeService nodes, string aeTitle, PutDicomNodeRequest body, CancellationToken ct)
     {
-        var (node, created) = await nodes.PutAsync(aeTitle, body.Host, body.Port, body.Allow, body.Project, ct);
+        var (node, created) = await nodes.PutAsync(aeTitle, body.Host, body.Port, body.Allow, body.Project, new DicomNodeTransport(body.Tls, body.TlsServerName), ct);
         return created
             ? TypedResults.Created($"/api/dicom/nodes/{Uri.EscapeDataString(aeTitle)}", ToDto(node))
             : TypedResults.Ok(ToDto(node));
@@ -74,5 +74,5 @@ public static class DicomNodeEndpoints
     }
 
     private static DicomNodeDto ToDto(DicomNodeView node) =>
-        new(node.AeTitle, node.Host, node.Port, node.Allow, node.Project, node.CreatedAt, node.UpdatedAt);
+        new(node.AeTitle, node.Host, node.Port, node.Allow, node.Project, node.CreatedAt, node.UpdatedAt, node.Tls, node.TlsServerName);
 }

@@ -191,7 +191,9 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
     }
 
     public override async ValueTask<MoveDestination?> FindMoveDestinationAsync(string aeTitle, CancellationToken ct) =>
-        await Services.GetRequiredService<DicomNodeService>().FindAsync(aeTitle, ct) is { } node ? new MoveDestination(node.AeTitle, node.Host, node.Port) : null;
+        await Services.GetRequiredService<DicomNodeService>().FindAsync(aeTitle, ct) is { } node
+            ? new MoveDestination(node.AeTitle, node.Host, node.Port) { Tls = DicomScuService.TlsFor(Services, node) }
+            : null;
 
     /// <summary>A retrieval from a private project is a data read: the audit trail records it, once per project.</summary>
     public override async ValueTask RetrievedAsync(RetrieveRequest request, SubOperationCounts counts)

@@ -7,7 +7,7 @@ namespace Tessera.Server.DicomNetwork;
 
 /// <summary>
 /// Sends storage commitment reports that could not go on their request's association: on a new
-/// association to the requesting AE, at its host and port in the AE table, tried a few times with
+/// association to the requesting AE, at its host and port in the AE table (over TLS when its row says so), tried a few times with
 /// growing pauses. A report is about instances already stored; nothing waits for it here.
 /// </summary>
 internal sealed partial class CommitmentReporter(IServiceScopeFactory scopes, IOptions<DicomOptions> options, ILogger<CommitmentReporter> logger)
@@ -39,7 +39,7 @@ internal sealed partial class CommitmentReporter(IServiceScopeFactory scopes, IO
                     return;
                 }
                 var status = await StorageCommitment.SendReportAsync(node.Host, node.Port, ownAeTitle, aeTitle, eventType, eventInformation,
-                    options.Value.IdleTimeout, ct);
+                    DicomScuService.TlsFor(scope.ServiceProvider, node), options.Value.IdleTimeout, ct);
                 LogSent(transaction, aeTitle, status);
                 return;
             }

@@ -1,58 +1,70 @@
 using System.Collections.Concurrent;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Microsoft.Extensions.Options;
 using Tessera.Dicom.Network;
 
 namespace Tessera.Server.DicomNetwork;
 
 /// <summary>
-/// The DICOM node's TCP listener: each connection is one association, served by an
-/// <see cref="AssociationAcceptor"/> with the archive's handler (routing, AE table, user identity,
-/// and the association limits of <see cref="AssociationSlots"/>). Connections are bounded before they
-/// associate: per peer address (<see cref="DicomOptions.MaxConnectionsPerAddress"/>), in all while
-/// pending (<see cref="DicomOptions.MaxPendingConnections"/>), and in time (the ARTIM timeout); beyond
-/// a bound a connection is closed at once. Stopping the server aborts the associations still open.
+/// The DICOM node's TCP listeners: the plain port and, when configured, the TLS port (PS3.15 Annex B: the TLS
+/// handshake first, then the association on the secure channel). Each connection is one association, served by
+/// an <see cref="AssociationAcceptor"/> with the archive's handler (routing, AE table, user identity, and the
+/// association limits of <see cref="AssociationSlots"/>). Connections to either port are bounded together before
+/// they associate: per peer address (<see cref="DicomOptions.MaxConnectionsPerAddress"/>), in all while pending
+/// (<see cref="DicomOptions.MaxPendingConnections"/>), and in time (the ARTIM timeout, which also bounds the TLS
+/// handshake); beyond a bound a connection is closed at once. Stopping the server aborts the associations still open.
 /// </summary>
-internal sealed partial class DicomListener(IOptions<DicomOptions> options, ArchiveAssociationHandler handler, ILogger<DicomListener> logger) : BackgroundService
+internal sealed partial class DicomListener(IOptions<DicomOptions> options, ArchiveAssociationHandler handler, IServiceProvider services,
+    ILogger<DicomListener> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<Task, byte> _associations = new();
     private readonly Dictionary<string, int> _perAddress = new(StringComparer.Ordinal);
+    private readonly List<(TcpListener Socket, DicomTlsCredentials? Tls)> _sockets = [];
     private int _pending;
 
-    private TcpListener? _listener;
-
-    /// <summary>Opens the port before the host counts as started, so that a port in use stops <c>serve</c> with what to set.</summary>
+    /// <summary>Opens the ports before the host counts as started, so that a port in use stops <c>serve</c> with what to set.</summary>
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        var port = options.Value.Port;
-        if (port != 0)
+        var settings = options.Value;
+        if (settings.Port != 0)
+            _sockets.Add((Open(settings.Port, "The DICOM port", "Dicom:Port (--dicom-port)", "the DICOM node"), null));
+        if (settings.Tls.Port != 0)
         {
-            var listener = TcpListener.Create(port);
-            try
-            {
-                listener.Start();
-            }
-            catch (SocketException e)
-            {
-                listener.Dispose();
-                throw new IOException(
-                    $"The DICOM port {port} cannot be opened ({e.Message}): set Dicom:Port (--dicom-port) to a free port, or to 0 to turn the DICOM node off.", e);
-            }
-            _listener = listener;
+            // Resolved only now: the options (and with them the certificate files) have been validated.
+            var tls = services.GetRequiredService<DicomTlsCredentials>();
+            _sockets.Add((Open(settings.Tls.Port, "The DICOM TLS port", "Dicom:Tls:Port", "the TLS listener"), tls));
         }
         return base.StartAsync(cancellationToken);
     }
 
+    private static TcpListener Open(int port, string what, string key, string off)
+    {
+        var listener = TcpListener.Create(port);
+        try
+        {
+            listener.Start();
+        }
+        catch (SocketException e)
+        {
+            listener.Dispose();
+            throw new IOException($"{what} {port} cannot be opened ({e.Message}): set {key} to a free port, or to 0 to turn {off} off.", e);
+        }
+        return listener;
+    }
+
     public override void Dispose()
     {
-        _listener?.Dispose();
+        foreach (var (socket, _) in _sockets)
+            socket.Dispose();
         base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        if (_listener is not { } listener)
+        if (_sockets.Count == 0)
         {
             LogDisabled();
             return;
@@ -68,7 +80,22 @@ internal sealed partial class DicomListener(IOptions<DicomOptions> options, Arch
             },
         };
         var acceptor = new AssociationAcceptor(policy, handler);
-        LogListening(settings.AeTitle, settings.Port);
+        if (settings.Port != 0)
+            LogListening(settings.AeTitle, settings.Port);
+        if (_sockets.FirstOrDefault(s => s.Tls is not null).Tls is { Certificate: { } certificate })
+            LogListeningTls(settings.AeTitle, settings.Tls.Port, certificate.Subject, certificate.NotAfter, settings.Tls.ClientCertificates);
+        try
+        {
+            await Task.WhenAll(_sockets.Select(s => AcceptAsync(s.Socket, s.Tls, acceptor, settings, stoppingToken)));
+        }
+        finally
+        {
+            await Task.WhenAll(_associations.Keys);
+        }
+    }
+
+    private async Task AcceptAsync(TcpListener listener, DicomTlsCredentials? tls, AssociationAcceptor acceptor, DicomOptions settings, CancellationToken stoppingToken)
+    {
         try
         {
             while (true)
@@ -83,7 +110,7 @@ internal sealed partial class DicomListener(IOptions<DicomOptions> options, Arch
                     client.Dispose();
                     continue;
                 }
-                var serving = ServeAsync(client, address, acceptor, stoppingToken);
+                var serving = ServeAsync(client, address, acceptor, tls, settings.ArtimTimeout, stoppingToken);
                 _associations.TryAdd(serving, 0);
                 _ = serving.ContinueWith(t => _associations.TryRemove(t, out _), TaskScheduler.Default);
             }
@@ -94,7 +121,6 @@ internal sealed partial class DicomListener(IOptions<DicomOptions> options, Arch
         finally
         {
             listener.Stop();
-            await Task.WhenAll(_associations.Keys);
         }
     }
 
@@ -138,7 +164,8 @@ internal sealed partial class DicomListener(IOptions<DicomOptions> options, Arch
         }
     }
 
-    private async Task ServeAsync(TcpClient client, string address, AssociationAcceptor acceptor, CancellationToken ct)
+    private async Task ServeAsync(TcpClient client, string address, AssociationAcceptor acceptor, DicomTlsCredentials? tls, TimeSpan handshakeTimeout,
+        CancellationToken ct)
     {
         await Task.Yield();
         var peer = client.Client.RemoteEndPoint?.ToString() ?? "?";
@@ -147,7 +174,9 @@ internal sealed partial class DicomListener(IOptions<DicomOptions> options, Arch
         {
             try
             {
-                var stream = client.GetStream();
+                await using var stream = tls is null ? client.GetStream() : await SecureAsync(client, peer, tls, handshakeTimeout, ct);
+                if (stream is null)
+                    return;
                 var outcome = await acceptor.ServeAsync(stream, client.Client.RemoteEndPoint, ct, () =>
                 {
                     if (Interlocked.Exchange(ref pending, 0) == 1)
@@ -168,10 +197,43 @@ internal sealed partial class DicomListener(IOptions<DicomOptions> options, Arch
         }
     }
 
+    /// <summary>The TLS handshake, within the ARTIM time; null when it failed (logged), and the connection is to be closed.</summary>
+    private async Task<Stream?> SecureAsync(TcpClient client, string peer, DicomTlsCredentials tls, TimeSpan timeout, CancellationToken ct)
+    {
+        var secure = new SslStream(client.GetStream(), leaveInnerStreamOpen: false);
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timer.CancelAfter(timeout);
+        try
+        {
+            await secure.AuthenticateAsServerAsync(tls.ServerOptions(), timer.Token);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            await secure.DisposeAsync();
+            var reason = e is OperationCanceledException ? $"no handshake within {timeout.TotalSeconds:0} s" : Reason(e);
+            LogHandshakeFailed(peer, reason);
+            return null;
+        }
+        LogSecured(peer, secure.SslProtocol, secure.RemoteCertificate?.Subject ?? "none");
+        return secure;
+    }
+
+    private static string Reason(Exception e) => e.InnerException is { } inner ? $"{e.Message} {Reason(inner)}" : e.Message;
+
     [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "DICOM: listening as {AeTitle} on port {Port}")]
     private partial void LogListening(string aeTitle, int port);
 
-    [LoggerMessage(EventId = 1302, Level = LogLevel.Information, Message = "DICOM: the listener is off (Dicom:Port is 0)")]
+    [LoggerMessage(EventId = 1307, Level = LogLevel.Information,
+        Message = "DICOM: listening as {AeTitle} over TLS on port {Port} (certificate {Subject}, valid until {NotAfter}; client certificates {ClientCertificates})")]
+    private partial void LogListeningTls(string aeTitle, int port, string subject, DateTime notAfter, DicomTlsClientCertificates clientCertificates);
+
+    [LoggerMessage(EventId = 1308, Level = LogLevel.Warning, Message = "DICOM: TLS handshake with {Peer} failed: {Reason}")]
+    private partial void LogHandshakeFailed(string peer, string reason);
+
+    [LoggerMessage(EventId = 1309, Level = LogLevel.Information, Message = "DICOM: TLS with {Peer} ({Protocol}), client certificate {Subject}")]
+    private partial void LogSecured(string peer, SslProtocols protocol, string subject);
+
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Information, Message = "DICOM: the listener is off (Dicom:Port and Dicom:Tls:Port are 0)")]
     private partial void LogDisabled();
 
     [LoggerMessage(EventId = 1303, Level = LogLevel.Information, Message = "DICOM: association from {Peer} ({CallingAeTitle} → {CalledAeTitle}) {How} after {Messages} message(s)")]

@@ -48,9 +48,15 @@ public sealed class DicomOptions
     [Range(1, 100000)]
     public int MaxPendingConnections { get; set; } = 256;
 
-    /// <summary>How long a new connection may take to send its association request (PS3.8 ARTIM); an idle socket is closed then.</summary>
+    /// <summary>
+    /// How long a new connection may take to send its association request (PS3.8 ARTIM); an idle socket is closed
+    /// then. On the TLS port, the handshake has this long too.
+    /// </summary>
     public TimeSpan ArtimTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long an association may stay silent before it is aborted.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>DICOM over TLS: its own port, certificate and key, client certificates (<c>Dicom:Tls</c>).</summary>
+    public DicomTlsOptions Tls { get; set; } = new();
 }

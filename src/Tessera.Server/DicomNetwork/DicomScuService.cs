@@ -16,10 +16,10 @@ namespace Tessera.Server.DicomNetwork;
 /// <summary>
 /// Tessera as a DICOM client of the nodes in the AE table: C-ECHO, C-STORE of a session or scan,
 /// C-FIND, and retrieval into a project by C-MOVE to this node or by C-GET. Each call is one
-/// association, opened with this node's AE title as the calling title.
+/// association, opened with this node's AE title as the calling title, over TLS to a node whose row says so.
 /// </summary>
 internal sealed class DicomScuService(ArchiveDbContext db, IBlobStore blobs, IOptions<DicomOptions> options,
-    MoveExpectations moves, IServiceScopeFactory scopes, CommitmentReporter reporter, ILogger<DicomScuService> logger)
+    MoveExpectations moves, IServiceScopeFactory scopes, CommitmentReporter reporter, IServiceProvider services, ILogger<DicomScuService> logger)
 {
     private static readonly string[] Uncompressed = [TransferSyntax.ExplicitVrLittleEndian.Uid, TransferSyntax.ImplicitVrLittleEndian.Uid];
 
@@ -82,8 +82,8 @@ internal sealed class DicomScuService(ArchiveDbContext db, IBlobStore blobs, IOp
         var get = request.Method.Equals("get", StringComparison.OrdinalIgnoreCase);
         if (!get && !request.Method.Equals("move", StringComparison.OrdinalIgnoreCase))
             throw TesseraException.Invalid($"method is 'move' or 'get', not '{request.Method}'.");
-        if (!get && Settings.Port == 0)
-            throw TesseraException.Invalid("A C-MOVE to this node needs its DICOM listener (Dicom:Port is 0); use method 'get'.");
+        if (!get && Settings.Port == 0 && Settings.Tls.Port == 0)
+            throw TesseraException.Invalid("A C-MOVE to this node needs its DICOM listener (Dicom:Port and Dicom:Tls:Port are 0); use method 'get'.");
         var sopClass = get ? Model("study", DimseSopClasses.StudyRootGet, DimseSopClasses.PatientRootGet) : DimseSopClasses.StudyRootMove;
         var identifier = Identifier(request.Level, request.Keys);
         List<PresentationContextProposal> contexts = [new(1, sopClass, Uncompressed)];
@@ -132,7 +132,7 @@ internal sealed class DicomScuService(ArchiveDbContext db, IBlobStore blobs, IOp
             new UserInformation { MaxPduLength = (uint)Settings.MaxPduLength, RoleSelections = roles ?? [] });
         try
         {
-            return await DimseClient.ConnectAsync(node.Host, node.Port, request, Settings.ArtimTimeout, ct);
+            return await DimseClient.ConnectAsync(node.Host, node.Port, request, TlsFor(services, node), Settings.ArtimTimeout, ct);
         }
         catch (AssociationRejectedException e)
         {
@@ -143,6 +143,10 @@ internal sealed class DicomScuService(ArchiveDbContext db, IBlobStore blobs, IOp
             throw new TesseraException(ErrorKind.Invalid, $"{node.AeTitle} at {node.Host}:{node.Port} cannot be reached: {e.Message}");
         }
     }
+
+    /// <summary>How to call a node over TLS (its certificate checked against its host or TLS server name), or null for plain TCP.</summary>
+    public static System.Net.Security.SslClientAuthenticationOptions? TlsFor(IServiceProvider services, DicomNode node) =>
+        node.Tls ? services.GetRequiredService<DicomTlsCredentials>().ClientOptions(node.TlsServerName ?? node.Host) : null;
 
     /// <summary>The DICOM instances of a session or scan (a path like subjects/S/sessions/E[/scans/N]) in order.</summary>
     private async Task<IReadOnlyList<RetrieveInstance>> InstancesOfAsync(ProjectAccess access, string target, CancellationToken ct)

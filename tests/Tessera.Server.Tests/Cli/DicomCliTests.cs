@@ -61,4 +61,25 @@ public sealed class DicomCliTests(DicomNodeServer server) : IClassFixture<DicomN
         missing.ExitCode.ShouldBe(1, missing.ToString());
         missing.Stderr.ShouldContain("NO_SUCH_AE");
     }
+
+    [Fact]
+    public async Task NodesPut_WithTls_KeepsItAndItsServerName()
+    {
+        using (var admin = new TesseraClient(server.Admin()))
+        {
+            var token = await admin.CreateTokenAsync(new CreateTokenRequest("cli-dicom-tls", 1));
+            _cli.Environment["TESSERA_URL"] = server.BaseAddress.ToString();
+            _cli.Environment["TESSERA_TOKEN"] = token.Token;
+        }
+
+        var put = await _cli.RunAsync("dicom", "nodes", "put", "CLI_TLS", "--host", "127.0.0.1", "--port", "2762", "--tls", "--tls-server-name", "pacs.example.org");
+        var list = await _cli.RunAsync("dicom", "nodes", "list");
+
+        put.ExitCode.ShouldBe(0, put.ToString());
+        put.Stdout.ShouldContain("CLI_TLS at 127.0.0.1:2762 (TLS, certificate for pacs.example.org)");
+        using var http = server.Admin();
+        var node = await http.GetFromJsonAsync<DicomNodeDto>("api/dicom/nodes/CLI_TLS");
+        node.ShouldNotBeNull().ShouldSatisfyAllConditions(n => n.Tls.ShouldBeTrue(), n => n.TlsServerName.ShouldBe("pacs.example.org"));
+        list.Stdout.ShouldContain("CLI_TLS");
+    }
 }

@@ -33,6 +33,20 @@ public sealed class DicomNodeApiTests(TestServer server) : IClassFixture<TestSer
         await admin.DeleteAsync("api/dicom/nodes/CT_SCANNER_1").ShouldHaveStatus(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task Tls_IsKeptWithItsServerName_AndOffUnlessSaid()
+    {
+        using var admin = server.Admin();
+
+        var secure = await (await admin.PutAsync("api/dicom/nodes/TLS_PACS", HttpAssertions.Json("""{"host":"10.0.0.9","port":2762,"tls":true,"tlsServerName":"pacs.example.org"}"""))
+            .ShouldHaveStatus(HttpStatusCode.Created)).ReadJson<DicomNodeDto>();
+        var plain = await (await admin.PutAsync("api/dicom/nodes/TLS_PACS", HttpAssertions.Json("""{"host":"10.0.0.9","port":104}"""))
+            .ShouldHaveStatus(HttpStatusCode.OK)).ReadJson<DicomNodeDto>();
+
+        secure.ShouldSatisfyAllConditions(n => n.Tls.ShouldBeTrue(), n => n.TlsServerName.ShouldBe("pacs.example.org"));
+        plain.ShouldSatisfyAllConditions(n => n.Tls.ShouldBeFalse(), n => n.TlsServerName.ShouldBeNull());
+    }
+
     [Theory]
     [InlineData("TOO_LONG_AE_TITLE_X", """{"host":"h","port":104}""", HttpStatusCode.BadRequest, "not an AE title")]
     [InlineData("BACK\\SLASH", """{"host":"h","port":104}""", HttpStatusCode.BadRequest, "not an AE title")]
@@ -40,6 +54,8 @@ public sealed class DicomNodeApiTests(TestServer server) : IClassFixture<TestSer
     [InlineData("OK_AE", """{"host":"h","port":70000}""", HttpStatusCode.BadRequest, "not a TCP port")]
     [InlineData("OK_AE", """{"host":"h","port":104,"allow":["echo","print"]}""", HttpStatusCode.BadRequest, "'print' is not an operation")]
     [InlineData("OK_AE", """{"host":"h","port":104,"project":"no-such-project"}""", HttpStatusCode.NotFound, "no-such-project")]
+    [InlineData("OK_AE", """{"host":"h","port":104,"tlsServerName":"pacs.example.org"}""", HttpStatusCode.BadRequest, "only for a node called over TLS")]
+    [InlineData("OK_AE", """{"host":"h","port":104,"tls":true,"tlsServerName":"two words"}""", HttpStatusCode.BadRequest, "tlsServerName is the name")]
     public async Task ABadRow_IsRefusedWithTheReason(string aeTitle, string body, HttpStatusCode status, string reason)
     {
         using var admin = server.Admin();

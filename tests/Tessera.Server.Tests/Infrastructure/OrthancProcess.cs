@@ -53,9 +53,10 @@ public sealed class OrthancProcess : IAsyncDisposable
     /// <summary>
     /// Starts Orthanc; <paramref name="dicomWebServers"/> become its DicomWeb.Servers (name to URL, user, password),
     /// <paramref name="modalities"/> its DicomModalities (name to AE title, host, port), which it accepts and moves to.
+    /// With <paramref name="tls"/>, its DICOM port speaks only TLS (DicomTlsEnabled, Orthanc 1.9 and later) and it calls every modality over TLS.
     /// </summary>
     public static async Task<OrthancProcess> StartAsync(IReadOnlyDictionary<string, (string Url, string Username, string Password)> dicomWebServers,
-        IReadOnlyDictionary<string, (string AeTitle, string Host, int Port)>? modalities = null)
+        IReadOnlyDictionary<string, (string AeTitle, string Host, int Port)>? modalities = null, OrthancTls? tls = null)
     {
         RequireInstalled();
         var directory = Path.Combine(Path.GetTempPath(), "tessera-orthanc-" + Guid.NewGuid().ToString("N"));
@@ -66,7 +67,9 @@ public sealed class OrthancProcess : IAsyncDisposable
             servers[name] = new JsonObject { ["Url"] = server.Url, ["Username"] = server.Username, ["Password"] = server.Password };
         var modalityTable = new JsonObject();
         foreach (var (name, modality) in modalities ?? new Dictionary<string, (string, string, int)>())
-            modalityTable[name] = new JsonArray(modality.AeTitle, modality.Host, modality.Port);
+            modalityTable[name] = tls is null
+                ? new JsonArray(modality.AeTitle, modality.Host, modality.Port)
+                : new JsonObject { ["AET"] = modality.AeTitle, ["Host"] = modality.Host, ["Port"] = modality.Port, ["UseDicomTls"] = true };
         var config = new JsonObject
         {
             ["Name"] = "TesseraTests",
@@ -82,6 +85,14 @@ public sealed class OrthancProcess : IAsyncDisposable
             ["DicomCheckCalledAet"] = false,
             ["DicomModalities"] = modalityTable,
         };
+        if (tls is not null)
+        {
+            config["DicomTlsEnabled"] = true;
+            config["DicomTlsCertificate"] = tls.Certificate;
+            config["DicomTlsPrivateKey"] = tls.Key;
+            config["DicomTlsTrustedCertificates"] = tls.TrustedCertificates;
+            config["DicomTlsRemoteCertificateRequired"] = tls.RemoteCertificateRequired;
+        }
         var configPath = Path.Combine(directory, "orthanc.json");
         await File.WriteAllTextAsync(configPath, config.ToJsonString());
         var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -21,12 +21,14 @@ public sealed class StorescpProcess : IAsyncDisposable
 
     public IReadOnlyList<string> Files => System.IO.Directory.GetFiles(Directory);
 
-    public static async Task<StorescpProcess> StartAsync(string aeTitle)
+    /// <param name="tls">dcmtk's TLS options for storescp (e.g. <c>+tls key crt +cf ca.crt</c>); null: plain TCP.</param>
+    /// <param name="echoTls">The TLS options of the echoscu that checks it is listening, with <paramref name="tls"/>.</param>
+    public static async Task<StorescpProcess> StartAsync(string aeTitle, IReadOnlyList<string>? tls = null, IReadOnlyList<string>? echoTls = null)
     {
         var port = DicomNetwork.DicomNodeServer.FreePort();
+        var portText = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var directory = System.IO.Directory.CreateTempSubdirectory("tessera-storescp-").FullName;
-        var start = new ProcessStartInfo(Dcmtk.Tool("storescp"), ["-aet", aeTitle, "-od", directory, "-dhl", "+xs",
-            port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        var start = new ProcessStartInfo(Dcmtk.Tool("storescp"), ["-aet", aeTitle, "-od", directory, "-dhl", "+xs", .. tls ?? [], portText])
         {
             RedirectStandardOutput = true, RedirectStandardError = true,
         };
@@ -38,7 +40,7 @@ public sealed class StorescpProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         var storescp = new StorescpProcess(process, port, directory);
         // Listening once an echo is answered.
-        await Poll.UntilAsync(() => Dcmtk.RunAsync("echoscu", "-aec", aeTitle, "127.0.0.1", port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        await Poll.UntilAsync(() => Dcmtk.RunAsync("echoscu", [.. echoTls ?? [], "-aec", aeTitle, "127.0.0.1", portText]),
             r => r.ExitCode == 0, "storescp answers an echo");
         return storescp;
     }

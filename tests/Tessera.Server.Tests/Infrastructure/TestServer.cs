@@ -83,7 +83,9 @@ public class TestServer : IAsyncLifetime
     /// <summary>An HTTP client; with a username, it signs in by HTTP Basic.</summary>
     public HttpClient Http(string? username = null, string? password = null, bool followRedirects = true)
     {
-        var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = followRedirects })
+        var handler = new SocketsHttpHandler { AllowAutoRedirect = followRedirects };
+        ConfigureHandler(handler);
+        var http = new HttpClient(handler)
         {
             BaseAddress = BaseAddress,
             Timeout = TimeSpan.FromMinutes(5),
@@ -94,6 +96,11 @@ public class TestServer : IAsyncLifetime
                 "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{password ?? PasswordOf(username)}")));
         }
         return http;
+    }
+
+    /// <summary>Adjusts every client's handler, e.g. to trust a server certificate of a test CA.</summary>
+    protected virtual void ConfigureHandler(SocketsHttpHandler handler)
+    {
     }
 
     public HttpClient Admin() => Http("admin", AdminPassword);

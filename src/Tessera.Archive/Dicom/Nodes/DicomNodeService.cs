@@ -4,7 +4,8 @@ using Tessera.Archive.Data;
 namespace Tessera.Archive.Dicom.Nodes;
 
 /// <summary>A row of the AE table as the API shows it: the project by its ID, the operations by name.</summary>
-public sealed record DicomNodeView(string AeTitle, string Host, int Port, IReadOnlyList<string> Allow, string? Project, DateTime CreatedAt, DateTime UpdatedAt);
+public sealed record DicomNodeView(string AeTitle, string Host, int Port, IReadOnlyList<string> Allow, string? Project, DateTime CreatedAt, DateTime UpdatedAt,
+    bool Tls, string? TlsServerName);
 
 /// <summary>The AE table: remote application entities the DICOM node talks with (managed by site admins).</summary>
 public sealed class DicomNodeService(ArchiveDbContext db, TimeProvider clock)
@@ -35,13 +36,20 @@ public sealed class DicomNodeService(ArchiveDbContext db, TimeProvider clock)
         db.DicomNodes.AsNoTracking().FirstOrDefaultAsync(n => n.AeTitle == aeTitle, ct);
 
     /// <summary>Creates or replaces a node; true when it was created.</summary>
-    public async Task<(DicomNodeView Node, bool Created)> PutAsync(string aeTitle, string? host, int port, IReadOnlyList<string>? allow, string? project, CancellationToken ct)
+    public async Task<(DicomNodeView Node, bool Created)> PutAsync(string aeTitle, string? host, int port, IReadOnlyList<string>? allow, string? project,
+        DicomNodeTransport transport, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(transport);
         ValidateAeTitle(aeTitle);
         if (string.IsNullOrWhiteSpace(host) || host.Length > 255 || host.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
             throw TesseraException.Invalid("A node needs its host: a name or an IP address, up to 255 characters.");
         if (port is < 1 or > 65535)
             throw TesseraException.Invalid($"The port {port} is not a TCP port (1 to 65535).");
+        var serverName = string.IsNullOrWhiteSpace(transport.TlsServerName) ? null : transport.TlsServerName.Trim();
+        if (serverName is not null && (!transport.Tls || serverName.Length > 255 || serverName.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
+            throw TesseraException.Invalid(transport.Tls
+                ? "tlsServerName is the name the node's certificate carries: a host name or an IP address, up to 255 characters."
+                : "tlsServerName is only for a node called over TLS (tls: true).");
         var operations = ParseOperations(allow ?? ["echo"]);
         Guid? projectId = null;
         if (!string.IsNullOrEmpty(project))
@@ -59,6 +67,8 @@ public sealed class DicomNodeService(ArchiveDbContext db, TimeProvider clock)
         node.Port = port;
         node.Allow = operations;
         node.ProjectId = projectId;
+        node.Tls = transport.Tls;
+        node.TlsServerName = serverName;
         node.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
         return (View(node, string.IsNullOrEmpty(project) ? null : project), created);
@@ -100,5 +110,5 @@ public sealed class DicomNodeService(ArchiveDbContext db, TimeProvider clock)
     }
 
     private static DicomNodeView View(DicomNode node, string? slug) =>
-        new(node.AeTitle, node.Host, node.Port, NamesOf(node.Allow), slug, node.CreatedAt, node.UpdatedAt);
+        new(node.AeTitle, node.Host, node.Port, NamesOf(node.Allow), slug, node.CreatedAt, node.UpdatedAt, node.Tls, node.TlsServerName);
 }

@@ -26,6 +26,12 @@ public sealed class DicomModel(DicomNodeService nodes) : TesseraPageModel
     [BindProperty]
     public string? Project { get; set; }
 
+    [BindProperty]
+    public bool Tls { get; set; }
+
+    [BindProperty]
+    public string? TlsServerName { get; set; }
+
     private async Task LoadAsync()
     {
         Title = "DICOM nodes";
@@ -42,7 +48,7 @@ public sealed class DicomModel(DicomNodeService nodes) : TesseraPageModel
         var ae = AeTitle?.Trim() ?? "";
         return await SubmitAsync(async () =>
         {
-            await nodes.PutAsync(ae, Host?.Trim(), Port, Allow, string.IsNullOrWhiteSpace(Project) ? null : Project.Trim(), Aborted);
+            await nodes.PutAsync(ae, Host?.Trim(), Port, Allow, string.IsNullOrWhiteSpace(Project) ? null : Project.Trim(), new DicomNodeTransport(Tls, TlsServerName), Aborted);
             return "/admin/dicom";
         }, $"{ae} is in the AE table.");
     }
