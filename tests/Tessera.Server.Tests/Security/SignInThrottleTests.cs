@@ -76,27 +76,29 @@ public sealed class SignInThrottleTests(SignInThrottleTests.Server server) : ICl
     [Fact]
     public async Task AnUnknownUser_CostsAPasswordHash_AsAKnownOneDoes()
     {
-        var user = await server.CreateUserAsync();
         await using var scope = server.App.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserService>();
-        await users.VerifyPasswordAsync(user, "warm-up", CancellationToken.None);
+        var hasher = new Microsoft.AspNetCore.Identity.PasswordHasher<Tessera.Archive.Data.User>();
+        var someone = new Tessera.Archive.Data.User { Username = "someone", PasswordHash = "" };
+        var hash = hasher.HashPassword(someone, "a-password");
 
-        var known = await MedianAsync(() => users.VerifyPasswordAsync(user, "wrong-password", CancellationToken.None));
-        var unknown = await MedianAsync(() => users.VerifyPasswordAsync("nobody-" + Guid.NewGuid().ToString("N")[..8], "wrong-password", CancellationToken.None));
+        // The quickest of several runs: load on the machine only ever adds time.
+        var oneHash = await QuickestAsync(() => Task.FromResult(hasher.VerifyHashedPassword(someone, hash, "wrong-password")));
+        var unknown = await QuickestAsync(() => users.VerifyPasswordAsync("nobody-" + Guid.NewGuid().ToString("N")[..8], "wrong-password", CancellationToken.None));
 
-        // Both are dominated by the hash (tens of ms); a lookup alone was 25 times quicker.
-        unknown.ShouldBeGreaterThan(known * 0.4, $"known {known} ms, unknown {unknown} ms");
+        // A lookup alone (the old answer for unknown users) was 25 times quicker than a hash.
+        unknown.ShouldBeGreaterThan(oneHash * 0.5, $"one hash {oneHash} ms, an unknown user {unknown} ms");
     }
 
-    private static async Task<double> MedianAsync(Func<Task> check)
+    private static async Task<double> QuickestAsync(Func<Task> check)
     {
-        var times = new List<double>();
+        var quickest = double.MaxValue;
         for (var i = 0; i < 7; i++)
         {
             var watch = Stopwatch.StartNew();
             await check();
-            times.Add(watch.Elapsed.TotalMilliseconds);
+            quickest = Math.Min(quickest, watch.Elapsed.TotalMilliseconds);
         }
-        return times.Order().ElementAt(times.Count / 2);
+        return quickest;
     }
 }
