@@ -140,8 +140,7 @@ public sealed partial class SlurmExecutor(IOptions<PipelineOptions> options, Rem
         script.Append("export TESSERA_JOB_TOKEN=").Append(Quote(spec.Environment["TESSERA_TOKEN"])).Append('\n');
         script.Append("exec ").Append(Slurm.ResolveCommand()).Append(" job-run --url ").Append(Quote(spec.Environment["TESSERA_URL"]))
             .Append(" --job ").Append(spec.JobId).Append(" --work-dir ").Append(Quote(Slurm.NodeDirectory))
-            .Append(" --sandbox ").Append(Quote(Slurm.Sandbox)).Append(" --network ").Append(Quote(Slurm.Network)).Append(" --run-as ").Append(Quote(Slurm.RunAsUser)).Append('
-');
+            .Append(" --sandbox ").Append(Quote(Slurm.Sandbox)).Append(" --network ").Append(Quote(Slurm.Network)).Append(" --run-as ").Append(Quote(Slurm.RunAsUser)).Append('\n');
         return script.ToString();
     }
 
