@@ -210,5 +210,5 @@ public sealed class FileApiTests(TestServer server) : IClassFixture<TestServer>
     private bool BlobExists(string key) =>
         File.Exists(Path.Combine(server.DataDirectory, "blobs", "sha256", key[..2], key[2..4], key));
 
-    private string[] TemporaryFiles() => Directory.GetFiles(Path.Combine(server.DataDirectory, "blobs", "tmp"));
+    private string[] TemporaryFiles() => StagingFiles.In(Path.Combine(server.DataDirectory, "blobs", "tmp"));
 }

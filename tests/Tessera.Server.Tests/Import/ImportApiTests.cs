@@ -225,7 +225,7 @@ public sealed class ImportApiTests(TestServer server) : IClassFixture<TestServer
         var byOriginal = await http.GetStringAsync($"dicom-web/projects/{project}/studies?StudyInstanceUID={original.GetString(DicomTags.StudyInstanceUid)}");
         byOriginal.ShouldBe("[]");
         // Neither the original nor the de-identified copy is left in the spool folder.
-        Directory.GetFiles(Path.Combine(server.DataDirectory, "uploads", "import")).ShouldBeEmpty();
+        StagingFiles.In(Path.Combine(server.DataDirectory, "uploads", "import")).ShouldBeEmpty();
     }
 
     [Fact]
@@ -268,6 +268,6 @@ public sealed class ImportApiTests(TestServer server) : IClassFixture<TestServer
         BitConverter.GetBytes(100u).CopyTo(lying.AsSpan(directory + 24));
         var refused = await (await http.PostAsync($"api/projects/{project}/import", new ByteArrayContent(lying)).ShouldHaveStatus(HttpStatusCode.BadRequest)).ReadProblem();
         refused.GetProperty("detail").GetString()!.ShouldContain("b.txt is damaged");
-        Directory.GetFiles(Path.Combine(server.DataDirectory, "uploads", "import")).ShouldBeEmpty();
+        StagingFiles.In(Path.Combine(server.DataDirectory, "uploads", "import")).ShouldBeEmpty();
     }
 }
