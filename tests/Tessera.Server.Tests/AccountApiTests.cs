@@ -84,6 +84,29 @@ public sealed class AccountApiTests(TestServer server) : IClassFixture<TestServe
     }
 
     [Fact]
+    public async Task TokenMadeWithAProjectScopedToken_NamesTheProjectItKeeps()
+    {
+        var user = await server.CreateUserAsync();
+        var mine = await server.CreateProjectAsync(user);
+        var other = await server.CreateProjectAsync(user);
+        using var client = new TesseraClient(server.Http(user));
+        var scoped = await client.CreateTokenAsync(new CreateTokenRequest("scoped", 1, mine));
+        using var bearer = server.Http();
+        bearer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", scoped.Token);
+
+        var minted = await (await bearer.PostAsync("api/tokens", Json("""{"name":"minted","expiresInDays":1}""")).ShouldHaveStatus(HttpStatusCode.Created))
+            .ReadJson<CreatedTokenDto>();
+
+        minted.Project.ShouldBe(mine);
+        using var second = server.Http();
+        second.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", minted.Token);
+        await second.GetAsync($"api/projects/{other}").ShouldHaveStatus(HttpStatusCode.NotFound);
+        using var owner = server.Http(user);
+        var listed = await (await owner.GetAsync("api/tokens")).ReadJson<List<TokenDto>>();
+        listed.Single(t => t.Name == "minted").Project.ShouldBe(mine);
+    }
+
+    [Fact]
     public async Task DisabledUser_401_EvenRightAfterASuccessfulSignIn()
     {
         var user = await server.CreateUserAsync();

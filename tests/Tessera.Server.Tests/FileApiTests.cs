@@ -207,8 +207,42 @@ public sealed class FileApiTests(TestServer server) : IClassFixture<TestServer>
         resources.ShouldHaveSingleItem().ShouldBe(new ResourceDto("RES", 2, 8));
     }
 
+    /// <summary>
+    /// %2F in a file path is a folder separator, decoded once like every other escape: upload,
+    /// download, delete and the listing's URLs all name the same file (it was stored as a literal
+    /// "%2F" in the name, and "%252F" could not be told from "%2F").
+    /// </summary>
+    [Fact]
+    public async Task FilePath_EscapedSlashIsAFolder_EscapesDecodeOnce_UploadDownloadDeleteAndListingAgree()
+    {
+        var (project, http) = await SessionAsync();
+
+        var put = await (await http.PutAsync(FileUrl(project, "dir%2Fa.txt"), new StringContent("a")).ShouldHaveStatus(HttpStatusCode.Created)).ReadJson<FileDto>();
+        put.Path.ShouldBe("dir/a.txt");
+        (await http.GetStringAsync(FileUrl(project, "dir/a.txt"))).ShouldBe("a");
+        (await http.GetStringAsync(FileUrl(project, "dir%2fa.txt"))).ShouldBe("a");
+        (await http.PutAsync(FileUrl(project, "dir/a.txt"), new StringContent("b"))).StatusCode.ShouldBe(HttpStatusCode.OK, "the same file, replaced");
+
+        var literal = await (await http.PutAsync(FileUrl(project, "50%25%2520off.txt"), new StringContent("c")).ShouldHaveStatus(HttpStatusCode.Created)).ReadJson<FileDto>();
+        literal.Path.ShouldBe("50%%20off.txt", "an escaped '%' is a '%', decoded once only");
+        (await http.GetStringAsync(literal.Url.TrimStart('/'))).ShouldBe("c");
+
+        await http.PutAsync(FileUrl(project, "..%2Fescape.txt"), new StringContent("x")).ShouldHaveStatus(HttpStatusCode.BadRequest);
+        await http.PutAsync(FileUrl(project, "dir%2F%2Fb.txt"), new StringContent("x")).ShouldHaveStatus(HttpStatusCode.BadRequest);
+
+        var listed = await (await http.GetAsync($"api/projects/{project}/{Session}/resources/R/files")).ReadJson<PageDto<FileDto>>();
+        listed.Items.Select(f => f.Path).ShouldBe(["50%%20off.txt", "dir/a.txt"], ignoreOrder: true);
+        foreach (var file in listed.Items)
+        {
+            await http.GetAsync(file.Url.TrimStart('/')).ShouldHaveStatus(HttpStatusCode.OK);
+        }
+
+        await http.DeleteAsync(FileUrl(project, "dir%2Fa.txt")).ShouldHaveStatus(HttpStatusCode.NoContent);
+        await http.GetAsync(FileUrl(project, "dir/a.txt")).ShouldHaveStatus(HttpStatusCode.NotFound);
+    }
+
     private bool BlobExists(string key) =>
         File.Exists(Path.Combine(server.DataDirectory, "blobs", "sha256", key[..2], key[2..4], key));
 
-    private string[] TemporaryFiles() => Directory.GetFiles(Path.Combine(server.DataDirectory, "blobs", "tmp"));
+    private string[] TemporaryFiles() => StagingFiles.In(Path.Combine(server.DataDirectory, "blobs", "tmp"));
 }

@@ -63,8 +63,9 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
                     await ImportBatchAsync();
             }
             await ImportBatchAsync();
+            var placed = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var other in others)
-                report.Files.Add(await StoreOtherAsync(access, other, otherSession ?? SingleSession(report), ct));
+                report.Files.Add(await StoreOtherAsync(access, other, otherSession ?? SingleSession(report), report, placed, ct));
         }
         finally
         {
@@ -351,7 +352,15 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
 
     private static string? SingleSession(ImportReport report) => report.Sessions.Count == 1 ? report.Sessions[0] : null;
 
-    private async Task<ImportedFile> StoreOtherAsync(ProjectAccess access, ImportItem item, string? session, CancellationToken ct)
+    /// <summary>
+    /// Stores a file that is not DICOM under its name in the session's OTHER resource. Two files of one
+    /// import that name the same path (a zip with an entry twice, or names that become the same once made
+    /// valid) would replace each other: the first is kept, the next is reported as not stored, and the
+    /// first one's line says so too.
+    /// </summary>
+    /// <param name="placed">The paths stored so far by this import, with the index of their line in <paramref name="report"/>.</param>
+    private async Task<ImportedFile> StoreOtherAsync(
+        ProjectAccess access, ImportItem item, string? session, ImportReport report, Dictionary<string, int> placed, CancellationToken ct)
     {
         if (session is null)
         {
@@ -365,8 +374,18 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
         var path = FilePaths.IsValid(item.Name) ? item.Name : Path.GetFileName(item.Name);
         if (!FilePaths.IsValid(path))
             path = "unnamed";
+        var target = $"{owner.PathPrefix}resources/{OtherResource}/files/{path}";
+        if (placed.TryGetValue(target, out var firstLine))
+        {
+            var first = report.Files[firstLine];
+            report.Files[firstLine] = first with { Warnings = [.. first.Warnings, $"the import has another file for the same path, '{item.Name}', which was not stored"] };
+            return new ImportedFile(item.Name, ImportOutcome.NotStored,
+                $"not stored: '{first.Name}' of the same import is already stored at {OtherResource}/{path}; rename one and import it again",
+                null, owner.Path) { Problem = ImportProblem.Conflict };
+        }
         await hierarchy.EnsureOwnerAsync(access, owner, ct);
         await ingest.StoreFileAsync(access, new IngestFile(new IngestRequest(owner, OtherResource, path), item.TempPath), ct);
+        placed[target] = report.Files.Count;
         return new ImportedFile(item.Name, ImportOutcome.StoredAsOther, "not DICOM", null, owner.Path);
     }
 }

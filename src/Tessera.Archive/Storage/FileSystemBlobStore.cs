@@ -6,32 +6,30 @@ using Microsoft.Win32.SafeHandles;
 namespace Tessera.Archive.Storage;
 
 /// <summary>
-/// Blobs as files under <c>blobs/sha256/ab/cd/abcd…</c>. Content is staged in <c>tmp/</c> on the
-/// same filesystem (fsync'd), then renamed into place, so a blob is either whole or absent.
+/// Blobs as files under <c>blobs/sha256/ab/cd/abcd…</c>. Content is staged in this process's folder
+/// of <c>tmp/</c> (a <see cref="StagingArea"/>) on the same filesystem (fsync'd), then renamed into
+/// place, so a blob is either whole or absent.
 /// </summary>
 public sealed class FileSystemBlobStore : IBlobStore, ILocalBlobStore
 {
     internal const int BufferSize = 1 << 20;
     private readonly string _root;
-    private readonly string _temp;
+    private readonly StagingArea _staging;
 
     public FileSystemBlobStore(IOptions<StorageOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var baseDirectory = options.Value.ResolveBlobDirectory();
         _root = Path.Combine(baseDirectory, "sha256");
-        _temp = Path.Combine(baseDirectory, "tmp");
         System.IO.Directory.CreateDirectory(_root);
-        System.IO.Directory.CreateDirectory(_temp);
+        _staging = StagingArea.Of(Path.Combine(baseDirectory, "tmp"));
     }
 
     public async Task<IStagedBlob> StageAsync(Stream content, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var tempPath = Path.Combine(_temp, Guid.NewGuid().ToString("N"));
-        // FileShare.None takes an exclusive advisory lock (flock) that lives as long as the handle,
-        // which stays open until the blob is committed or abandoned: the sweeper leaves locked
-        // files alone, and a crashed writer's lock dies with its process.
+        var tempPath = _staging.NewPath();
+        // FileShare.None: no other request of this process opens it while it is staged.
         var file = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None);
         try
         {
@@ -59,7 +57,7 @@ public sealed class FileSystemBlobStore : IBlobStore, ILocalBlobStore
             {
                 ArgumentException.ThrowIfNullOrEmpty(path);
                 var key = sha256 ?? await HashFileAsync(path, cancellationToken);
-                var tempPath = Path.Combine(_temp, Guid.NewGuid().ToString("N"));
+                var tempPath = _staging.NewPath();
                 // A rename when uploads and blobs share a file system; .NET copies across file systems.
                 File.Move(path, tempPath);
                 SafeFileHandle file;
@@ -186,8 +184,9 @@ public sealed class FileSystemBlobStore : IBlobStore, ILocalBlobStore
     public Task<int> SweepTemporaryAsync(TimeSpan olderThan, CancellationToken cancellationToken)
     {
         var cutoff = DateTime.UtcNow - olderThan;
-        var removed = 0;
-        foreach (var file in new DirectoryInfo(_temp).EnumerateFiles())
+        var removed = _staging.SweepOrphans(cutoff);
+        // Files straight in tmp/ were staged by versions before owner folders: by age, unless still held.
+        foreach (var file in new DirectoryInfo(_staging.Parent).EnumerateFiles())
         {
             if (file.LastWriteTimeUtc < cutoff && !IsLockedByWriter(file.FullName))
             {
@@ -198,7 +197,7 @@ public sealed class FileSystemBlobStore : IBlobStore, ILocalBlobStore
         return Task.FromResult(removed);
     }
 
-    /// <summary>True while a live upload holds the staging file (see <see cref="StageAsync"/>).</summary>
+    /// <summary>True while a live upload holds the staging file.</summary>
     private static bool IsLockedByWriter(string path)
     {
         try

@@ -38,7 +38,11 @@ public interface IBlobStore
     /// <summary>Deletes a blob; deleting a missing blob is not an error.</summary>
     Task DeleteAsync(string key, CancellationToken cancellationToken);
 
-    /// <summary>Removes temporary data older than <paramref name="olderThan"/> (left by crashes); returns how many.</summary>
+    /// <summary>
+    /// Removes temporary data left by crashes; returns how many. What a process that has ended staged
+    /// goes at once where the store can tell (see <see cref="StagingArea"/>); anything else only once
+    /// untouched for <paramref name="olderThan"/>. A live process's data is never removed.
+    /// </summary>
     Task<int> SweepTemporaryAsync(TimeSpan olderThan, CancellationToken cancellationToken);
 }
 

@@ -13,6 +13,13 @@ public sealed class UploadOptions
     /// </summary>
     public string? Directory { get; set; }
 
+    /// <summary>
+    /// During a long request, the bytes received are flushed to disk and counted in the upload's offset
+    /// every this many bytes: a crash in the middle loses at most this much, and HEAD shows the progress.
+    /// </summary>
+    [Range(1L << 20, long.MaxValue)]
+    public long CheckpointBytes { get; set; } = 64L << 20;
+
     /// <summary>An upload untouched this long is deleted with its bytes.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan Expiry { get; set; } = TimeSpan.FromDays(7);
@@ -35,6 +42,9 @@ public sealed class UploadOptions
         return Path.GetFullPath(Directory ?? Path.Combine(storage.DataDirectory, "uploads"));
     }
 
-    /// <summary>Where imports and STOW-RS spool what they receive before it is stored (<c>import/</c> beside the uploads).</summary>
-    public string ResolveImportDirectory(StorageOptions storage) => Path.Combine(ResolveDirectory(storage), "import");
+    /// <summary>Where imports and STOW-RS spool what they receive before it is stored: this process's folder of <see cref="ImportStaging"/>.</summary>
+    public string ResolveImportDirectory(StorageOptions storage) => ImportStaging(storage).Directory;
+
+    /// <summary><c>import/</c> beside the uploads, where each process spools in a folder of its own, swept at once when the process is gone.</summary>
+    public StagingArea ImportStaging(StorageOptions storage) => StagingArea.Of(Path.Combine(ResolveDirectory(storage), "import"));
 }

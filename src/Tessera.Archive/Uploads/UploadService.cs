@@ -16,8 +16,10 @@ namespace Tessera.Archive.Uploads;
 /// <summary>
 /// Resumable uploads (the tus model): create with a length and a target, append bytes at the
 /// current offset, and on the last byte hand the file to the ingest path. Only the bytes that
-/// reached the disk (fsync) are counted, so an offset once reported is never lost; an upload is
-/// its creator's alone, and every append re-checks their right to write to the project.
+/// reached the disk (fsync) are counted, so an offset once reported is never lost; a long request
+/// counts them as it goes (<see cref="UploadOptions.CheckpointBytes"/>), so a crash in its middle
+/// loses only what came since the last checkpoint. An upload is its creator's alone, and every
+/// append re-checks their right to write to the project.
 /// </summary>
 public sealed partial class UploadService(
     ArchiveDbContext db,
@@ -165,12 +167,10 @@ public sealed partial class UploadService(
                 // Bytes written but never flushed and counted before a crash: not trusted.
                 RandomAccess.SetLength(file, upload.Offset);
             }
+            var start = upload.Offset;
             long written;
             (written, running) = await ReceiveAsync(upload, file, body, hashes.Take(id, upload.Offset), chunkSha256, ct);
-            upload.Offset += written;
-            upload.UpdatedAt = Now;
-            upload.ExpiresAt = upload.UpdatedAt + options.Value.Expiry;
-            await db.SaveChangesAsync(CancellationToken.None);
+            await CountAsync(upload, start + written);
         }
         if (upload.Offset < upload.Length)
         {
@@ -190,10 +190,22 @@ public sealed partial class UploadService(
         return (upload, access);
     }
 
+    /// <summary>Records <paramref name="offset"/> bytes as the upload's, which the caller has flushed to disk.</summary>
+    private async Task CountAsync(Upload upload, long offset)
+    {
+        upload.Offset = offset;
+        upload.UpdatedAt = Now;
+        upload.ExpiresAt = upload.UpdatedAt + options.Value.Expiry;
+        // Not the request's token: bytes on disk are counted even when the client has gone.
+        await db.SaveChangesAsync(CancellationToken.None);
+    }
+
     /// <summary>
     /// Copies the body to the file at the upload's offset and flushes it. Returns the bytes kept,
     /// and the running hash if it still covers exactly the kept bytes (null once bytes it took in
     /// were discarded). On a checksum mismatch or an overlong body nothing of this request is kept.
+    /// Without a checksum, every <see cref="UploadOptions.CheckpointBytes"/> the bytes so far are
+    /// flushed and counted (a chunk with a checksum is kept whole or not at all, so only at its end).
     /// </summary>
     private async Task<(long Written, IncrementalHash? Running)> ReceiveAsync(
         Upload upload, SafeFileHandle file, Stream body, IncrementalHash? running, byte[]? chunkSha256, CancellationToken ct)
@@ -204,6 +216,8 @@ public sealed partial class UploadService(
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         long written = 0;
         long flushedTo = start;
+        var checkpointedTo = start;
+        var checkpointBytes = options.Value.CheckpointBytes;
         var interrupted = false;
         try
         {
@@ -226,7 +240,7 @@ public sealed partial class UploadService(
                 }
                 if (written + read > room)
                 {
-                    Discard(upload, file, running);
+                    await DiscardAsync(upload, start, file, running);
                     throw TesseraException.TooLarge(
                         $"The request carries more than the {room} bytes left of the declared upload length; nothing of it was kept.");
                 }
@@ -239,6 +253,12 @@ public sealed partial class UploadService(
                     NativeFileSystem.StartWriteback(file, flushedTo, start + written - flushedTo);
                     flushedTo = start + written;
                 }
+                if (chunkHash is null && start + written - checkpointedTo >= checkpointBytes)
+                {
+                    RandomAccess.FlushToDisk(file);
+                    checkpointedTo = start + written;
+                    await CountAsync(upload, checkpointedTo);
+                }
             }
         }
         finally
@@ -247,7 +267,7 @@ public sealed partial class UploadService(
         }
         if (chunkHash is not null && (interrupted || !CryptographicOperations.FixedTimeEquals(chunkHash.GetHashAndReset(), chunkSha256)))
         {
-            Discard(upload, file, running);
+            await DiscardAsync(upload, start, file, running);
             if (interrupted)
             {
                 return (0, null);
@@ -258,12 +278,17 @@ public sealed partial class UploadService(
         return (written, running);
     }
 
-    private void Discard(Upload upload, SafeFileHandle file, IncrementalHash? running)
+    /// <summary>Drops what this request wrote since <paramref name="start"/>, its checkpoints included.</summary>
+    private async Task DiscardAsync(Upload upload, long start, SafeFileHandle file, IncrementalHash? running)
     {
-        RandomAccess.SetLength(file, upload.Offset);
+        RandomAccess.SetLength(file, start);
         // The running hash has taken in the discarded bytes: the file is hashed again at completion.
         running?.Dispose();
         hashes.Forget(upload.Id);
+        if (upload.Offset != start)
+        {
+            await CountAsync(upload, start);
+        }
     }
 
     /// <summary>
@@ -351,7 +376,8 @@ public sealed partial class UploadService(
 
     /// <summary>
     /// Deletes expired uploads with their bytes, bytes whose upload no longer exists, and what imports
-    /// spooled and a crash left behind (older than <c>Storage:TemporaryMaxAge</c> and held by no request).
+    /// spooled and a crash left behind: at once when the process that spooled it is gone, otherwise once
+    /// older than <c>Storage:TemporaryMaxAge</c> and held by no request.
     /// </summary>
     public async Task<int> SweepAsync(CancellationToken ct)
     {
@@ -377,9 +403,11 @@ public sealed partial class UploadService(
                 removed++;
             }
         }
-        var spool = new DirectoryInfo(options.Value.ResolveImportDirectory(storage.Value));
+        var staging = options.Value.ImportStaging(storage.Value);
         var abandoned = now - storage.Value.TemporaryMaxAge;
-        foreach (var file in spool.Exists ? spool.EnumerateFiles() : [])
+        removed += staging.SweepOrphans(abandoned);
+        // Files straight in import/ were spooled by versions before owner folders.
+        foreach (var file in new DirectoryInfo(staging.Parent).EnumerateFiles())
         {
             if (file.LastWriteTimeUtc < abandoned && TryDeleteUnlocked(file.FullName))
             {

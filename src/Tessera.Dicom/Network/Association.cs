@@ -24,6 +24,8 @@ public sealed class Association : IDisposable
     private readonly int _chunk;
     private readonly TimeSpan _writeTimeout;
     private readonly ConcurrentDictionary<ushort, TaskCompletionSource<DimseMessage>> _awaiting = new();
+    private readonly Lock _awaitingGate = new();
+    private string? _noMoreAnswers;
     private int _nextMessageId;
 
     public Association(Stream stream, AssociateRequest request, AssociateAccept accept, bool isRequestor, TimeSpan writeTimeout)
@@ -106,6 +108,7 @@ public sealed class Association : IDisposable
     /// <summary>
     /// Sends a request of this side and waits for its response, which whoever reads the association
     /// hands over with <see cref="TryDeliver"/> (an acceptor's C-STORE sub-operations of a C-GET).
+    /// After <see cref="FailAwaiting"/> it fails at once and sends nothing.
     /// </summary>
     public async Task<DimseMessage> RequestAsync(byte contextId, DicomDataset command, Stream dataset, CancellationToken ct)
     {
@@ -113,7 +116,15 @@ public sealed class Association : IDisposable
         var id = NextMessageId();
         command.SetUInt16(DicomTags.MessageId, id);
         var response = new TaskCompletionSource<DimseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _awaiting[id] = response;
+        // Checked and registered under the gate FailAwaiting takes: a request that slipped in just after it
+        // (a storage commitment report racing the peer's A-RELEASE-RQ) would otherwise wait for an answer
+        // that no one reads any more, and hold the release for the whole timeout.
+        lock (_awaitingGate)
+        {
+            if (_noMoreAnswers is { } why)
+                throw new DicomNetworkException(why);
+            _awaiting[id] = response;
+        }
         try
         {
             await SendAsync(contextId, command, dataset, ct);
@@ -136,9 +147,14 @@ public sealed class Association : IDisposable
         return _awaiting.TryRemove(response.RespondedTo, out var waiting) && waiting.TrySetResult(response);
     }
 
-    /// <summary>Ends every wait of <see cref="RequestAsync"/>: the association is over.</summary>
+    /// <summary>
+    /// Ends every wait of <see cref="RequestAsync"/>, and refuses the requests that come later: the
+    /// association is over, or its release is under way, and no response will be read any more.
+    /// </summary>
     public void FailAwaiting(string why)
     {
+        lock (_awaitingGate)
+            _noMoreAnswers ??= why;
         foreach (var id in _awaiting.Keys)
         {
             if (_awaiting.TryRemove(id, out var waiting))

@@ -46,6 +46,7 @@ public static class JobRunEndpoints
 
     private static async Task<FileStreamHttpResult> Input(HttpContext context, RemoteJobs jobs, IBlobStore blobs, Guid job, string path)
     {
+        path = context.FilePath(path);
         var file = Held(context, jobs, job).Inputs.FirstOrDefault(i => i.Path == path) ?? throw TesseraException.NotFound($"Input file {path}");
         var stream = await blobs.OpenReadAsync(file.Sha256, context.RequestAborted);
         return TypedResults.File(stream, "application/octet-stream");
@@ -65,7 +66,8 @@ public static class JobRunEndpoints
         var remote = Held(context, jobs, job);
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = options.Value.MaxUploadBytes;
-        var segments = (path ?? "").Split('/');
+        path = context.FilePath(path);
+        var segments = path.Split('/');
         if (segments.Any(s => s.Length == 0 || s is "." or ".." || s.Contains('\\', StringComparison.Ordinal) || s.Contains('\0', StringComparison.Ordinal)))
             throw TesseraException.Invalid($"The output path '{path}' must be relative to output/, without '.', '..' or empty parts.");
         var expected = ContentDigest.ParseSha256(context.Request.Headers[ContentDigest.HeaderName]);

@@ -84,7 +84,7 @@ public static class ResourceEndpoints
     private static async Task<FileStreamHttpResult> GetFile(HttpContext context, FileService files, string p, string r, string path)
     {
         var access = await context.RequireProjectAsync(p, AccessLevel.Read);
-        var file = await files.GetFileAsync(access, OwnerOf(context), r, path, context.RequestAborted);
+        var file = await files.GetFileAsync(access, OwnerOf(context), r, context.FilePath(path), context.RequestAborted);
         var content = await files.OpenAsync(file, context.RequestAborted);
         StoredFileHeaders.Apply(context.Response, file.Path, file.MediaType);
         return TypedResults.Stream(content, file.MediaType,
@@ -101,7 +101,7 @@ public static class ResourceEndpoints
         var access = await context.RequireProjectAsync(p, AccessLevel.Write);
         var owner = OwnerOf(context);
         var expected = ContentDigest.ParseSha256(context.Request.Headers[ContentDigest.HeaderName]);
-        var request = new IngestRequest(owner, r, path, expected, context.Request.ContentType);
+        var request = new IngestRequest(owner, r, context.FilePath(path), expected, context.Request.ContentType);
         var (file, created) = await ingest.StoreAsync(access, request, context.Request.Body, context.RequestAborted);
         var dto = ToDto(file, ResourceUrl(p, owner, r));
         return created ? TypedResults.Created(dto.Url, dto) : TypedResults.Ok(dto);
@@ -110,7 +110,7 @@ public static class ResourceEndpoints
     private static async Task<NoContent> DeleteFile(HttpContext context, FileService files, string p, string r, string path)
     {
         var access = await context.RequireProjectAsync(p, AccessLevel.Write);
-        await files.DeleteFileAsync(access, OwnerOf(context), r, path, context.RequestAborted);
+        await files.DeleteFileAsync(access, OwnerOf(context), r, context.FilePath(path), context.RequestAborted);
         return TypedResults.NoContent();
     }
 }

@@ -29,12 +29,16 @@ public static class TokenEndpoints
             .ToList());
     }
 
-    private static async Task<Created<CreatedTokenDto>> Create(HttpContext context, TokenService tokens, CreateTokenRequest body)
+    private static async Task<Created<CreatedTokenDto>> Create(HttpContext context, TokenService tokens, ArchiveDbContext db, CreateTokenRequest body)
     {
         var (token, secret) = await tokens.CreateAsync(
             context.GetCaller(), body.Name, body.ExpiresInDays, body.Project, context.RequestAborted);
+        // The scope the token got, not the one asked for: a token made with a project-scoped token keeps that project.
+        var project = token.ProjectId is { } id
+            ? await db.Projects.AsNoTracking().Where(p => p.Id == id).Select(p => p.Slug).FirstAsync(context.RequestAborted)
+            : null;
         return TypedResults.Created($"/api/tokens/{token.Id}",
-            new CreatedTokenDto(token.Id, secret, token.Name, body.Project, token.ExpiresAt));
+            new CreatedTokenDto(token.Id, secret, token.Name, project, token.ExpiresAt));
     }
 
     private static async Task<NoContent> Delete(HttpContext context, TokenService tokens, Guid id)

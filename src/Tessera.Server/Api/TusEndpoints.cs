@@ -151,7 +151,11 @@ public static class TusEndpoints
             ? parsed
             : throw TesseraException.Invalid($"The {header} header must be a non-negative whole number.");
 
-    /// <summary>Upload-Checksum: <c>sha256 &lt;base64 digest&gt;</c>; the only algorithm offered.</summary>
+    /// <summary>
+    /// Upload-Checksum: <c>sha256 &lt;base64 digest&gt;</c>; the only algorithm offered. As the tus
+    /// checksum extension says, an algorithm not supported is a 400; a sha256 digest that cannot be
+    /// read cannot match the chunk, so it is a 460 Checksum Mismatch, and nothing of the chunk is read.
+    /// </summary>
     private static byte[]? ParseChecksum(string? header)
     {
         if (string.IsNullOrEmpty(header))
@@ -159,18 +163,18 @@ public static class TusEndpoints
             return null;
         }
         var parts = header.Split(' ', 2, StringSplitOptions.TrimEntries);
-        if (parts.Length != 2 || !string.Equals(parts[0], "sha256", StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(parts[0], "sha256", StringComparison.OrdinalIgnoreCase))
         {
             throw TesseraException.Invalid("Upload-Checksum must be 'sha256 <base64 digest>'; sha256 is the only algorithm supported.");
         }
         try
         {
-            var digest = Convert.FromBase64String(parts[1]);
+            var digest = parts.Length == 2 ? Convert.FromBase64String(parts[1]) : [];
             return digest.Length == 32 ? digest : throw new FormatException();
         }
         catch (FormatException)
         {
-            throw TesseraException.Invalid("The Upload-Checksum digest is not a base64 SHA-256 (32 bytes).");
+            throw new ChunkChecksumException("The Upload-Checksum digest is not a base64 SHA-256 (32 bytes); the chunk was not taken.");
         }
     }
 

@@ -11,7 +11,11 @@ public sealed class FileSystemBlobStoreTests : BlobStoreContract
     protected override Task<IBlobStore> CreateStoreAsync() =>
         Task.FromResult<IBlobStore>(new FileSystemBlobStore(Options.Create(new StorageOptions { BlobDirectory = _root })));
 
-    protected override int CountTemporary() => Directory.GetFiles(Path.Combine(_root, "tmp")).Length;
+    /// <summary>Staged files of every process's folder in tmp/, without the folders' lock files.</summary>
+    protected override int CountTemporary() => StagedFiles().Length;
+
+    private string[] StagedFiles() =>
+        Directory.GetFiles(Path.Combine(_root, "tmp"), "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(f) != ".owner").ToArray();
 
     public override async ValueTask DisposeAsync()
     {
@@ -28,7 +32,7 @@ public sealed class FileSystemBlobStoreTests : BlobStoreContract
     }
 
     [Fact]
-    public async Task SweepTemporary_RemovesOnlyOldFiles()
+    public async Task SweepTemporary_FilesOfEarlierVersions_OnlyOldOnesGo()
     {
         var tmp = Path.Combine(_root, "tmp");
         var old = Path.Combine(tmp, "old");
@@ -49,7 +53,7 @@ public sealed class FileSystemBlobStoreTests : BlobStoreContract
         var source = new GatedStream("first half "u8.ToArray());
         var staging = Store.StageAsync(source, CancellationToken.None);
         await source.FirstChunkServed.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        var tmp = Directory.GetFiles(Path.Combine(_root, "tmp")).ShouldHaveSingleItem();
+        var tmp = StagedFiles().ShouldHaveSingleItem();
         File.SetLastWriteTimeUtc(tmp, DateTime.UtcNow.AddDays(-2));
 
         (await Store.SweepTemporaryAsync(TimeSpan.FromDays(1), CancellationToken.None)).ShouldBe(0);

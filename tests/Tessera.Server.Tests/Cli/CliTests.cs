@@ -176,7 +176,7 @@ public sealed class CliTests(TestServer server) : IClassFixture<TestServer>, IDi
         {
             upload.StandardInput.Close();
             var deadline = DateTime.UtcNow.AddMinutes(2);
-            while (Directory.GetFiles(temporary).Length == 0 && !upload.HasExited && DateTime.UtcNow < deadline)
+            while (StagingFiles.In(temporary).Length == 0 && !upload.HasExited && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(5);
             }
@@ -186,7 +186,7 @@ public sealed class CliTests(TestServer server) : IClassFixture<TestServer>, IDi
         }
 
         // The server sees the connection drop, deletes the partial staging file and records nothing.
-        await Poll.UntilAsync(() => Directory.GetFiles(temporary).Length == 0, "the partial upload's staging file was removed");
+        await Poll.UntilAsync(() => StagingFiles.In(temporary).Length == 0, "the partial upload's staging file was removed");
         using var client = new TesseraClient(server.Admin());
         (await client.ListFilesAsync(project, "subjects/S1/sessions/E1", "FILES")).ShouldBeEmpty();
 

@@ -1,18 +1,20 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Shouldly;
 using Tessera.Client;
 using Tessera.Client.Contracts;
 using Tessera.Server.Tests.Infrastructure;
+using Tessera.Server.Tests.Uploads;
 
 namespace Tessera.Server.Tests.Cli;
 
 /// <summary>
 /// <c>tessera serve</c> as its own process: first start, option validation, and a kill -9 in the
-/// middle of an upload followed by a restart on the same data.
+/// middle of an upload (plain or tus) followed by a restart on the same data.
 /// </summary>
 public sealed partial class ServeProcessTests : IAsyncLifetime
 {
@@ -44,7 +46,7 @@ public sealed partial class ServeProcessTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task KilledDuringUpload_RestartSweepsThePartialFile_RecordsNothing_KeepsEverythingElse()
+    public async Task KilledDuringUpload_RestartSweepsThePartialFileAtOnce_RecordsNothing_KeepsEverythingElse()
     {
         string password;
         string project;
@@ -64,23 +66,67 @@ public sealed partial class ServeProcessTests : IAsyncLifetime
             var body = new EndlessContent();
             var upload = http.PutAsync($"api/projects/{project}/subjects/S1/sessions/E1/resources/R/files/partial.bin", body);
             await body.Sent.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            await Poll.UntilAsync(() => Directory.GetFiles(temporary).Length == 1, "the upload is being staged");
+            await Poll.UntilAsync(() => StagingFiles.In(temporary).Length == 1, "the upload is being staged");
 
             first.Kill();
             await Should.ThrowAsync<HttpRequestException>(upload);
         }
-        var leftover = Directory.GetFiles(temporary).ShouldHaveSingleItem();
-        File.SetLastWriteTimeUtc(leftover, DateTime.UtcNow.AddDays(-1)); // as if the server stayed down a day
+        var leftover = StagingFiles.In(temporary).ShouldHaveSingleItem();
 
+        // Restarted at once: the staging file is seconds old, and its owner is gone.
         await using (var second = await StartAsync())
         {
             second.Output.ShouldNotContain("password:");
-            await Poll.UntilAsync(() => Directory.GetFiles(temporary).Length == 0, "the start-up sweep removes the abandoned staging file");
+            await Poll.UntilAsync(() => !File.Exists(leftover), "the start-up sweep removes the dead server's staging file at once");
+            StagingFiles.In(temporary).ShouldBeEmpty();
             using var admin = Client(password);
             var files = await admin.ListFilesAsync(project, "subjects/S1/sessions/E1", "R");
             files.Select(f => f.Path).ShouldBe(["kept.txt"]);
             var again = await admin.UploadFileAsync(project, "subjects/S1/sessions/E1", "R", "partial.bin", new MemoryStream("whole"u8.ToArray()));
             again.Size.ShouldBe(5);
+        }
+    }
+
+    [Fact]
+    public async Task KilledDuringATusPatch_HeadAnswersTheDurableOffset_ResumeCompletesWithTheRightSha256()
+    {
+        _cli.Environment["TESSERA__Uploads__CheckpointBytes"] = (1 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var content = RandomNumberGenerator.GetBytes(12 << 20);
+        const int SentBeforeTheCrash = 8 << 20;
+        (await _cli.RunAsync("db", "migrate", "--data", _data)).ExitCode.ShouldBe(0);
+        string password;
+        string project;
+        string url;
+        long seen;
+        await using (var first = await StartAsync())
+        {
+            password = GeneratedPassword().Match(first.Output).Groups[1].Value;
+            using var admin = Client(password);
+            project = (await admin.CreateProjectAsync(new CreateProjectRequest("tus-crash", "Tus crash", null, Visibility.Private))).Id;
+            var tus = new TusClient(Http(password));
+            url = await tus.CreateOkAsync(content.Length, TusClient.Metadata(("project", project), ("path", "big.bin")));
+
+            var stalled = new StalledContent(content[..SentBeforeTheCrash]);
+            var patch = tus.PatchAsync(url, 0, stalled);
+            seen = await Poll.UntilAsync(() => tus.OffsetAsync(url), o => o >= SentBeforeTheCrash - (1 << 20),
+                "the server counts the bytes as they arrive, in the middle of the request", TimeSpan.FromMinutes(1));
+
+            first.Kill();
+            stalled.GiveUp.SetResult();
+            await Should.ThrowAsync<HttpRequestException>(patch);
+        }
+
+        await using (var second = await StartAsync())
+        {
+            var tus = new TusClient(Http(password));
+            var offset = await tus.OffsetAsync(url);
+            offset.ShouldBeGreaterThanOrEqualTo(seen, "an offset once reported is never lost");
+            offset.ShouldBeLessThanOrEqualTo(SentBeforeTheCrash);
+
+            await tus.PatchAsync(url, offset, content[(int)offset..]).ShouldHaveStatus(HttpStatusCode.NoContent);
+            using var admin = Client(password);
+            var stored = (await admin.ListFilesAsync(project, "", "FILES")).ShouldHaveSingleItem();
+            stored.Sha256.ShouldBe(Convert.ToHexStringLower(SHA256.HashData(content)), "the durable prefix and the rest make the file sent");
         }
     }
 
@@ -159,8 +205,9 @@ public sealed partial class ServeProcessTests : IAsyncLifetime
                     return server;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or too busy starting to answer within the probe's timeout: ask again.
             }
             if (DateTime.UtcNow > deadline)
             {
@@ -229,6 +276,34 @@ public sealed partial class ServeProcessTests : IAsyncLifetime
             {
                 _output.AppendLine(line);
             }
+        }
+    }
+
+    /// <summary>A tus chunk whose sender stalls after its first bytes, until told to give up (its server died meanwhile).</summary>
+    private sealed class StalledContent : HttpContent
+    {
+        private readonly byte[] _bytes;
+
+        public StalledContent(byte[] bytes)
+        {
+            _bytes = bytes;
+            Headers.ContentType = new("application/offset+octet-stream");
+        }
+
+        public TaskCompletionSource GiveUp { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(_bytes);
+            await stream.FlushAsync();
+            await GiveUp.Task;
+            throw new IOException("the client gave up on the request");
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = -1;
+            return false;
         }
     }
 

@@ -112,7 +112,7 @@ public sealed class CStoreTests(DicomNodeServer server) : IClassFixture<DicomNod
         }
 
         var spool = Path.Combine(server.DataDirectory, "uploads", "import");
-        await Poll.UntilAsync(() => Task.FromResult(Directory.Exists(spool) ? Directory.GetFiles(spool, "dimse-*").Length : 0), n => n == 0, "the spooled part is deleted");
+        await Poll.UntilAsync(() => Task.FromResult(StagingFiles.In(spool).Count(f => Path.GetFileName(f).StartsWith("dimse-", StringComparison.Ordinal))), n => n == 0, "the spooled part is deleted");
         var found = await server.Http(owner).GetFromJsonAsync<JsonElement>($"dicom-web/projects/{project}/studies?StudyInstanceUID={uids.Study}");
         found.GetArrayLength().ShouldBe(0);
         // The node goes on serving.

@@ -166,6 +166,38 @@ public sealed class ImportApiTests(TestServer server) : IClassFixture<TestServer
         report.Files.Single(f => f.Name == "cut.dcm").Reason!.ShouldContain("ends early");
     }
 
+    /// <summary>Two entries for one path (the same name twice, or names that become the same) used to replace each other silently.</summary>
+    [Fact]
+    public async Task Import_ZipWithOnePathTwice_FirstKept_DuplicateReportedOnBothLines()
+    {
+        var project = await server.CreateProjectAsync();
+        var instance = Directory.GetFiles(TestCorpus.File(Series)).Order().First();
+        var zip = ZipOf([
+            ("series/1.dcm", File.ReadAllBytes(instance)),
+            ("notes.txt", "first"u8.ToArray()),
+            ("notes.txt", "second"u8.ToArray()),
+            ("dir\\x.txt", "backslash"u8.ToArray()),
+            ("dir/x.txt", "slash"u8.ToArray()),
+        ]);
+        var http = server.Admin();
+
+        var report = await ImportAsync(http, project, new ByteArrayContent(zip));
+
+        report.Stored.ShouldBe(1);
+        report.StoredAsOther.ShouldBe(2);
+        report.NotStored.ShouldBe(2);
+        var others = report.Files.Where(f => f.Outcome != "stored").ToList();
+        others.Select(f => (f.Name, f.Outcome)).ShouldBe([
+            ("notes.txt", "storedAsOther"), ("notes.txt", "notStored"), ("dir/x.txt", "storedAsOther"), ("dir/x.txt", "notStored")]);
+        others[1].Reason!.ShouldContain("'notes.txt' of the same import is already stored at OTHER/notes.txt");
+        others[3].Reason!.ShouldContain("'dir/x.txt' of the same import is already stored at OTHER/dir/x.txt");
+        others[0].Warnings.ShouldHaveSingleItem().ShouldContain("another file for the same path, 'notes.txt'");
+        others[2].Warnings.ShouldHaveSingleItem().ShouldContain("another file for the same path, 'dir/x.txt'");
+        var session = report.Sessions.ShouldHaveSingleItem();
+        (await http.GetStringAsync($"api/projects/{project}/{session}/resources/OTHER/files/notes.txt")).ShouldBe("first");
+        (await http.GetStringAsync($"api/projects/{project}/{session}/resources/OTHER/files/dir/x.txt")).ShouldBe("backslash");
+    }
+
     [Fact]
     public async Task Import_NotDicomWithoutSession_ReportedNotDropped()
     {
@@ -225,7 +257,7 @@ public sealed class ImportApiTests(TestServer server) : IClassFixture<TestServer
         var byOriginal = await http.GetStringAsync($"dicom-web/projects/{project}/studies?StudyInstanceUID={original.GetString(DicomTags.StudyInstanceUid)}");
         byOriginal.ShouldBe("[]");
         // Neither the original nor the de-identified copy is left in the spool folder.
-        Directory.GetFiles(Path.Combine(server.DataDirectory, "uploads", "import")).ShouldBeEmpty();
+        StagingFiles.In(Path.Combine(server.DataDirectory, "uploads", "import")).ShouldBeEmpty();
     }
 
     [Fact]
@@ -269,6 +301,6 @@ public sealed class ImportApiTests(TestServer server) : IClassFixture<TestServer
         BitConverter.GetBytes(100u).CopyTo(lying.AsSpan(directory + 24));
         var refused = await (await http.PostAsync($"api/projects/{project}/import", new ByteArrayContent(lying)).ShouldHaveStatus(HttpStatusCode.BadRequest)).ReadProblem();
         refused.GetProperty("detail").GetString()!.ShouldContain("b.txt is damaged");
-        Directory.GetFiles(Path.Combine(server.DataDirectory, "uploads", "import")).ShouldBeEmpty();
+        StagingFiles.In(Path.Combine(server.DataDirectory, "uploads", "import")).ShouldBeEmpty();
     }
 }

@@ -118,6 +118,33 @@ public sealed class TusApiTests(TestServer server) : IClassFixture<TestServer>
         (await StoredAsync(project, "c.bin")).Sha256.ShouldBe(Convert.ToHexStringLower(SHA256.HashData(content)));
     }
 
+    [Theory]
+    [InlineData("sha256 not*base64")]
+    [InlineData("sha256 AAAAAAAAAAAAAAAAAAAAAA==")] // 16 bytes: not a SHA-256
+    [InlineData("sha256")]
+    [InlineData("SHA256 ")]
+    public async Task Patch_MalformedSha256Checksum_460_NothingKept(string checksum)
+    {
+        var (project, tus) = await SessionAsync();
+        var url = await tus.CreateOkAsync(4, SessionTarget(project, $"malformed-{Guid.NewGuid():N}.bin"));
+
+        var answer = await tus.PatchAsync(url, 0, [1, 2, 3, 4], checksum);
+
+        ((int)answer.StatusCode).ShouldBe(460, await answer.Content.ReadAsStringAsync());
+        (await answer.ReadProblem()).GetProperty("title").GetString().ShouldBe("Checksum mismatch");
+        (await tus.OffsetAsync(url)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Patch_UnsupportedChecksumAlgorithm_400()
+    {
+        var (project, tus) = await SessionAsync();
+        var url = await tus.CreateOkAsync(4, SessionTarget(project, "md5.bin"));
+
+        (await tus.PatchAsync(url, 0, [1, 2, 3, 4], "md5 " + Convert.ToBase64String(new byte[16]))).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await tus.OffsetAsync(url)).ShouldBe(0);
+    }
+
     [Fact]
     public async Task ProtocolErrors_ClearAnswers()
     {
