@@ -48,8 +48,6 @@ export AFL_FAST_CAL=1 AFL_FORKSRV_INIT_TMOUT=60000 AFL_NO_CRASH_README=1
 # An input that makes a parser allocate past 1 GiB is a finding: the child throws OutOfMemoryException instead of
 # taking the machine's memory (afl-fuzz runs with -m none, since the .NET runtime reserves far more than it uses).
 export DOTNET_GCHeapHardLimit=0x40000000
-# The child's first input waits for the JIT; tiered compilation would then re-JIT hot parsers mid-run.
-export DOTNET_TieredPGO=0 DOTNET_TC_QuickJitForLoops=1
 
 if [ -f "$out/default/fuzzer_stats" ]; then
   log "resuming $target in $out"
