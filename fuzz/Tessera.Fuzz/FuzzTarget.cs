@@ -24,6 +24,3 @@ public abstract class FuzzTarget
     /// <summary>Starting inputs from the shared test corpus (<paramref name="corpus"/>) and hand-made bytes.</summary>
     public abstract IEnumerable<Seed> Seeds(SeedCorpus corpus);
 }
-
-/// <summary>A named starting input.</summary>
-public sealed record Seed(string Name, byte[] Bytes);
