@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the tests need, starts real services on loopback
 # (PostgreSQL, a single-node Slurm; Chromium for the browser tests), runs every test project (the server tests on SQLite and again on PostgreSQL),
+# runs each fuzz target for a minute (fuzz/ci.sh; each target counts as one test),
 # stops what it started, and ends with "tests: N passed, N failed, N skipped".
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -41,6 +42,7 @@ install_packages() {
   [ -x /bin/busybox ] || missing+=(busybox-static)
   command -v munged >/dev/null 2>&1 || [ -x /usr/sbin/munged ] || missing+=(munge)
   command -v vips >/dev/null 2>&1 || missing+=(libvips-tools)
+  command -v afl-fuzz >/dev/null 2>&1 || missing+=(afl++)
   local lib libraries
   # Read once: `ldconfig -p | grep -q` under pipefail fails at random (grep quits early, SIGPIPE).
   libraries="$(/sbin/ldconfig -p || true)"
@@ -119,7 +121,26 @@ if [ "$postgres" = yes ]; then
   run server-postgres tests/Tessera.Server.Tests/Tessera.Server.Tests.csproj TESSERA_TEST_DATABASE=postgres
 fi
 
-passed=0; failed=0; skipped=0; runs=0
+# Each fuzz target briefly, from fresh seeds (FUZZ_SECONDS, default 60): a clean target counts as a passed test, one
+# with a finding as a failed one. Crashing inputs land in artifacts/fuzz-crashes/ for inspection.
+fuzz_passed=0; fuzz_failed=0; fuzz_skipped=0
+if command -v afl-fuzz >/dev/null 2>&1; then
+  log "fuzzing each target for ${FUZZ_SECONDS:-60}s (fuzz/ci.sh)"
+  FUZZ_WORK="$work/fuzz" fuzz/ci.sh >"$work/fuzz.log" 2>&1 || true
+  grep '^fuzz [a-z0-9]*: [0-9]* executions\|inputs copied\|harness failed' "$work/fuzz.log" >&2 || true
+  if summary="$(grep -o '^fuzz: [0-9]* targets clean, [0-9]* with findings' "$work/fuzz.log")"; then
+    fuzz_passed="$(echo "$summary" | awk '{print $2}')"; fuzz_failed="$(echo "$summary" | awk '{print $5}')"
+  else
+    log "fuzz/ci.sh did not finish; the end of its output:"; tail -20 "$work/fuzz.log" >&2
+    fuzz_failed=1
+  fi
+elif [ "${CI:-}" = "true" ]; then
+  log "CI=true: afl-fuzz (afl++) is required for the fuzz step"; fuzz_failed=1
+else
+  log "afl-fuzz unavailable: the fuzz step is skipped"; fuzz_skipped=1
+fi
+
+passed=$fuzz_passed; failed=$fuzz_failed; skipped=$fuzz_skipped; runs=0
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
   runs=$((runs + 1))

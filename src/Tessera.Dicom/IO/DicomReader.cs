@@ -50,7 +50,7 @@ public static class DicomReader
         var parser = inflated is not null
             ? new DatasetParser(new DicomInput(inflated, 0), syntax, options, null)
             : new DatasetParser(input, syntax, options, source);
-        var stopped = parser.ReadTopLevel(dataset);
+        var stopped = inflated is not null ? Inflating(() => parser.ReadTopLevel(dataset)) : parser.ReadTopLevel(dataset);
         if (meta.Count == 0 && dataset.Count == 0)
             throw new DicomException("not DICOM: no file meta information and no data elements");
         return new DicomFile(meta, dataset, syntax)
@@ -72,7 +72,7 @@ public static class DicomReader
         if (syntax.Deflated)
         {
             using var inflated = Inflate(input, stream);
-            new DatasetParser(new DicomInput(inflated, 0), syntax, options, null).ReadTopLevel(dataset);
+            Inflating(() => new DatasetParser(new DicomInput(inflated, 0), syntax, options, null).ReadTopLevel(dataset));
         }
         else
             new DatasetParser(input, syntax, options, source).ReadTopLevel(dataset);
@@ -140,6 +140,24 @@ public static class DicomReader
         if (!declared.ExplicitVr && hasVr)
             return TransferSyntax.ExplicitVrLittleEndian;
         return declared;
+    }
+
+    /// <summary>
+    /// Parses from an inflating stream: corrupt deflate data surfaces from the runtime as InvalidDataException or,
+    /// for some bit patterns (a zlib header that asks for a preset dictionary), as ZLibException; either is bad input.
+    /// </summary>
+    private static bool Inflating(Func<bool> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        // ZLibException is internal to the runtime (an IOException): matched by name, so that a failing source stream's
+        // own IOException still reaches the caller as what it is.
+        catch (Exception e) when (e is InvalidDataException || e.GetType().FullName == "System.IO.Compression.ZLibException")
+        {
+            throw new DicomException($"the deflated dataset does not inflate: {e.Message}", inner: e);
+        }
     }
 
     private static Stream Inflate(DicomInput input, Stream stream)

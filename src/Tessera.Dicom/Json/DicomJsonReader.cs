@@ -45,12 +45,13 @@ public static class DicomJsonReader
 
     private static DicomElement ReadElement(DicomTag tag, JsonElement attribute, Func<string, byte[]>? bulkData, int depth)
     {
-        if (attribute.ValueKind != JsonValueKind.Object || !attribute.TryGetProperty("vr", out var vrText) || !DicomVrInfo.TryParse(vrText.GetString(), out var vr))
+        if (attribute.ValueKind != JsonValueKind.Object || !attribute.TryGetProperty("vr", out var vrText)
+            || vrText.ValueKind != JsonValueKind.String || !DicomVrInfo.TryParse(vrText.GetString(), out var vr))
             throw new DicomException($"attribute {tag} has no valid \"vr\"", tag: tag);
         if (attribute.TryGetProperty("InlineBinary", out var inline))
-            return new DicomValueElement(tag, vr, DicomDataset.Pad(Convert.FromBase64String(inline.GetString() ?? ""), vr));
+            return new DicomValueElement(tag, vr, DicomDataset.Pad(Base64(Text(inline, tag, "InlineBinary"), tag), vr));
         if (attribute.TryGetProperty("BulkDataURI", out var uri))
-            return new DicomValueElement(tag, vr, bulkData is null ? [] : DicomDataset.Pad(bulkData(uri.GetString() ?? ""), vr));
+            return new DicomValueElement(tag, vr, bulkData is null ? [] : DicomDataset.Pad(bulkData(Text(uri, tag, "BulkDataURI")), vr));
         var hasValue = attribute.TryGetProperty("Value", out var value) && value.ValueKind == JsonValueKind.Array;
         if (vr == DicomVr.SQ)
         {
@@ -83,7 +84,7 @@ public static class DicomJsonReader
             JsonValueKind.Null => "",
             JsonValueKind.Number => item.GetRawText(),
             JsonValueKind.String => item.GetString() ?? "",
-            JsonValueKind.Object when vr == DicomVr.PN => PersonName(item),
+            JsonValueKind.Object when vr == DicomVr.PN => PersonName(item, tag),
             _ => throw new DicomException($"attribute {tag} has a value of the wrong kind ({item.ValueKind})", tag: tag),
         }));
         // Only the VRs that follow the character set may carry UTF-8; the rest are single-byte (Latin-1 at worst, as read).
@@ -91,10 +92,30 @@ public static class DicomJsonReader
         return DicomDataset.Pad(encoding.GetBytes(text), vr);
     }
 
-    private static string PersonName(JsonElement name)
+    private static string PersonName(JsonElement name, DicomTag tag)
     {
-        string Group(string key) => name.TryGetProperty(key, out var g) ? g.GetString() ?? "" : "";
+        string Group(string key) => name.TryGetProperty(key, out var g) ? Text(g, tag, key) : "";
         return string.Join('=', Group("Alphabetic"), Group("Ideographic"), Group("Phonetic")).TrimEnd('=');
+    }
+
+    /// <summary>A member that must be a string (or null, read as empty): anything else is the sender's error, not ours.</summary>
+    private static string Text(JsonElement value, DicomTag tag, string member) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString() ?? "",
+        JsonValueKind.Null => "",
+        _ => throw new DicomException($"attribute {tag} has a {member} that is not a string ({value.ValueKind})", tag: tag),
+    };
+
+    private static byte[] Base64(string text, DicomTag tag)
+    {
+        try
+        {
+            return Convert.FromBase64String(text);
+        }
+        catch (FormatException)
+        {
+            throw new DicomException($"attribute {tag} has an InlineBinary that is not Base64", tag: tag);
+        }
     }
 
     private static void WriteBinaryNumber(Span<byte> target, DicomVr vr, JsonElement item, DicomTag tag)

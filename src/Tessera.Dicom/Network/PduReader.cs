@@ -96,8 +96,8 @@ public sealed class PduReader(Stream stream, uint maxDataPduLength)
         var name = type == Pdu.AssociateRequestType ? "A-ASSOCIATE-RQ" : "A-ASSOCIATE-AC";
         if (body.Length < 68)
             throw new DicomNetworkException($"An {name} PDU has {body.Length} bytes, fewer than its fixed fields.", AbortReason.InvalidPduParameterValue);
-        var called = AeTitle(body.Slice(4, 16));
-        var calling = AeTitle(body.Slice(20, 16));
+        var called = AeTitle(body.Slice(4, 16), "called", name);
+        var calling = AeTitle(body.Slice(20, 16), "calling", name);
         string? context = null;
         var proposals = new List<PresentationContextProposal>();
         var answers = new List<PresentationContextAnswer>();
@@ -196,7 +196,7 @@ public sealed class PduReader(Stream stream, uint maxDataPduLength)
                     roles.Add(new RoleSelection(Uid(roleClass), roleRest[0] == 1, roleRest[1] == 1));
                     break;
                 case 0x55:
-                    info = info with { ImplementationVersionName = Encoding.ASCII.GetString(sub).Trim(' ', '\0') };
+                    info = info with { ImplementationVersionName = VersionName(sub) };
                     break;
                 case 0x56:
                     var sopClass = Prefixed(sub, "extended negotiation", out var applicationInformation);
@@ -267,7 +267,29 @@ public sealed class PduReader(Stream stream, uint maxDataPduLength)
         return items;
     }
 
-    private static string AeTitle(ReadOnlySpan<byte> field) => Encoding.ASCII.GetString(field).Trim(' ', '\0');
+    /// <summary>An AE title as the writer would write it back: an acceptor echoes both of the request's in its answer.</summary>
+    private static string AeTitle(ReadOnlySpan<byte> field, string which, string pdu)
+    {
+        var title = Encoding.ASCII.GetString(field).Trim(' ', '\0');
+        if (!PduFields.IsAeTitle(title))
+            throw new DicomNetworkException($"An {pdu} PDU has a {which} AE title that is empty or not printable ASCII.", AbortReason.InvalidPduParameterValue);
+        return title;
+    }
 
-    private static string Uid(ReadOnlySpan<byte> value) => Encoding.ASCII.GetString(value).TrimEnd('\0', ' ');
+    private static string Uid(ReadOnlySpan<byte> value)
+    {
+        var uid = Encoding.ASCII.GetString(value).TrimEnd('\0', ' ');
+        if (!PduFields.IsUid(uid))
+            throw new DicomNetworkException($"A UID of {uid.Length} characters (64 at most) in an association PDU.", AbortReason.InvalidPduParameterValue);
+        return uid;
+    }
+
+    /// <summary>Informative only: an empty one counts as absent.</summary>
+    private static string? VersionName(ReadOnlySpan<byte> value)
+    {
+        var name = Encoding.ASCII.GetString(value).Trim(' ', '\0');
+        if (name.Length > 0 && !PduFields.IsVersionName(name))
+            throw new DicomNetworkException($"An implementation version name of {name.Length} characters (16 at most).", AbortReason.InvalidPduParameterValue);
+        return name.Length == 0 ? null : name;
+    }
 }

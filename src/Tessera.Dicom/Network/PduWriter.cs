@@ -117,7 +117,7 @@ public static class PduWriter
         var version = info.ImplementationVersionName ?? (string.IsNullOrEmpty(info.ImplementationClassUid) ? ImplementationVersionName : null);
         if (version is not null)
         {
-            if (version.Length is 0 or > 16 || !Ascii.IsValid(version))
+            if (!PduFields.IsVersionName(version))
                 throw new ArgumentException($"An implementation version name is 1 to 16 ASCII characters: \"{version}\".", nameof(info));
             var sub = Item(body, 0x55);
             body.Write(Encoding.ASCII.GetBytes(version));
@@ -151,14 +151,14 @@ public static class PduWriter
     {
         ArgumentNullException.ThrowIfNull(title);
         var trimmed = title.Trim(' ');
-        if (trimmed.Length is 0 or > 16 || !Ascii.IsValid(trimmed) || trimmed.Any(c => char.IsControl(c) || c == '\\'))
+        if (!PduFields.IsAeTitle(trimmed))
             throw new ArgumentException($"An AE title is 1 to 16 printable ASCII characters without a backslash: \"{title}\".", nameof(title));
         return Encoding.ASCII.GetBytes(trimmed.PadRight(16));
     }
 
     private static void Uid(ArrayBufferWriter<byte> body, byte type, string uid)
     {
-        if (uid.Length > 64 || !Ascii.IsValid(uid))
+        if (!PduFields.IsUid(uid))
             throw new ArgumentException($"Not a UID: \"{uid}\".", nameof(uid));
         var item = Item(body, type);
         body.Write(Encoding.ASCII.GetBytes(uid));

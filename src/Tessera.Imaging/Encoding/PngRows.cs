@@ -147,7 +147,9 @@ public sealed class PngRows : IDisposable
             if (_inflate.ReadAtLeast(_row, _row.Length, throwOnEndOfStream: false) < _row.Length)
                 throw ImageException.Malformed("the PNG image data ends early (truncated)");
         }
-        catch (InvalidDataException e)
+        // Corrupt zlib data surfaces as InvalidDataException or, for some headers (one that asks for a preset
+        // dictionary), as the runtime's internal ZLibException: matched by name, as it cannot be named in code.
+        catch (Exception e) when (e is InvalidDataException || e.GetType().FullName == "System.IO.Compression.ZLibException")
         {
             throw new ImageException(ImageErrorKind.Malformed, $"the PNG image data does not inflate: {e.Message}", e);
         }

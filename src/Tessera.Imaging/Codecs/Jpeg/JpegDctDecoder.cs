@@ -171,7 +171,6 @@ internal static class JpegDctDecoder
             var quant = new float[64];
             for (var k = 0; k < 64; k++)
                 quant[ZigZag[k]] = zigzagQuant[k];
-            var (sx, sy) = (g.MaxH / c.H, g.MaxV / c.V);
             var planeWidth = g.BlocksX[ci] * 8;
             var plane = new ushort[DecodeLimits.BufferSize("a JPEG sample plane", planeWidth, g.BlocksY[ci], 8)];
             for (var by = 0; by < g.BlocksY[ci]; by++)
@@ -192,10 +191,12 @@ internal static class JpegDctDecoder
             }
             for (var y = 0; y < jpeg.Height; y++)
             {
-                var row = y / sy * planeWidth;
+                // Sampling factors need not divide each other (T.81 A.1.1: 3 and 2 are allowed): the sample that covers
+                // a pixel is taken proportionally, which for the usual 2:1 is y / 2, and always lies inside the plane.
+                var row = y * c.V / g.MaxV * planeWidth;
                 for (var x = 0; x < jpeg.Width; x++)
                 {
-                    var value = plane[row + x / sx];
+                    var value = plane[row + x * c.H / g.MaxH];
                     var to = ((y * jpeg.Width + x) * components.Length + ci) * bytes;
                     if (bytes == 1)
                         output[to] = (byte)value;

@@ -19,6 +19,9 @@ internal sealed class JpegHuffmanTable
         for (var length = 1; length <= 16; length++)
         {
             int n = counts[length - 1];
+            // Checked before the codes are laid out: too many short codes would run past the lookup table.
+            if (code + n > 1 << length)
+                throw ImageException.Malformed("a JPEG Huffman table has more codes than its lengths allow");
             _valueOffset[length] = k - code;
             for (var i = 0; i < n; i++, code++, k++)
             {
@@ -30,8 +33,6 @@ internal sealed class JpegHuffmanTable
                     _fast[first + j] = (ushort)((length << 8) | _values[k]);
             }
             _maxCode[length] = n > 0 ? code - 1 : -1;
-            if (code > 1 << length)
-                throw ImageException.Malformed("a JPEG Huffman table has more codes than its lengths allow");
             code <<= 1;
         }
         _maxCode[17] = int.MaxValue;

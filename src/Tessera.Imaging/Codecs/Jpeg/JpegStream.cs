@@ -110,6 +110,8 @@ internal sealed class JpegStream
                 case 0xDB:
                     ReadQuantTables(segment);
                     break;
+                case 0xDD when segment.Length < 2:
+                    throw ImageException.Malformed("the JPEG restart interval segment (DRI) is truncated");
                 case 0xDD:
                     RestartInterval = BinaryPrimitives.ReadUInt16BigEndian(segment);
                     break;
@@ -196,6 +198,8 @@ internal sealed class JpegStream
     {
         if (SofMarker == 0)
             throw ImageException.Malformed("a JPEG scan comes before the frame header");
+        if (segment.IsEmpty)
+            throw ImageException.Malformed("the JPEG scan header is empty");
         int count = segment[0];
         if (segment.Length < 4 + count * 2)
             throw ImageException.Malformed("the JPEG scan header is truncated");
