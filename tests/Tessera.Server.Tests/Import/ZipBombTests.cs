@@ -76,8 +76,7 @@ public sealed class ZipBombTests(ZipLimitedServer server) : IClassFixture<ZipLim
         return await response.Content.ReadAsStringAsync();
     }
 
-    private Task NothingLeftAsync() => Poll.UntilAsync(
-        () => !Directory.Exists(ImportDirectory) || Directory.GetFiles(ImportDirectory).Length == 0, "the import folder is empty");
+    private Task NothingLeftAsync() => Poll.UntilAsync(() => StagingFiles.In(ImportDirectory).Length == 0, "the import folder is empty");
 
     private string ImportDirectory => Path.Combine(server.DataDirectory, "uploads", "import");
 
