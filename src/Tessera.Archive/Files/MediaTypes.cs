@@ -4,7 +4,7 @@ namespace Tessera.Archive.Files;
 
 /// <summary>
 /// Chooses a stored file's media type on the server's own terms: by its extension, and the client's
-/// declared type only where the extension says nothing and the declared type is a passive one
+/// declared type only where the extension says nothing specific and the declared type is a passive one
 /// (a client must not be able to label its upload <c>text/html</c>). Serving decides separately what
 /// may be shown inline (<see cref="IsSafeInline"/>).
 /// </summary>
@@ -35,7 +35,8 @@ public static class MediaTypes
         ArgumentNullException.ThrowIfNull(path);
         if (path.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase))
             return "application/gzip";
-        if (s_byExtension.TryGetContentType(path, out var type))
+        // The extension's type wins, unless it says nothing specific (.bin, .dat): then a passive declared type may.
+        if (s_byExtension.TryGetContentType(path, out var type) && type != Default)
             return type;
         var bare = Bare(declared);
         return bare is not null && s_passiveDeclared.Contains(bare) ? bare.ToLowerInvariant() : Default;

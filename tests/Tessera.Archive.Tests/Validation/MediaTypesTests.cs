@@ -11,6 +11,10 @@ public sealed class MediaTypesTests
     [InlineData("x.nii.gz", null, "application/gzip")]
     [InlineData("x.unknown", null, "application/octet-stream")]
     [InlineData("x.bin", "image/tiff", "image/tiff")]
-    public void Choose_PrefersSpecificDeclaredTypeElseExtension(string path, string? declared, string expected) =>
+    [InlineData("x.txt", "application/dicom", "text/plain")] // the extension's specific type wins
+    [InlineData("x.bin", "text/html", "application/octet-stream")] // an active declared type is never taken
+    [InlineData("noext", "image/svg+xml", "application/octet-stream")]
+    [InlineData("noext", "application/dicom; charset=x", "application/dicom")]
+    public void Choose_TheExtensionsSpecificType_ElseAPassiveDeclaredOne(string path, string? declared, string expected) =>
         MediaTypes.Choose(path, declared).ShouldBe(expected);
 }
