@@ -13,7 +13,7 @@ public sealed partial record ToolUser(string Name, int Uid, int Gid)
 {
     public const string DefaultName = "tessera-tool";
 
-    private static readonly Dictionary<string, ToolUser?> s_found = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, ToolUser> s_found = new(StringComparer.Ordinal);
 
     /// <summary>Whether this process runs as root, so that tools must be handed to <see cref="ToolUser"/>.</summary>
     public static bool Needed => Environment.IsPrivilegedProcess;
@@ -48,8 +48,12 @@ public sealed partial record ToolUser(string Name, int Uid, int Gid)
         {
             // No getent: no account can be found.
         }
-        lock (s_found)
-            s_found[name] = found;
+        // Only a found account is remembered: one created after a refusal is picked up by the next job.
+        if (found is not null)
+        {
+            lock (s_found)
+                s_found[name] = found;
+        }
         return found;
     }
 
