@@ -138,16 +138,8 @@ public sealed class DimseAccessMatrixTests(DimseAccessMatrixTests.Matrix matrix)
             var completed = System.Text.RegularExpressions.Regex.Matches(output, @"Completed Suboperations\s*: (\d+|none)");
             results[operation] = Refusal(output) ?? (completed.Count == 0 ? Other : completed[^1].Groups[1].Value == "none" ? 0 : int.Parse(completed[^1].Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
         }
-        m.LastStored = TestDicom.NewUid();
-        var path = Path.Combine(Path.GetTempPath(), $"tessera-matrix-{Guid.NewGuid():N}.dcm");
-        await File.WriteAllBytesAsync(path, TestDicom.Create(m.LastStored, TestDicom.NewUid(), TestDicom.NewUid(), "MATRIX-STORE"));
-        var (_, store) = await Dcmtk.RunAsync("storescu", ["-v", .. peer, path]);
-        File.Delete(path);
-        results[Operation.Store] = Refusal(store) ?? (store.Contains("Received Store Response (Success)", StringComparison.Ordinal) ? Success : Other);
+        results[Operation.Store] = await StoreAsync(m, peer);
         return results;
-
-        static int? Refusal(string output) =>
-            output.Contains("Association Rejected", StringComparison.OrdinalIgnoreCase) ? Rejected : output.Contains("0x124", StringComparison.Ordinal) ? NotAuthorized : null;
     }
 
     /// <summary>
@@ -188,13 +180,7 @@ public sealed class DimseAccessMatrixTests(DimseAccessMatrixTests.Matrix matrix)
         }
         // C-GET takes the same path as C-MOVE (the association's read rights): it stands as the move does.
         (results[Operation.GetA], results[Operation.GetB]) = (results[Operation.MoveA], results[Operation.MoveB]);
-        m.LastStored = TestDicom.NewUid();
-        var path = Path.Combine(Path.GetTempPath(), $"tessera-matrix-{Guid.NewGuid():N}.dcm");
-        await File.WriteAllBytesAsync(path, TestDicom.Create(m.LastStored, TestDicom.NewUid(), TestDicom.NewUid(), "MATRIX-STORE"));
-        var (_, store) = await Dcmtk.RunAsync("storescu", "-v", "-aet", calling, "-aec", calledAe, "-usr", m.Member, "-pwd", TestServer.PasswordOf(m.Member), "127.0.0.1", matrix.PortText, path);
-        File.Delete(path);
-        results[Operation.Store] = store.Contains("Association Rejected", StringComparison.OrdinalIgnoreCase) ? Rejected
-            : store.Contains("0x124", StringComparison.Ordinal) ? NotAuthorized : store.Contains("Received Store Response (Success)", StringComparison.Ordinal) ? Success : Other;
+        results[Operation.Store] = await StoreAsync(m, ["-aet", calling, "-aec", calledAe, "-usr", m.Member, "-pwd", TestServer.PasswordOf(m.Member), "127.0.0.1", matrix.PortText]);
         return results;
 
         static int Status(DimseMessage message) => new DimseStatus(message.Status) switch
@@ -204,6 +190,20 @@ public sealed class DimseAccessMatrixTests(DimseAccessMatrixTests.Matrix matrix)
             _ => Other,
         };
     }
+
+    /// <summary>Stores an instance of a new study with storescu (which, alone of the tools, can send a user identity); its study is <c>LastStored</c>.</summary>
+    private static async Task<int> StoreAsync(Matrix.Setup m, string[] peer)
+    {
+        m.LastStored = TestDicom.NewUid();
+        var path = Path.Combine(Path.GetTempPath(), $"tessera-matrix-{Guid.NewGuid():N}.dcm");
+        await File.WriteAllBytesAsync(path, TestDicom.Create(m.LastStored, TestDicom.NewUid(), TestDicom.NewUid(), "MATRIX-STORE"));
+        var (_, store) = await Dcmtk.RunAsync("storescu", ["-v", .. peer, path]);
+        File.Delete(path);
+        return Refusal(store) ?? (store.Contains("Received Store Response (Success)", StringComparison.Ordinal) ? Success : Other);
+    }
+
+    private static int? Refusal(string output) =>
+        output.Contains("Association Rejected", StringComparison.OrdinalIgnoreCase) ? Rejected : output.Contains("0x124", StringComparison.Ordinal) ? NotAuthorized : null;
 
     private static string[] Keys(string study) => ["-k", "QueryRetrieveLevel=STUDY", "-k", $"StudyInstanceUID={study}"];
 
