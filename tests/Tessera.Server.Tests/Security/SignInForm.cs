@@ -14,7 +14,7 @@ internal static partial class SignInForm
         using var page = await http.SendAsync(get);
         page.EnsureSuccessStatusCode();
         var pageCookies = page.Headers.TryGetValues("Set-Cookie", out var set) ? set.ToList() : [];
-        var token = Token().Match(await page.Content.ReadAsStringAsync()).Groups[1].Value;
+        var token = TokenOf(await page.Content.ReadAsStringAsync());
         using var post = new HttpRequestMessage(HttpMethod.Post, "login")
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string>
@@ -29,6 +29,9 @@ internal static partial class SignInForm
             throw new InvalidOperationException($"The sign-in answered {(int)signedIn.StatusCode}: {await signedIn.Content.ReadAsStringAsync()}");
         return (pageCookies, signedIn.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies.ToList() : []);
     }
+
+    /// <summary>The antiforgery token of a page's form.</summary>
+    public static string TokenOf(string page) => Token().Match(page).Groups[1].Value;
 
     private static void Add(HttpRequestMessage request, IReadOnlyDictionary<string, string>? headers)
     {

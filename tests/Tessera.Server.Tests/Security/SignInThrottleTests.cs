@@ -46,7 +46,7 @@ public sealed class SignInThrottleTests(SignInThrottleTests.Server server) : ICl
         var user = await server.CreateUserAsync();
         using var http = server.Http(followRedirects: false);
         var form = await http.GetStringAsync("login");
-        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        var token = SignInForm.TokenOf(form);
         HttpResponseMessage last = null!;
         for (var i = 0; i < 6; i++)
         {
