@@ -110,7 +110,10 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
     private static Expectation Expect(AccessRule rule, string role, bool page, bool retrieves, bool callsAPeer) => (rule, role) switch
     {
         (AccessRule.Public, _) => s_passes,
-        (AccessRule.Authenticated or AccessRule.Admin or AccessRule.JobToken, "anonymous") => page ? Status(302) : Status(401),
+        (AccessRule.Authenticated or AccessRule.Admin or AccessRule.JobToken or AccessRule.NodeProjectWrite, "anonymous") => page ? Status(302) : Status(401),
+        // The matrix's node serves the world's project and listens nowhere: its writers get past the rule, then the peer's error.
+        (AccessRule.NodeProjectWrite, "outsider" or "collaborator") => Status(403),
+        (AccessRule.NodeProjectWrite, _) => s_passes,
         (AccessRule.JobToken, _) => Status(403), // no user's own sign-in is a job's token
         (AccessRule.Admin, not "admin") => Status(403),
         (AccessRule.Authenticated or AccessRule.Admin, _) => s_passes,
@@ -282,7 +285,8 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
             var (study, series, instance) = (TestDicom.NewUid(), TestDicom.NewUid(), TestDicom.NewUid());
             await client.ImportFileAsync(project, "ct.dcm", new MemoryStream(TestDicom.Create(study, series, instance)));
             using (var admin = server.Admin())
-                (await admin.PutAsync("api/dicom/nodes/MATRIX_AE", HttpAssertions.Json($"{{\"host\":\"127.0.0.1\",\"port\":104,\"project\":\"{project}\"}}"))).EnsureSuccessStatusCode();
+                (await admin.PutAsync("api/dicom/nodes/MATRIX_AE", HttpAssertions.Json(
+                    $"{{\"host\":\"127.0.0.1\",\"port\":104,\"project\":\"{project}\",\"allow\":[\"echo\",\"store\",\"find\",\"move\",\"get\"]}}"))).EnsureSuccessStatusCode();
             using (var admin = server.Admin())
             {
                 if ((await admin.GetAsync($"api/tools/{SiteTool}")).StatusCode == HttpStatusCode.NotFound)

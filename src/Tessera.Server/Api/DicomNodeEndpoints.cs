@@ -16,9 +16,10 @@ public static class DicomNodeEndpoints
         nodes.MapGet("/{aeTitle}", Get).WithAccess(AccessRule.Admin);
         nodes.MapPut("/{aeTitle}", Put).WithAccess(AccessRule.Admin);
         nodes.MapDelete("/{aeTitle}", Delete).WithAccess(AccessRule.Admin);
-        nodes.MapPost("/{aeTitle}/echo", Echo).WithAccess(AccessRule.Authenticated);
-        nodes.MapPost("/{aeTitle}/find", Find).WithAccess(AccessRule.Authenticated);
-        // Sends and retrievals are a project's: its readers may send it out, its writers retrieve into it.
+        nodes.MapPost("/{aeTitle}/echo", Echo).WithAccess(AccessRule.NodeProjectWrite);
+        nodes.MapPost("/{aeTitle}/find", Find).WithAccess(AccessRule.NodeProjectWrite);
+        // Echo and find check the node's project (DicomScuService). Sends and retrievals are a project's: its readers
+        // may send it out, its writers retrieve into it, each to or from a node of that project.
         var project = app.MapGroup("/api/projects/{p}/dicom").WithTags("DICOM nodes");
         project.MapPost("/send", Send).WithAccess(AccessRule.ProjectRead);
         project.MapPost("/retrieve", Retrieve).WithAccess(AccessRule.ProjectWrite);
@@ -45,13 +46,13 @@ public static class DicomNodeEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<DicomEchoResult>> Echo(DicomScuService scu, string aeTitle, CancellationToken ct) =>
-        TypedResults.Ok(await scu.EchoAsync(aeTitle, ct));
+    private static async Task<Ok<DicomEchoResult>> Echo(HttpContext context, DicomScuService scu, string aeTitle) =>
+        TypedResults.Ok(await scu.EchoAsync(context.GetCaller(), aeTitle, context.RequestAborted));
 
     /// <summary>The matches as DICOM JSON (PS3.18 F.2), as QIDO-RS answers.</summary>
     private static async Task Find(HttpContext context, DicomScuService scu, string aeTitle, DicomFindRequest body)
     {
-        var matches = await scu.FindAsync(aeTitle, body, context.RequestAborted);
+        var matches = await scu.FindAsync(context.GetCaller(), aeTitle, body, context.RequestAborted);
         context.Response.ContentType = "application/dicom+json";
         await using var writer = new System.Text.Json.Utf8JsonWriter(context.Response.Body);
         writer.WriteStartArray();

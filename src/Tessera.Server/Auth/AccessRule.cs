@@ -24,4 +24,9 @@ public enum AccessRule
     ProjectManage,
     /// <summary>Only the token of the job named by the route's <c>job</c> (what <c>tessera job-run</c> on a batch node holds).</summary>
     JobToken,
+    /// <summary>
+    /// Writers of the project that the route's DICOM node (<c>aeTitle</c>) serves, and admins; a node without a project
+    /// is for admins alone. Signed-in is enforced by the middleware, the node's project by the DICOM client service.
+    /// </summary>
+    NodeProjectWrite,
 }

@@ -39,7 +39,7 @@ public sealed class AccessRuleMiddleware(RequestDelegate next, IAntiforgery anti
             }
         }
         var rule = context.GetEndpoint()?.Metadata.GetMetadata<AccessAttribute>()?.Rule;
-        if (rule is AccessRule.Authenticated or AccessRule.Admin or AccessRule.JobToken && !context.GetCaller().IsAuthenticated)
+        if (rule is AccessRule.Authenticated or AccessRule.Admin or AccessRule.JobToken or AccessRule.NodeProjectWrite && !context.GetCaller().IsAuthenticated)
         {
             throw TesseraException.Unauthenticated();
         }

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Tessera.Archive;
 using Tessera.Archive.Access;
@@ -174,6 +175,8 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
         var command = request.MoveDestination is null ? "C-GET" : "C-MOVE";
         if (!route.Allowed.HasFlag(operation))
             return RetrieveAnswer.Refused(await RefuseAsync(command, $"{Association.CallingAeTitle} may not {name} (AE table)", route.ProjectSlug));
+        if (request.MoveDestination is { } destination && await MoveDestinationRefusalAsync(destination, ct) is { } refusal)
+            return RetrieveAnswer.Refused(refusal);
         IReadOnlyList<StoredInstance> instances;
         try
         {
@@ -188,6 +191,33 @@ internal sealed partial class ArchiveDimseService(AsyncServiceScope scope, Dicom
         var blobs = Services.GetRequiredService<IBlobStore>();
         return new RetrieveAnswer(null, instances.Select(i => new RetrieveInstance(i.SopClassUid, i.SopInstanceUid, i.TransferSyntaxUid,
             token => blobs.OpenReadAsync(i.FileKey, token))).ToList());
+    }
+
+    /// <summary>
+    /// Why a C-MOVE may not send to this destination, or null when it may: a caller may always move to itself (its row
+    /// allows move); any other destination's row must allow store (what Tessera sends to a node) and name the same
+    /// project as the caller's, or none.
+    /// </summary>
+    private async ValueTask<DimseStatus?> MoveDestinationRefusalAsync(string destination, CancellationToken ct)
+    {
+        if (destination == Association.CallingAeTitle)
+            return null;
+        var node = await Services.GetRequiredService<DicomNodeService>().FindAsync(destination, ct);
+        if (node is null)
+        {
+            await AuditAsync("DICOM C-MOVE refused", route.ProjectSlug, $"{destination} is not in the AE table", 404);
+            return DimseStatus.MoveDestinationUnknown(Short($"{destination} is not in the AE table"));
+        }
+        if (!node.Allow.HasFlag(DicomOperations.Store))
+            return await RefuseAsync("C-MOVE", Short($"{destination} takes no stores from this node (AE table)"), route.ProjectSlug);
+        if (node.ProjectId is { } projectId)
+        {
+            var slug = await Services.GetRequiredService<ArchiveDbContext>().Projects
+                .Where(p => p.Id == projectId).Select(p => p.Slug).FirstOrDefaultAsync(ct);
+            if (slug != route.ProjectSlug)
+                return await RefuseAsync("C-MOVE", Short($"{destination} is another project's node (AE table)"), route.ProjectSlug);
+        }
+        return null;
     }
 
     public override async ValueTask<MoveDestination?> FindMoveDestinationAsync(string aeTitle, CancellationToken ct) =>

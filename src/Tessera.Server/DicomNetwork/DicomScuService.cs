@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Tessera.Archive;
 using Tessera.Archive.Access;
 using Tessera.Archive.Data;
+using Tessera.Archive.Dicom.Nodes;
 using Tessera.Archive.Storage;
 using Tessera.Client.Contracts;
 using Tessera.Dicom;
@@ -17,19 +18,23 @@ namespace Tessera.Server.DicomNetwork;
 /// Tessera as a DICOM client of the nodes in the AE table: C-ECHO, C-STORE of a session or scan,
 /// C-FIND, and retrieval into a project by C-MOVE to this node or by C-GET. Each call is one
 /// association, opened with this node's AE title as the calling title, over TLS to a node whose row says so.
+/// The row's <c>allow</c> governs this direction too: echo, find, move and get as named, and sending as <c>store</c>.
+/// A row with a project is that project's: its writers may echo, query and retrieve into it, its readers may send it
+/// out; a row without a project is for site admins alone.
 /// </summary>
-internal sealed class DicomScuService(ArchiveDbContext db, IBlobStore blobs, IOptions<DicomOptions> options,
+internal sealed class DicomScuService(ArchiveDbContext db, IBlobStore blobs, IOptions<DicomOptions> options, AccessService accessService,
     MoveExpectations moves, IServiceScopeFactory scopes, CommitmentReporter reporter, IServiceProvider services, ILogger<DicomScuService> logger)
 {
     private static readonly string[] Uncompressed = [TransferSyntax.ExplicitVrLittleEndian.Uid, TransferSyntax.ImplicitVrLittleEndian.Uid];
 
     private DicomOptions Settings => options.Value;
 
-    public async Task<DicomEchoResult> EchoAsync(string aeTitle, CancellationToken ct)
+    public async Task<DicomEchoResult> EchoAsync(Caller caller, string aeTitle, CancellationToken ct)
     {
-        var node = await NodeAsync(aeTitle, ct);
+        var node = await NodeForCallerAsync(caller, aeTitle, DicomOperations.Echo, ct);
         var clock = Stopwatch.StartNew();
         await using var client = await ConnectAsync(node, [new PresentationContextProposal(1, DimseSopClasses.Verification, Uncompressed)], ct);
+        await RequireAcceptedAsync(client, node, "verification (C-ECHO)", ct);
         var response = (await client.RequestAsync(1, DimseCommand.Request(DimseCommand.CEchoRequest, DimseSopClasses.Verification), (ReadOnlyMemory<byte>?)null, ct))[^1];
         await client.ReleaseAsync(ct);
         return new DicomEchoResult(node.AeTitle, new DimseStatus(response.Status).ToString(), clock.Elapsed.TotalMilliseconds);
@@ -39,7 +44,7 @@ internal sealed class DicomScuService(ArchiveDbContext db, IBlobStore blobs, IOp
     public async Task<DicomSendReport> SendAsync(ProjectAccess access, string target, string aeTitle, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(access);
-        var node = await NodeAsync(aeTitle, ct);
+        var node = await NodeForProjectAsync(access, aeTitle, DicomOperations.Store, ct);
         var instances = await InstancesOfAsync(access, target, ct);
         if (instances.Count == 0)
             throw TesseraException.Invalid($"{target} holds no DICOM instance to send.");
@@ -56,13 +61,14 @@ internal sealed class DicomScuService(ArchiveDbContext db, IBlobStore blobs, IOp
     }
 
     /// <summary>Queries a node; its matches as datasets.</summary>
-    public async Task<IReadOnlyList<DicomDataset>> FindAsync(string aeTitle, DicomFindRequest request, CancellationToken ct)
+    public async Task<IReadOnlyList<DicomDataset>> FindAsync(Caller caller, string aeTitle, DicomFindRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var node = await NodeAsync(aeTitle, ct);
+        var node = await NodeForCallerAsync(caller, aeTitle, DicomOperations.Find, ct);
         var sopClass = Model(request.Model, DimseSopClasses.StudyRootFind, DimseSopClasses.PatientRootFind);
         var identifier = Identifier(request.Level, request.Keys);
         await using var client = await ConnectAsync(node, [new PresentationContextProposal(1, sopClass, Uncompressed)], ct);
+        await RequireAcceptedAsync(client, node, $"queries ({request.Model} root C-FIND)", ct);
         var context = client.Association.Contexts[1];
         var responses = await client.RequestAsync(1, DimseCommand.Request(DimseCommand.CFindRequest, sopClass), Encode(identifier, context), ct);
         await client.ReleaseAsync(ct);
@@ -78,10 +84,10 @@ internal sealed class DicomScuService(ArchiveDbContext db, IBlobStore blobs, IOp
         ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(request);
         access.RequireWrite();
-        var node = await NodeAsync(aeTitle, ct);
         var get = request.Method.Equals("get", StringComparison.OrdinalIgnoreCase);
         if (!get && !request.Method.Equals("move", StringComparison.OrdinalIgnoreCase))
             throw TesseraException.Invalid($"method is 'move' or 'get', not '{request.Method}'.");
+        var node = await NodeForProjectAsync(access, aeTitle, get ? DicomOperations.Get : DicomOperations.Move, ct);
         if (!get && Settings.Port == 0 && Settings.Tls.Port == 0)
             throw TesseraException.Invalid("A C-MOVE to this node needs its DICOM listener (Dicom:Port and Dicom:Tls:Port are 0); use method 'get'.");
         var sopClass = get ? Model("study", DimseSopClasses.StudyRootGet, DimseSopClasses.PatientRootGet) : DimseSopClasses.StudyRootMove;
@@ -97,6 +103,7 @@ internal sealed class DicomScuService(ArchiveDbContext db, IBlobStore blobs, IOp
             roles.AddRange(storage.Select(uid => new RoleSelection(uid, ScuRole: false, ScpRole: true)));
         }
         await using var client = await ConnectAsync(node, contexts, ct, roles);
+        await RequireAcceptedAsync(client, node, get ? "retrieval by C-GET" : "retrieval by C-MOVE", ct);
         var command = DimseCommand.Request(get ? DimseCommand.CGetRequest : DimseCommand.CMoveRequest, sopClass);
         if (!get)
             command.SetString(DicomTags.MoveDestination, DicomVr.AE, Settings.AeTitle);
@@ -122,8 +129,47 @@ internal sealed class DicomScuService(ArchiveDbContext db, IBlobStore blobs, IOp
         return new ArchiveDimseService(scopes.CreateAsyncScope(), route, reporter, logger);
     }
 
-    private async Task<DicomNode> NodeAsync(string aeTitle, CancellationToken ct) =>
-        await db.DicomNodes.AsNoTracking().FirstOrDefaultAsync(n => n.AeTitle == aeTitle, ct) ?? throw TesseraException.NotFound($"The AE '{aeTitle}'");
+    private async Task<DicomNode> NodeAsync(string aeTitle, DicomOperations operation, CancellationToken ct)
+    {
+        var node = await db.DicomNodes.AsNoTracking().FirstOrDefaultAsync(n => n.AeTitle == aeTitle, ct) ?? throw TesseraException.NotFound($"The AE '{aeTitle}'");
+        if (!node.Allow.HasFlag(operation))
+        {
+            var name = DicomNodeService.NamesOf(operation)[0];
+            throw TesseraException.Forbidden(
+                $"The AE table does not allow {(operation == DicomOperations.Store ? "sending to" : name + " with")} {aeTitle} (its row allows {string.Join(", ", DicomNodeService.NamesOf(node.Allow))}); a site admin can add '{name}' to its allow list.");
+        }
+        return node;
+    }
+
+    /// <summary>A node the caller may echo or query: any for site admins, else one whose project the caller may write.</summary>
+    private async Task<DicomNode> NodeForCallerAsync(Caller caller, string aeTitle, DicomOperations operation, CancellationToken ct)
+    {
+        var node = await NodeAsync(aeTitle, operation, ct);
+        if (caller.IsAdmin && caller.TokenProjectId is null)
+            return node;
+        var slug = node.ProjectId is { } id ? await db.Projects.Where(p => p.Id == id).Select(p => p.Slug).FirstOrDefaultAsync(ct) : null;
+        try
+        {
+            if (slug is not null && (await accessService.RequireAsync(slug, caller, AccessLevel.Write, ct)).CanWrite)
+                return node;
+        }
+        catch (TesseraException e) when (e.Kind is ErrorKind.NotFound or ErrorKind.Forbidden)
+        {
+        }
+        throw NotYours(aeTitle);
+    }
+
+    /// <summary>A node a project's data may go to or come from: any for site admins, else one whose row names that project.</summary>
+    private async Task<DicomNode> NodeForProjectAsync(ProjectAccess access, string aeTitle, DicomOperations operation, CancellationToken ct)
+    {
+        var node = await NodeAsync(aeTitle, operation, ct);
+        if ((access.Caller.IsAdmin && access.Caller.TokenProjectId is null) || node.ProjectId == access.Project.Id)
+            return node;
+        throw NotYours(aeTitle);
+    }
+
+    private static TesseraException NotYours(string aeTitle) => TesseraException.Forbidden(
+        $"{aeTitle} is not a node of a project you may change: a node is used by the writers (for sending, the readers) of the project its AE table row names, and a node without a project by site admins alone.");
 
     private async Task<DimseClient> ConnectAsync(DicomNode node, IReadOnlyList<PresentationContextProposal> contexts, CancellationToken ct,
         IReadOnlyList<RoleSelection>? roles = null)
@@ -142,6 +188,16 @@ internal sealed class DicomScuService(ArchiveDbContext db, IBlobStore blobs, IOp
         {
             throw new TesseraException(ErrorKind.Invalid, $"{node.AeTitle} at {node.Host}:{node.Port} cannot be reached: {e.Message}");
         }
+    }
+
+    /// <summary>The request's presentation context (ID 1) must have been accepted, else the node does not serve what is asked.</summary>
+    private static async Task RequireAcceptedAsync(DimseClient client, DicomNode node, string what, CancellationToken ct)
+    {
+        if (client.Association.Contexts.ContainsKey(1))
+            return;
+        await client.ReleaseAsync(ct);
+        throw new TesseraException(ErrorKind.Invalid,
+            $"{node.AeTitle} at {node.Host}:{node.Port} accepted the association but not {what}: it does not serve it (a storage-only node?), or not in an uncompressed transfer syntax.");
     }
 
     /// <summary>How to call a node over TLS (its certificate checked against its host or TLS server name), or null for plain TCP.</summary>

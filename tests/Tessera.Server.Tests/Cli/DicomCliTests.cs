@@ -34,7 +34,7 @@ public sealed class DicomCliTests(DicomNodeServer server) : IClassFixture<DicomN
         var session = (await http.GetFromJsonAsync<JsonElement>($"api/projects/{source}/subjects/CLI-1")).GetProperty("sessions").GetProperty("items")[0].GetProperty("label").GetString();
         var port = storescp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-        var put = await _cli.RunAsync("dicom", "nodes", "put", "CLI_SCP", "--host", "127.0.0.1", "--port", port, "--allow", "echo");
+        var put = await _cli.RunAsync("dicom", "nodes", "put", "CLI_SCP", "--host", "127.0.0.1", "--port", port, "--allow", "echo,store");
         // The server itself, as a node of its own table: queried and moved from like any other.
         var self = await _cli.RunAsync("dicom", "nodes", "put", DicomNodeServer.AeTitle, "--host", "127.0.0.1", "--port", server.PortText,
             "--allow", "echo,store,find,move", "--project", source);

@@ -21,9 +21,9 @@ public sealed class DicomTlsScuTests(DicomTlsServer server) : IClassFixture<Dico
         var (certificate, key) = server.Certificates.Issue("storescp");
         await using var storescp = await StorescpProcess.StartAsync("TLS_SCP", ["+tls", key, certificate, "+cf", server.Certificates.CaPath],
             server.DcmtkTls("storescp-probe"));
-        await PutNodeAsync("TLS_SCP", storescp.Port, tls: true);
         var owner = await server.CreateUserAsync();
         var project = await server.CreateProjectAsync(owner);
+        await PutNodeAsync("TLS_SCP", storescp.Port, tls: true, project: project);
         using var ownerClient = new Tessera.Client.TesseraClient(server.Http(owner));
         var (study, series) = (TestDicom.NewUid(), TestDicom.NewUid());
         for (var i = 0; i < 2; i++)
@@ -109,7 +109,9 @@ public sealed class DicomTlsScuTests(DicomTlsServer server) : IClassFixture<Dico
         {
             // Tessera calls Orthanc over TLS (Orthanc requires and checks Tessera's certificate).
             var echo = await (await http.PostAsync($"api/dicom/nodes/{OrthancProcess.AeTitle}/echo", null).ShouldHaveStatus(HttpStatusCode.OK)).ReadJson<DicomEchoResult>();
-            var report = await (await http.PostAsJsonAsync($"api/projects/{sent}/dicom/send", new DicomSendRequest(OrthancProcess.AeTitle, $"subjects/TLS-ORTHANC/sessions/{session}"))
+            // Another project's data goes to the node of `received` by a site admin's send.
+            using var admin = server.Admin();
+            var report = await (await admin.PostAsJsonAsync($"api/projects/{sent}/dicom/send", new DicomSendRequest(OrthancProcess.AeTitle, $"subjects/TLS-ORTHANC/sessions/{session}"))
                 .ShouldHaveStatus(HttpStatusCode.OK)).ReadJson<DicomSendReport>();
             echo.Status.ShouldBe("0x0000");
             report.ShouldSatisfyAllConditions(r => r.Sent.ShouldBe(3), r => r.Failed.ShouldBe(0));

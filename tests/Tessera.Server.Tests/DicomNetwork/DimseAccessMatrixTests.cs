@@ -94,6 +94,33 @@ public sealed class DimseAccessMatrixTests(DimseAccessMatrixTests.Matrix matrix)
         actions.ShouldContain("DICOM C-FIND by CALLER_A");
     }
 
+    /// <summary>
+    /// A C-MOVE sends only where the AE table lets Tessera send: to a row that allows store, of the caller's project or
+    /// of none (regression: any row was a destination, even one allowed only echo, or another project's).
+    /// </summary>
+    [Fact]
+    public async Task AMove_GoesOnlyToADestinationThatTakesStores_OfTheCallersProjectOrNone()
+    {
+        var m = await matrix.ReadyAsync();
+        async Task<string> MoveAsync(string destination) =>
+            (await Dcmtk.RunAsync("movescu", ["-d", "-S", "-aem", destination, .. Keys(m.StudyA), "-aet", "CALLER_A", "-aec", DicomNodeServer.AeTitle, "127.0.0.1", matrix.PortText])).Output;
+
+        var noStore = await MoveAsync(Matrix.NoStoreDestination);
+        var ofB = await MoveAsync(Matrix.DestinationOfB);
+        var unknown = await MoveAsync("NOT_IN_TABLE");
+        var allowed = await MoveAsync(Matrix.Destination);
+
+        noStore.ShouldContain("0x0124");
+        noStore.ShouldContain("takes no stores");
+        ofB.ShouldContain("0x0124");
+        ofB.ShouldContain("another project's node");
+        unknown.ShouldContain("0xa801", Case.Insensitive);
+        allowed.ShouldMatch(@"Completed Suboperations\s*: 1");
+        using var admin = matrix.Admin();
+        var audit = await admin.GetFromJsonAsync<JsonElement>($"api/audit?project={m.ProjectA}&limit=500");
+        audit.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("target").GetString()).ShouldContain(t => t!.Contains("another project's node", StringComparison.Ordinal));
+    }
+
     private const int Rejected = -1;
     private const int NotAuthorized = -2;
     private const int Success = -3;
@@ -221,6 +248,8 @@ public sealed class DimseAccessMatrixTests(DimseAccessMatrixTests.Matrix matrix)
     public sealed class Matrix : DicomNodeServer
     {
         public const string Destination = "MATRIX_DEST";
+        public const string NoStoreDestination = "MATRIX_NOSTORE";
+        public const string DestinationOfB = "MATRIX_DEST_B";
 
         private readonly SemaphoreSlim _gate = new(1, 1);
         private Setup? _setup;
@@ -277,8 +306,13 @@ public sealed class DimseAccessMatrixTests(DimseAccessMatrixTests.Matrix matrix)
             await PutNodeAsync("CALLER_B", projectB, all);
             await PutNodeAsync("CALLER_NONE", null, all);
             _destination = await StorescpProcess.StartAsync(Destination);
-            var body = JsonSerializer.Serialize(new { host = "127.0.0.1", port = _destination.Port, allow = new[] { "echo" } });
-            (await admin.PutAsync($"api/dicom/nodes/{Destination}", HttpAssertions.Json(body))).EnsureSuccessStatusCode();
+            // The same storescp under three rows: one that takes stores, one that does not, and one of project B.
+            foreach (var (ae, allow, project) in new[] { (Destination, new[] { "echo", "store" }, (string?)null), (NoStoreDestination, ["echo"], null),
+                         (DestinationOfB, ["echo", "store"], projectB) })
+            {
+                var body = JsonSerializer.Serialize(new { host = "127.0.0.1", port = _destination.Port, allow, project });
+                (await admin.PutAsync($"api/dicom/nodes/{ae}", HttpAssertions.Json(body))).EnsureSuccessStatusCode();
+            }
             return new Setup(projectA, projectB, aeA, aeB, studyA, studyB, member);
         }
 

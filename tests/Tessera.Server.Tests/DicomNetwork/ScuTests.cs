@@ -18,9 +18,9 @@ public sealed class ScuTests(DicomNodeServer server) : IClassFixture<DicomNodeSe
     public async Task EchoAndSend_ToStorescp_DeliverTheSession()
     {
         await using var storescp = await StorescpProcess.StartAsync("SCP_SEND");
-        await PutNodeAsync("SCP_SEND", storescp.Port);
         var owner = await server.CreateUserAsync();
         var project = await server.CreateProjectAsync(owner);
+        await PutNodeAsync("SCP_SEND", storescp.Port, project);
         var (study, series) = (TestDicom.NewUid(), TestDicom.NewUid());
         using var ownerClient = new Tessera.Client.TesseraClient(server.Http(owner));
         for (var i = 0; i < 2; i++)
@@ -44,8 +44,9 @@ public sealed class ScuTests(DicomNodeServer server) : IClassFixture<DicomNodeSe
         var outsider = await server.CreateUserAsync();
         var project = await server.CreateProjectAsync();
         using var http = server.Http(outsider);
+        using var admin = server.Admin();
 
-        var gone = await http.PostAsync("api/dicom/nodes/GONE/echo", null).ShouldHaveStatus(HttpStatusCode.BadRequest);
+        var gone = await admin.PostAsync("api/dicom/nodes/GONE/echo", null).ShouldHaveStatus(HttpStatusCode.BadRequest);
         (await gone.ReadProblem()).GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("cannot be reached");
         await http.PostAsJsonAsync($"api/projects/{project}/dicom/send", new DicomSendRequest("GONE", "subjects/S/sessions/E")).ShouldHaveStatus(HttpStatusCode.NotFound);
         await http.PostAsync("api/dicom/nodes/NOT_IN_TABLE/echo", null).ShouldHaveStatus(HttpStatusCode.NotFound);
@@ -61,7 +62,7 @@ public sealed class ScuTests(DicomNodeServer server) : IClassFixture<DicomNodeSe
         var moved = await server.CreateProjectAsync(owner);
         var fetched = await server.CreateProjectAsync(owner);
         var received = await server.CreateProjectAsync(owner);
-        await PutNodeAsync(OrthancProcess.AeTitle, orthanc.DicomListenerPort, received);
+        await PutNodeAsync(OrthancProcess.AeTitle, orthanc.DicomListenerPort, received, ["echo", "store", "find", "move", "get"]);
         var (study, series) = (TestDicom.NewUid(), TestDicom.NewUid());
         var instances = Enumerable.Range(0, 3).Select(_ => TestDicom.NewUid()).ToList();
         string? orthancStudy = null;
@@ -71,6 +72,7 @@ public sealed class ScuTests(DicomNodeServer server) : IClassFixture<DicomNodeSe
             orthancStudy = (await added.ReadJson<JsonElement>()).GetProperty("ParentStudy").GetString();
         }
         using var http = server.Http(owner);
+        using var admin = server.Admin();
         try
         {
             // Orthanc sends to Tessera (C-STORE): into the project of its row in the AE table.
@@ -83,10 +85,11 @@ public sealed class ScuTests(DicomNodeServer server) : IClassFixture<DicomNodeSe
             found.GetArrayLength().ShouldBe(1);
             found[0].GetProperty("0020000D").GetProperty("Value")[0].GetString().ShouldBe(study);
 
+            // Into other projects than the node's own: a site admin's retrievals.
             var keys = new Dictionary<string, string> { ["StudyInstanceUID"] = study };
-            var move = await (await http.PostAsJsonAsync($"api/projects/{moved}/dicom/retrieve", new DicomRetrieveRequest(OrthancProcess.AeTitle, "STUDY", keys, "move"))
+            var move = await (await admin.PostAsJsonAsync($"api/projects/{moved}/dicom/retrieve", new DicomRetrieveRequest(OrthancProcess.AeTitle, "STUDY", keys, "move"))
                 .ShouldHaveStatus(HttpStatusCode.OK)).ReadJson<DicomRetrieveReport>();
-            var get = await (await http.PostAsJsonAsync($"api/projects/{fetched}/dicom/retrieve", new DicomRetrieveRequest(OrthancProcess.AeTitle, "STUDY", keys, "get"))
+            var get = await (await admin.PostAsJsonAsync($"api/projects/{fetched}/dicom/retrieve", new DicomRetrieveRequest(OrthancProcess.AeTitle, "STUDY", keys, "get"))
                 .ShouldHaveStatus(HttpStatusCode.OK)).ReadJson<DicomRetrieveReport>();
 
             move.ShouldSatisfyAllConditions(r => r.Status.ShouldBe("0x0000"), r => r.Completed.ShouldBe(3));
@@ -103,10 +106,69 @@ public sealed class ScuTests(DicomNodeServer server) : IClassFixture<DicomNodeSe
         }
     }
 
-    private async Task PutNodeAsync(string aeTitle, int port, string? project = null)
+    /// <summary>
+    /// The row's allow list governs what Tessera asks of a node too, and a node is its project's: a send to a node that
+    /// does not allow store, or to another project's node, is refused before any association (regression: both went ahead),
+    /// and a node without a project answers site admins only.
+    /// </summary>
+    [Fact]
+    public async Task WhatTesseraAsksOfANode_IsWhatItsRowAllows_ToTheUsersOfItsProject()
+    {
+        await using var storescp = await StorescpProcess.StartAsync("SCP_ANY");
+        var owner = await server.CreateUserAsync();
+        var project = await server.CreateProjectAsync(owner);
+        var other = await server.CreateProjectAsync();
+        await PutNodeAsync("SCP_QR_ONLY", storescp.Port, project, ["echo", "find", "move"]);
+        await PutNodeAsync("SCP_OTHER", storescp.Port, other, ["echo", "store"]);
+        await PutNodeAsync("SCP_SITE", storescp.Port, null, ["echo", "store"]);
+        using var ownerClient = new Tessera.Client.TesseraClient(server.Http(owner));
+        await ownerClient.ImportFileAsync(project, "f.dcm", new MemoryStream(TestDicom.Create(TestDicom.NewUid(), TestDicom.NewUid(), TestDicom.NewUid(), "ALLOW-1")));
+        using var http = server.Http(owner);
+        using var admin = server.Admin();
+        var session = (await http.GetFromJsonAsync<JsonElement>($"api/projects/{project}/subjects/ALLOW-1")).GetProperty("sessions").GetProperty("items")[0].GetProperty("label").GetString();
+        var send = new DicomSendRequest("SCP_QR_ONLY", $"subjects/ALLOW-1/sessions/{session}");
+
+        var notAllowed = await http.PostAsJsonAsync($"api/projects/{project}/dicom/send", send).ShouldHaveStatus(HttpStatusCode.Forbidden);
+        var notAllowedForAdmin = await admin.PostAsJsonAsync($"api/projects/{project}/dicom/send", send).ShouldHaveStatus(HttpStatusCode.Forbidden);
+        var othersNode = await http.PostAsJsonAsync($"api/projects/{project}/dicom/send", send with { Node = "SCP_OTHER" }).ShouldHaveStatus(HttpStatusCode.Forbidden);
+        await http.PostAsync("api/dicom/nodes/SCP_OTHER/echo", null).ShouldHaveStatus(HttpStatusCode.Forbidden);
+        await http.PostAsync("api/dicom/nodes/SCP_SITE/echo", null).ShouldHaveStatus(HttpStatusCode.Forbidden);
+        await http.PostAsJsonAsync($"api/projects/{project}/dicom/send", send with { Node = "SCP_SITE" }).ShouldHaveStatus(HttpStatusCode.Forbidden);
+        await http.PostAsync("api/dicom/nodes/SCP_QR_ONLY/echo", null).ShouldHaveStatus(HttpStatusCode.OK);
+        await admin.PostAsync("api/dicom/nodes/SCP_SITE/echo", null).ShouldHaveStatus(HttpStatusCode.OK);
+        var sentByAdmin = await (await admin.PostAsJsonAsync($"api/projects/{project}/dicom/send", send with { Node = "SCP_SITE" })
+            .ShouldHaveStatus(HttpStatusCode.OK)).ReadJson<DicomSendReport>();
+
+        (await notAllowed.ReadProblem()).GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("does not allow sending to SCP_QR_ONLY");
+        (await notAllowedForAdmin.ReadProblem()).GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("add 'store'");
+        (await othersNode.ReadProblem()).GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("not a node of a project you may change");
+        sentByAdmin.Sent.ShouldBe(1);
+        storescp.Files.Count.ShouldBe(1, "only the admin's send to the site node reached the peer");
+    }
+
+    /// <summary>A storage-only peer (storescp) asked to answer a query or a retrieval: a 400 that says why (regression: a 500).</summary>
+    [Fact]
+    public async Task AStorageOnlyNode_AskedToQueryOrRetrieve_AnswersWhy()
+    {
+        await using var storescp = await StorescpProcess.StartAsync("SCP_STORE_ONLY");
+        var project = await server.CreateProjectAsync();
+        await PutNodeAsync("SCP_STORE_ONLY", storescp.Port, project, ["echo", "store", "find", "move", "get"]);
+        using var admin = server.Admin();
+        var keys = new Dictionary<string, string> { ["StudyInstanceUID"] = "1.2.3" };
+
+        var find = await admin.PostAsJsonAsync("api/dicom/nodes/SCP_STORE_ONLY/find", new DicomFindRequest("STUDY", "study", keys)).ShouldHaveStatus(HttpStatusCode.BadRequest);
+        var move = await admin.PostAsJsonAsync($"api/projects/{project}/dicom/retrieve", new DicomRetrieveRequest("SCP_STORE_ONLY", "STUDY", keys, "move")).ShouldHaveStatus(HttpStatusCode.BadRequest);
+        var get = await admin.PostAsJsonAsync($"api/projects/{project}/dicom/retrieve", new DicomRetrieveRequest("SCP_STORE_ONLY", "STUDY", keys, "get")).ShouldHaveStatus(HttpStatusCode.BadRequest);
+
+        (await find.ReadProblem()).GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("accepted the association but not queries");
+        (await move.ReadProblem()).GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("not retrieval by C-MOVE");
+        (await get.ReadProblem()).GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("not retrieval by C-GET");
+    }
+
+    private async Task PutNodeAsync(string aeTitle, int port, string? project = null, string[]? allow = null)
     {
         using var admin = server.Admin();
-        var body = JsonSerializer.Serialize(new { host = "127.0.0.1", port, allow = new[] { "echo", "store" }, project });
+        var body = JsonSerializer.Serialize(new { host = "127.0.0.1", port, allow = allow ?? ["echo", "store"], project });
         (await admin.PutAsync($"api/dicom/nodes/{aeTitle}", HttpAssertions.Json(body))).EnsureSuccessStatusCode();
     }
 }

@@ -71,7 +71,7 @@ public sealed class DicomModel(DicomNodeService nodes) : TesseraPageModel
         var ae = AeTitle ?? "";
         var scu = HttpContext.RequestServices.GetRequiredService<DicomScuService>();
         Client.Contracts.DicomEchoResult? echo = null;
-        if (!await TryAsync(async () => echo = await scu.EchoAsync(ae, Aborted)))
+        if (!await TryAsync(async () => echo = await scu.EchoAsync(HttpContext.GetCaller(), ae, Aborted)))
             return Page();
         Notice = $"{echo!.AeTitle} answered the echo with {echo.Status} in {echo.Milliseconds:0} ms.";
         return LocalRedirect("/admin/dicom");
