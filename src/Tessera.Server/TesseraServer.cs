@@ -39,6 +39,15 @@ public static class TesseraServer
         builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
         // EF Core logs every command at Information; keep the console for what an operator needs.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        // One line per request (RequestLogMiddleware) instead of ASP.NET Core's dozen; `serve` prints where it listens.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
+        });
         // The sign-in keys sit unencrypted in <data>/keys, protected like the database beside them
         // (docs/configuration.md); the warning that says so at every first start is noise.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
@@ -71,6 +80,7 @@ public static class TesseraServer
         if (!OperatingSystem.IsWindows() && urls.Contains("http://unix:", StringComparison.Ordinal))
             app.Lifetime.ApplicationStarted.Register(() => ApiSocket.AllowTools(ApiSocket.PathFor(app.Configuration[$"{StorageOptions.SectionName}:DataDirectory"] ?? new StorageOptions().DataDirectory)));
         app.UseTesseraForwardedHeaders();
+        app.UseMiddleware<RequestLogMiddleware>();
         app.UseTesseraSecurityHeaders();
         // API errors are problem details (TesseraExceptionHandler); a page's error re-executes /error as HTML.
         // TesseraExceptionHandler logs what is unexpected itself; the middleware need not log again.
@@ -178,12 +188,15 @@ public static class TesseraServer
     }
 
     /// <summary>
-    /// Brings the database to the current schema (or checks that it is) and creates the first
-    /// admin. Returns a generated admin password to show once, or null.
+    /// Checks the configuration, brings the database to the current schema (or checks that it is) and creates the
+    /// first admin. Returns what became of the admin account, and a generated password to show once (or null).
     /// </summary>
-    public static async Task<string?> PrepareAsync(WebApplication app, string? adminPassword, CancellationToken ct)
+    public static async Task<(AdminAccount Admin, string? GeneratedPassword)> PrepareAsync(WebApplication app, string? adminPassword, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // The whole configuration is checked before anything is written: a start that is going to fail must not
+        // create the admin account and show its one-time password first.
+        app.Services.GetService<IStartupValidator>()?.Validate();
         await using var scope = app.Services.CreateAsyncScope();
         var database = scope.ServiceProvider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         var initializer = scope.ServiceProvider.GetRequiredService<DatabaseInitializer>();
@@ -195,7 +208,7 @@ public static class TesseraServer
         {
             await initializer.EnsureCurrentAsync(ct);
         }
-        var (_, generated) = await initializer.EnsureAdminAsync(adminPassword, ct);
-        return generated;
+        var (created, generated) = await initializer.EnsureAdminAsync(adminPassword, ct);
+        return (!created ? AdminAccount.Existing : generated is null ? AdminAccount.CreatedWithGivenPassword : AdminAccount.CreatedWithGeneratedPassword, generated);
     }
 }

@@ -383,7 +383,7 @@ public sealed partial class UploadService(
     {
         var now = Now;
         var removed = 0;
-        var expired = await db.Uploads.Where(u => u.ExpiresAt < now).Select(u => u.Id).Take(1000).ToListAsync(ct);
+        var expired = await db.Uploads.Where(u => u.ExpiresAt < now).OrderBy(u => u.ExpiresAt).Select(u => u.Id).Take(1000).ToListAsync(ct);
         foreach (var id in expired)
         {
             if (TryDeleteData(id))

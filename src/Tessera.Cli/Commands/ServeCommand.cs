@@ -22,6 +22,11 @@ internal static class ServeCommand
         Description = "TCP port of the DICOM node (default 11112; 0 turns it off); sets Dicom:Port.",
     };
 
+    public static readonly Option<string?> DicomHostOption = new("--dicom-host")
+    {
+        Description = "Address of the DICOM node: * for every interface, an IP address or localhost (default: loopback when --urls is loopback, else every interface); sets Dicom:Host.",
+    };
+
     public static readonly Option<string?> DicomAeOption = new("--dicom-ae")
     {
         Description = "AE title of the DICOM node (default TESSERA); sets Dicom:AeTitle.",
@@ -31,12 +36,12 @@ internal static class ServeCommand
     {
         var command = new Command("serve", "Start the Tessera server (web, API, DICOM node) on embedded defaults or the configured database and storage.")
         {
-            DataOption, UrlsOption, DicomPortOption, DicomAeOption,
+            DataOption, UrlsOption, DicomPortOption, DicomHostOption, DicomAeOption,
         };
         command.SetAction((result, ct) => CommandErrors.RunAsync(async () =>
         {
             await using var app = TesseraServer.Build([], Settings(result));
-            var generated = await TesseraServer.PrepareAsync(app, Environment.GetEnvironmentVariable("TESSERA_ADMIN_PASSWORD"), ct);
+            var (admin, generated) = await TesseraServer.PrepareAsync(app, Environment.GetEnvironmentVariable("TESSERA_ADMIN_PASSWORD"), ct);
             if (generated is not null)
             {
                 Console.WriteLine();
@@ -47,6 +52,8 @@ internal static class ServeCommand
                 Console.WriteLine();
             }
             await app.StartAsync(ct);
+            foreach (var line in Tessera.Server.Hosting.StartupSummary.Lines(app, admin))
+                Console.WriteLine(line);
             await app.WaitForShutdownAsync(ct);
             return ExitCodes.Success;
         }));
@@ -68,6 +75,10 @@ internal static class ServeCommand
         if (result.GetValue(DicomPortOption) is { } port)
         {
             settings["Dicom:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (result.GetValue(DicomHostOption) is { } host)
+        {
+            settings["Dicom:Host"] = host;
         }
         if (result.GetValue(DicomAeOption) is { } ae)
         {

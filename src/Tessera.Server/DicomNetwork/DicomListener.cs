@@ -17,7 +17,7 @@ namespace Tessera.Server.DicomNetwork;
 /// handshake); beyond a bound a connection is closed at once. Stopping the server aborts the associations still open.
 /// </summary>
 internal sealed partial class DicomListener(IOptions<DicomOptions> options, ArchiveAssociationHandler handler, IServiceProvider services,
-    ILogger<DicomListener> logger) : BackgroundService
+    IConfiguration configuration, ILogger<DicomListener> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<Task, byte> _associations = new();
     private readonly Dictionary<string, int> _perAddress = new(StringComparer.Ordinal);
@@ -28,20 +28,24 @@ internal sealed partial class DicomListener(IOptions<DicomOptions> options, Arch
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        Address = DicomBinding.Resolve(settings.Host, configuration);
         if (settings.Port != 0)
-            _sockets.Add((Open(settings.Port, "The DICOM port", "Dicom:Port (--dicom-port)", "the DICOM node"), null));
+            _sockets.Add((Open(Address, settings.Port, "The DICOM port", "Dicom:Port (--dicom-port)", "the DICOM node"), null));
         if (settings.Tls.Port != 0)
         {
             // Resolved only now: the options (and with them the certificate files) have been validated.
             var tls = services.GetRequiredService<DicomTlsCredentials>();
-            _sockets.Add((Open(settings.Tls.Port, "The DICOM TLS port", "Dicom:Tls:Port", "the TLS listener"), tls));
+            _sockets.Add((Open(Address, settings.Tls.Port, "The DICOM TLS port", "Dicom:Tls:Port", "the TLS listener"), tls));
         }
         return base.StartAsync(cancellationToken);
     }
 
-    private static TcpListener Open(int port, string what, string key, string off)
+    /// <summary>The address the listeners bind (null: every interface), known once started.</summary>
+    public System.Net.IPAddress? Address { get; private set; }
+
+    private static TcpListener Open(System.Net.IPAddress? address, int port, string what, string key, string off)
     {
-        var listener = TcpListener.Create(port);
+        var listener = DicomBinding.Listener(address, port);
         try
         {
             listener.Start();
@@ -49,7 +53,7 @@ internal sealed partial class DicomListener(IOptions<DicomOptions> options, Arch
         catch (SocketException e)
         {
             listener.Dispose();
-            throw new IOException($"{what} {port} cannot be opened ({e.Message}): set {key} to a free port, or to 0 to turn {off} off.", e);
+            throw new IOException($"{what} {DicomBinding.Describe(address, port)} cannot be opened ({e.Message}): set {key} to a free port, or to 0 to turn {off} off (Dicom:Host, --dicom-host, chooses the address).", e);
         }
         return listener;
     }
@@ -80,10 +84,14 @@ internal sealed partial class DicomListener(IOptions<DicomOptions> options, Arch
             },
         };
         var acceptor = new AssociationAcceptor(policy, handler);
+        var (plain, secure) = (DicomBinding.Describe(Address, settings.Port), DicomBinding.Describe(Address, settings.Tls.Port));
         if (settings.Port != 0)
-            LogListening(settings.AeTitle, settings.Port);
+            LogListening(settings.AeTitle, plain);
         if (_sockets.FirstOrDefault(s => s.Tls is not null).Tls is { Certificate: { } certificate })
-            LogListeningTls(settings.AeTitle, settings.Tls.Port, certificate.Subject, certificate.NotAfter, settings.Tls.ClientCertificates);
+        {
+            var until = certificate.NotAfter.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
+            LogListeningTls(settings.AeTitle, secure, certificate.Subject, until, settings.Tls.ClientCertificates);
+        }
         try
         {
             await Task.WhenAll(_sockets.Select(s => AcceptAsync(s.Socket, s.Tls, acceptor, settings, stoppingToken)));
@@ -220,12 +228,12 @@ internal sealed partial class DicomListener(IOptions<DicomOptions> options, Arch
 
     private static string Reason(Exception e) => e.InnerException is { } inner ? $"{e.Message} {Reason(inner)}" : e.Message;
 
-    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "DICOM: listening as {AeTitle} on port {Port}")]
-    private partial void LogListening(string aeTitle, int port);
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "DICOM: listening as {AeTitle} on {Address}")]
+    private partial void LogListening(string aeTitle, string address);
 
     [LoggerMessage(EventId = 1307, Level = LogLevel.Information,
-        Message = "DICOM: listening as {AeTitle} over TLS on port {Port} (certificate {Subject}, valid until {NotAfter}; client certificates {ClientCertificates})")]
-    private partial void LogListeningTls(string aeTitle, int port, string subject, DateTime notAfter, DicomTlsClientCertificates clientCertificates);
+        Message = "DICOM: listening as {AeTitle} over TLS on {Address} (certificate {Subject}, valid until {NotAfter}; client certificates {ClientCertificates})")]
+    private partial void LogListeningTls(string aeTitle, string address, string subject, string notAfter, DicomTlsClientCertificates clientCertificates);
 
     [LoggerMessage(EventId = 1308, Level = LogLevel.Warning, Message = "DICOM: TLS handshake with {Peer} failed: {Reason}")]
     private partial void LogHandshakeFailed(string peer, string reason);

@@ -11,6 +11,13 @@ public sealed class DicomOptions
     [Range(0, 65535)]
     public int Port { get; set; } = 11112;
 
+    /// <summary>
+    /// The address the DICOM listeners bind (<c>*</c>: every interface; an IP address; <c>localhost</c>; a name of this
+    /// machine). Unset: loopback when every HTTP address is loopback, else every interface (<see cref="DicomBinding"/>).
+    /// </summary>
+    [StringLength(255)]
+    public string? Host { get; set; }
+
     /// <summary>The server's own AE title: associations calling another title are rejected.</summary>
     [Required, StringLength(16, MinimumLength = 1), RegularExpression(@"^[\x20-\x5B\x5D-\x7E]*[\x21-\x5B\x5D-\x7E][\x20-\x5B\x5D-\x7E]*$",
         ErrorMessage = "An AE title is 1 to 16 printable ASCII characters without a backslash.")]

@@ -26,6 +26,10 @@ public static class WebAssets
         return app;
     }
 
+    /// <summary>The web interface's own files (our CSS and scripts, the npm packages): not worth a log line each.</summary>
+    internal static bool IsStaticPath(PathString path) =>
+        path.StartsWithSegments("/css") || path.StartsWithSegments("/js") || path.StartsWithSegments("/lib") || path.StartsWithSegments("/favicon.ico");
+
     /// <summary>Machine endpoints (answer JSON); everything else is the web interface (answers HTML).</summary>
     internal static bool IsApiPath(PathString path) =>
         path.StartsWithSegments("/api") || path.StartsWithSegments("/dicom-web") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/health")

@@ -173,9 +173,69 @@ public sealed partial class ServeProcessTests : IAsyncLifetime
         var result = await _cli.RunAsync("serve", "--data", _data, "--urls", _url.ToString(), "--dicom-port", port);
 
         result.ExitCode.ShouldBe(1, result.ToString());
-        result.Stderr.ShouldContain($"The DICOM port {port} cannot be opened");
+        result.Stderr.ShouldContain($"The DICOM port 127.0.0.1:{port} cannot be opened");
         result.Stderr.ShouldContain("--dicom-port");
         result.Stderr.ShouldNotContain("   at ");
+    }
+
+    /// <summary>
+    /// The start-up summary says where everything is; each request is one log line (regression: about twelve, and an EF
+    /// Core warning at every start); with loopback HTTP the DICOM port is on loopback too (regression: every interface).
+    /// </summary>
+    [Fact]
+    public async Task Serve_SaysWhereEverythingIs_LogsALinePerRequest_KeepsDicomOnLoopbackBesideLoopbackHttp()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var dicomPort = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        _cli.Environment["TESSERA__Logging__LogLevel__Default"] = "Information";
+        _cli.Environment["TESSERA__Dicom__Port"] = dicomPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _cli.Environment["TESSERA_ADMIN_PASSWORD"] = "summary-admin-password";
+        (await _cli.RunAsync("db", "migrate", "--data", _data)).ExitCode.ShouldBe(0);
+
+        await using var server = await StartAsync();
+        using var http = Http("summary-admin-password");
+        (await http.GetAsync("api/users/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await http.GetAsync("api/projects/no-such-project")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        await Poll.UntilAsync(() => server.Output.Contains("/api/projects/no-such-project", StringComparison.Ordinal), "the request is logged");
+        var lines = server.Output.Split('\n');
+
+        var output = server.Output;
+        output.ShouldContain("Tessera is serving.");
+        output.ShouldContain($"web and API:  {_url.ToString().TrimEnd('/')}");
+        output.ShouldContain($"DICOM:        TESSERA on 127.0.0.1:{dicomPort} (this machine only");
+        output.ShouldContain($"data folder:  {_data}");
+        output.ShouldContain($"database:     {_database.Provider}");
+        output.ShouldContain("admin:        created now: user admin, with the password in TESSERA_ADMIN_PASSWORD");
+        output.ShouldContain("tools:        ");
+        output.ShouldNotContain("summary-admin-password");
+        output.Contains("warn:", StringComparison.Ordinal).ShouldBeFalse(output);
+        lines.Count(l => l.Contains("/api/users/me", StringComparison.Ordinal)).ShouldBe(1, output);
+        lines.Where(l => l.Contains("/api/projects/no-such-project", StringComparison.Ordinal)).ShouldHaveSingleItem().ShouldContain("→ 404");
+        foreach (var address in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+                     .SelectMany(i => i.GetIPProperties().UnicastAddresses).Select(a => a.Address)
+                     .Where(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a)))
+        {
+            using var outside = new TcpClient();
+            await Should.ThrowAsync<SocketException>(() => outside.ConnectAsync(address, dicomPort), $"the DICOM port answers on {address}");
+        }
+    }
+
+    /// <summary>A configuration that cannot serve stops before the admin account is made (regression: its one-time password was shown, then lost).</summary>
+    [Fact]
+    public async Task InvalidConfiguration_CreatesNoAdmin_SoTheNextStartStillShowsThePassword()
+    {
+        (await _cli.RunAsync("db", "migrate", "--data", _data)).ExitCode.ShouldBe(0);
+        _cli.Environment["TESSERA__Dicom__Tls__Port"] = "2762";
+        var refused = await _cli.RunAsync("serve", "--data", _data, "--urls", _url.ToString());
+        refused.ExitCode.ShouldBe(2, refused.ToString());
+        refused.ToString().ShouldNotContain("password:");
+        refused.ToString().ShouldNotContain("   at ");
+
+        _cli.Environment.Remove("TESSERA__Dicom__Tls__Port");
+        await using var server = await StartAsync();
+        GeneratedPassword().Match(server.Output).Groups[1].Value.ShouldNotBeEmpty(server.Output);
     }
 
     private HttpClient Http(string password)
