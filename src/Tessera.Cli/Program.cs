@@ -2,6 +2,7 @@ using System.CommandLine;
 using Tessera.Cli.Commands;
 using Tessera.Cli.Commands.JobRun;
 
+Tessera.Archive.RegexTimeout.Apply(); // before any Regex is built (see RegexTimeout)
 var root = new RootCommand("Tessera: an archive, viewer and pipeline engine for biomedical imaging data.")
 {
     ServeCommand.Create(),

@@ -6,9 +6,16 @@ using Tessera.Archive.Hierarchy;
 
 namespace Tessera.Archive.CustomFields;
 
-/// <summary>Validates custom-field values against a project's JSON Schema for the entity type.</summary>
+/// <summary>
+/// Validates custom-field values against a project's JSON Schema for the entity type. Schemas come from project owners:
+/// references may point only inside the schema (never a URL the server would fetch or a file it would read), and a
+/// pattern is matched within the process's regular-expression timeout (<see cref="RegexTimeout"/>).
+/// </summary>
 public sealed class CustomFieldValidator
 {
+    /// <summary>Parsed schemas kept at most; beyond, the cache starts again (owners can write many schemas).</summary>
+    private const int MaxCachedSchemas = 1000;
+
     private readonly ConcurrentDictionary<string, JsonSchema> _parsed = new(StringComparer.Ordinal);
 
     /// <summary>Parses a schema an owner submits; throws <see cref="ErrorKind.Invalid"/> when it is not a usable JSON Schema.</summary>
@@ -19,13 +26,15 @@ public sealed class CustomFieldValidator
             throw TesseraException.Invalid("A custom-field schema must be a JSON object (a JSON Schema).");
         }
         var text = schema.GetRawText();
+        if (ExternalReference(schema) is { } reference)
+            throw TesseraException.Invalid($"The custom-field schema is not a valid JSON Schema: {new ExternalReferenceException(reference).Message}");
         try
         {
-            _parsed[text] = await JsonSchema.FromJsonAsync(text);
+            Remember(text, await ParseAsync(text));
         }
         catch (Exception e) when (e is Newtonsoft.Json.JsonException or InvalidOperationException or NotSupportedException)
         {
-            throw TesseraException.Invalid($"The custom-field schema is not a valid JSON Schema: {e.Message}");
+            throw TesseraException.Invalid($"The custom-field schema is not a valid JSON Schema: {(e as ExternalReferenceException ?? e.InnerException as ExternalReferenceException ?? e).Message}");
         }
         return text;
     }
@@ -51,10 +60,19 @@ public sealed class CustomFieldValidator
         }
         if (!_parsed.TryGetValue(schemaText, out var schema))
         {
-            schema = await JsonSchema.FromJsonAsync(schemaText);
-            _parsed[schemaText] = schema;
+            schema = await ParseAsync(schemaText);
+            Remember(schemaText, schema);
         }
-        var errors = schema.Validate(json);
+        ICollection<NJsonSchema.Validation.ValidationError> errors;
+        try
+        {
+            errors = schema.Validate(json);
+        }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException e)
+        {
+            throw TesseraException.Invalid(
+                $"The {type.ToString().ToLowerInvariant()} fields could not be checked: the pattern '{e.Pattern}' of project '{project.Slug}''s schema takes too long to match (more than {e.MatchTimeout.TotalSeconds:0.#} s). A project owner should simplify it (no nested repetition such as (a+)+).");
+        }
         if (errors.Count > 0)
         {
             var details = errors
@@ -65,4 +83,38 @@ public sealed class CustomFieldValidator
         }
         return json;
     }
+
+    /// <summary>The first <c>$ref</c> that does not point inside the schema, or null.</summary>
+    private static string? ExternalReference(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => element.EnumerateObject()
+            .Select(p => p is { Name: "$ref", Value.ValueKind: JsonValueKind.String } && p.Value.GetString() is { } target && !target.StartsWith('#')
+                ? target : ExternalReference(p.Value))
+            .FirstOrDefault(r => r is not null),
+        JsonValueKind.Array => element.EnumerateArray().Select(ExternalReference).FirstOrDefault(r => r is not null),
+        _ => null,
+    };
+
+    private void Remember(string text, JsonSchema schema)
+    {
+        if (_parsed.Count >= MaxCachedSchemas)
+            _parsed.Clear();
+        _parsed[text] = schema;
+    }
+
+    private static Task<JsonSchema> ParseAsync(string text) =>
+        JsonSchema.FromJsonAsync(text, documentPath: null, schema => new InsideReferencesOnly(new JsonSchemaAppender(schema, new DefaultTypeNameGenerator())));
+
+    /// <summary>Resolves <c>#/…</c> references and refuses every other (NJsonSchema would read files and fetch URLs).</summary>
+    private sealed class InsideReferencesOnly(JsonSchemaAppender appender) : JsonReferenceResolver(appender)
+    {
+        public override Task<NJsonSchema.References.IJsonReference> ResolveFileReferenceAsync(string filePath, CancellationToken cancellationToken = default) =>
+            throw new ExternalReferenceException(filePath);
+
+        public override Task<NJsonSchema.References.IJsonReference> ResolveUrlReferenceAsync(string url, CancellationToken cancellationToken = default) =>
+            throw new ExternalReferenceException(url);
+    }
+
+    private sealed class ExternalReferenceException(string reference)
+        : NotSupportedException($"it refers to '{reference}', outside itself: only references inside the schema (\"#/…\") are allowed.");
 }

@@ -222,6 +222,31 @@ public sealed partial class ServeProcessTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A custom-field pattern with catastrophic backtracking, written by any project owner, costs a request two seconds
+    /// and a clear 400 (regression: a thread spun for ever per request).
+    /// </summary>
+    [Fact]
+    public async Task ACatastrophicSchemaPattern_GivesUpWithinSeconds_SayingWhy()
+    {
+        _cli.Environment["TESSERA_ADMIN_PASSWORD"] = "redos-admin-password";
+        (await _cli.RunAsync("db", "migrate", "--data", _data)).ExitCode.ShouldBe(0);
+        await using var server = await StartAsync();
+        using var http = Http("redos-admin-password");
+        (await http.PostAsync("api/projects", HttpAssertions.Json("""{"id":"redos","name":"ReDoS"}"""))).EnsureSuccessStatusCode();
+        (await http.PutAsync("api/projects/redos/schemas/subject",
+            HttpAssertions.Json("""{"type":"object","properties":{"x":{"type":"string","pattern":"^(a+)+$"}}}"""))).EnsureSuccessStatusCode();
+        var clock = Stopwatch.StartNew();
+
+        var refused = await http.PutAsync("api/projects/redos/subjects/R1",
+            HttpAssertions.Json("""{"fields":{"x":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!"}}"""));
+
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(30));
+        refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await refused.Content.ReadAsStringAsync()).ShouldContain("takes too long to match");
+        (await http.PutAsync("api/projects/redos/subjects/R2", HttpAssertions.Json("""{"fields":{"x":"aaaa"}}"""))).StatusCode.ShouldBe(HttpStatusCode.Created);
+    }
+
     /// <summary>A configuration that cannot serve stops before the admin account is made (regression: its one-time password was shown, then lost).</summary>
     [Fact]
     public async Task InvalidConfiguration_CreatesNoAdmin_SoTheNextStartStillShowsThePassword()
