@@ -13,6 +13,8 @@ public sealed partial class AssociationAcceptor
         private volatile bool _cancelled;
         private volatile bool _releaseRequested;
         private CancellationTokenSource _ending = null!;
+        private CancellationTokenSource? _idle;
+        private volatile string? _endedBecause;
         private Exception? _failure;
         private int _messages;
 
@@ -23,7 +25,8 @@ public sealed partial class AssociationAcceptor
             using var ending = _ending = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             // Operations and their sub-operations stop when the association ends, not only when the server stops.
             var ct = ending.Token;
-            using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            using var idle = _idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            service.Watch(IdleTime, EndIfIdle);
             _receiver.OpenSink = (message, token) => message.CommandField == DimseCommand.CStoreRequest && StoreRequestOf(message) is { } store
                 ? OpenSinkAsync(store, token)
                 : ValueTask.FromResult<Stream?>(null);
@@ -39,7 +42,7 @@ public sealed partial class AssociationAcceptor
                     }
                     catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                     {
-                        return await EndAsync(AbortReason.NotSpecified, $"the peer sent nothing for {policy.IdleTimeout.TotalSeconds:0} s");
+                        return await EndAsync(AbortReason.NotSpecified, _endedBecause ?? $"the peer sent nothing for {policy.IdleTimeout.TotalSeconds:0} s");
                     }
                     switch (received)
                     {
@@ -75,6 +78,26 @@ public sealed partial class AssociationAcceptor
             {
                 await EndAsync(null, "");
                 throw;
+            }
+        }
+
+        /// <summary>Idle: no operation in progress (or ending) and nothing heard from the peer since; null while busy.</summary>
+        private TimeSpan? IdleTime() =>
+            _operation is { IsCompleted: false } || _ending.IsCancellationRequested ? null : System.Diagnostics.Stopwatch.GetElapsedTime(reader.LastReadTimestamp);
+
+        private bool EndIfIdle(string reason)
+        {
+            if (IdleTime() is null || _idle is not { } idle)
+                return false;
+            _endedBecause = reason;
+            try
+            {
+                idle.Cancel();
+                return true;
+            }
+            catch (ObjectDisposedException)
+            {
+                return false; // it ended meanwhile
             }
         }
 

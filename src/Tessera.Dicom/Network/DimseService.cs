@@ -62,8 +62,19 @@ public sealed record MoveDestination(string AeTitle, string Host, int Port)
 /// </summary>
 public abstract class DimseService : IAsyncDisposable
 {
+    private Func<TimeSpan?>? _idleTime;
+    private Func<string, bool>? _endIfIdle;
+
     /// <summary>The association being served; set before the first operation.</summary>
     public Association Association { get; internal set; } = null!;
+
+    /// <summary>How long the association has been idle: no operation in progress and nothing heard from the peer; null while busy.</summary>
+    public TimeSpan? IdleTime => _idleTime?.Invoke();
+
+    /// <summary>Ends the association now if it is idle, aborting it with the reason (a server making room); false when it is busy.</summary>
+    public bool TryEndIfIdle(string reason) => _endIfIdle?.Invoke(reason) ?? false;
+
+    internal void Watch(Func<TimeSpan?> idleTime, Func<string, bool> endIfIdle) => (_idleTime, _endIfIdle) = (idleTime, endIfIdle);
 
     public virtual ValueTask<DimseStatus> EchoAsync(CancellationToken ct) => ValueTask.FromResult(DimseStatus.Success);
 

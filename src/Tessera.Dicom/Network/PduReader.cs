@@ -23,12 +23,16 @@ public sealed class PduReader(Stream stream, uint maxDataPduLength)
     /// <summary>The largest P-DATA-TF variable field accepted: the Maximum Length this side announced (0 for no limit).</summary>
     public uint MaxDataPduLength { get; set; } = maxDataPduLength;
 
+    /// <summary>When bytes of a PDU last came in (<see cref="System.Diagnostics.Stopwatch"/> ticks): how lately the peer was heard.</summary>
+    public long LastReadTimestamp { get; private set; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     /// <summary>Reads the next PDU; null when the peer closed the connection between PDUs.</summary>
     public async ValueTask<Pdu?> ReadAsync(CancellationToken ct)
     {
         var read = await stream.ReadAtLeastAsync(_header, HeaderLength, throwOnEndOfStream: false, ct);
         if (read == 0)
             return null;
+        LastReadTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
         if (read < HeaderLength)
             throw new DicomNetworkException("The connection closed inside a PDU header.");
         var type = _header[0];
@@ -45,6 +49,7 @@ public sealed class PduReader(Stream stream, uint maxDataPduLength)
         var body = _body.AsMemory(0, (int)length);
         if (await stream.ReadAtLeastAsync(body, body.Length, throwOnEndOfStream: false, ct) < body.Length)
             throw new DicomNetworkException($"The connection closed inside a PDU of type 0x{type:X2} ({length} bytes announced).");
+        LastReadTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
         return Parse(type, body);
     }
 

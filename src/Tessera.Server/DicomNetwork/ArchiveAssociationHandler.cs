@@ -116,7 +116,9 @@ internal sealed partial class ArchiveAssociationHandler(IServiceScopeFactory sco
                 return new AssociationDecision(new AssociateReject(RejectResult.Transient, RejectSource.ServiceProviderPresentation, AssociateReject.LocalLimitExceeded), null, full);
             }
             LogAccepted(calling, request.CalledAeTitle, peer, route.ProjectSlug ?? "(none)", user?.Username ?? "(none)");
-            return AssociationDecision.Accepted(new ArchiveDimseService(scope, route, reporter, logger) { Slot = slot });
+            var service = new ArchiveDimseService(scope, route, reporter, logger) { Slot = slot };
+            slot.Serve(service);
+            return AssociationDecision.Accepted(service);
 
             async Task<AssociationDecision> RefuseAsync(byte reason, string why, string? project)
             {

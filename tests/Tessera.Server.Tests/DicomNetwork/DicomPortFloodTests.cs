@@ -14,6 +14,7 @@ public sealed class FloodBoundedServer : DicomNodeServer
     {
         Settings["Dicom:MaxConnectionsPerAddress"] = "8";
         Settings["Dicom:MaxAssociationsPerAe"] = "2";
+        Settings["Dicom:MaxAssociations"] = "4";
         Settings["Dicom:ArtimTimeout"] = "00:00:02";
     }
 }
@@ -86,6 +87,52 @@ public sealed class DicomPortFloodTests(FloodBoundedServer server) : IClassFixtu
                 await client.DisposeAsync();
         }
     }
+
+    /// <summary>
+    /// Two AE titles' idle associations fill the node: a newcomer gets the place of the one idle longest (regression:
+    /// four AE titles holding idle associations locked the node for their idle timeout, five minutes and renewable).
+    /// Associations idle for less than a few seconds are never ended.
+    /// </summary>
+    [Fact]
+    public async Task IdleAssociationsFillingTheNode_MakeRoomForANewcomer()
+    {
+        await server.PutNodeAsync("IDLE_A", null, "echo");
+        await server.PutNodeAsync("IDLE_B", null, "echo");
+        await server.PutNodeAsync("NEWCOMER", null, "echo");
+        var held = new List<DimseClient>();
+        try
+        {
+            foreach (var ae in new[] { "IDLE_A", "IDLE_A", "IDLE_B", "IDLE_B" })
+                held.Add(await ConnectAsync(ae));
+            var tooSoon = await Should.ThrowAsync<AssociationRejectedException>(() => ConnectAsync("NEWCOMER"));
+            await Task.Delay(AssociationSlotsMinimumIdle + TimeSpan.FromSeconds(1));
+
+            var (exitCode, output) = await Dcmtk.RunAsync("echoscu", "-v", "-aet", "NEWCOMER", "-aec", DicomNodeServer.AeTitle, "-to", "10", "127.0.0.1", server.PortText);
+
+            tooSoon.Reject.Reason.ShouldBe(AssociateReject.LocalLimitExceeded);
+            exitCode.ShouldBe(0, output);
+            var alive = 0;
+            foreach (var client in held)
+            {
+                try
+                {
+                    await client.RequestAsync(1, DimseCommand.Request(DimseCommand.CEchoRequest, DimseSopClasses.Verification), (ReadOnlyMemory<byte>?)null, CancellationToken.None);
+                    alive++;
+                }
+                catch (Exception e) when (e is DicomNetworkException or IOException or ObjectDisposedException or InvalidOperationException)
+                {
+                }
+            }
+            alive.ShouldBe(3, "exactly one idle association made room");
+        }
+        finally
+        {
+            foreach (var client in held)
+                await client.DisposeAsync();
+        }
+    }
+
+    private static readonly TimeSpan AssociationSlotsMinimumIdle = TimeSpan.FromSeconds(5);
 
     private Task<DimseClient> ConnectAsync(string calling) => DimseClient.ConnectAsync("127.0.0.1", server.Port,
         new AssociateRequest(DicomNodeServer.AeTitle, calling, [new PresentationContextProposal(1, DimseSopClasses.Verification, ["1.2.840.10008.1.2"])],
