@@ -106,6 +106,33 @@ public sealed class AccountApiTests(TestServer server) : IClassFixture<TestServe
         listed.Single(t => t.Name == "minted").Project.ShouldBe(mine);
     }
 
+    /// <summary>
+    /// A project-scoped token sees and revokes only tokens of its project, and cannot change the password (regression:
+    /// it listed every token of the user, could revoke them, and could change the password).
+    /// </summary>
+    [Fact]
+    public async Task AProjectScopedToken_StaysOutOfTheRestOfTheAccount()
+    {
+        var user = await server.CreateUserAsync();
+        var mine = await server.CreateProjectAsync(user);
+        using var client = new TesseraClient(server.Http(user));
+        var scoped = await client.CreateTokenAsync(new CreateTokenRequest("scoped", 1, mine));
+        var everywhere = await client.CreateTokenAsync(new CreateTokenRequest("everywhere", 1));
+        using var bearer = server.Http();
+        bearer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", scoped.Token);
+
+        var listed = await (await bearer.GetAsync("api/tokens").ShouldHaveStatus(HttpStatusCode.OK)).ReadJson<List<TokenDto>>();
+        await bearer.DeleteAsync($"api/tokens/{everywhere.Id}").ShouldHaveStatus(HttpStatusCode.NotFound);
+        var password = await bearer.PutAsync("api/users/me/password",
+            Json($$"""{"currentPassword":"{{TestServer.PasswordOf(user)}}","newPassword":"another-password-1"}""")).ShouldHaveStatus(HttpStatusCode.Forbidden);
+
+        listed.Select(t => t.Name).ShouldBe(["scoped"]);
+        (await password.ReadProblem()).GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("cannot change the account's password");
+        using var owner = server.Http(user);
+        await owner.GetAsync("api/users/me").ShouldHaveStatus(HttpStatusCode.OK);
+        (await (await owner.GetAsync("api/tokens")).ReadJson<List<TokenDto>>()).Select(t => t.Name).ShouldBe(["scoped", "everywhere"]);
+    }
+
     [Fact]
     public async Task DisabledUser_401_EvenRightAfterASuccessfulSignIn()
     {

@@ -9,6 +9,18 @@ namespace Tessera.Server.Tests;
 
 public sealed class HierarchyApiTests(TestServer server) : IClassFixture<TestServer>
 {
+    /// <summary>Project ids differ by more than case (regression: `PRIV` could be created beside `priv`).</summary>
+    [Fact]
+    public async Task AProjectId_ThatDiffersOnlyByCase_IsTaken()
+    {
+        var project = await server.CreateProjectAsync();
+        using var http = server.Admin();
+
+        var upper = await http.PostAsync("api/projects", Json($$"""{"id":"{{project.ToUpperInvariant()}}","name":"Look-alike"}""")).ShouldHaveStatus(HttpStatusCode.Conflict);
+
+        (await upper.ReadProblem()).GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("compared without case");
+    }
+
     [Fact]
     public async Task PutSubject_CreatesThenUpdates_201Then200()
     {

@@ -49,6 +49,12 @@ public sealed class ProjectService(
         }
         Labels.Validate(slug, "project id");
         ValidateName(name ?? slug);
+        // Ids differ by more than case: `Glioma` beside `glioma` is a trap for whoever types or reads one.
+        var folded = slug.ToLowerInvariant();
+#pragma warning disable CA1862 // translated to SQL lower(), on SQLite and PostgreSQL alike (ids are ASCII)
+        if (await db.Projects.AnyAsync(p => p.Slug.ToLower() == folded, ct))
+#pragma warning restore CA1862
+            throw TesseraException.Conflict($"A project with id '{slug}' already exists (ids are compared without case).");
         var now = clock.GetUtcNow().UtcDateTime;
         var project = new Project
         {

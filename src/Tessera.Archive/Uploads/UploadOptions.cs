@@ -34,7 +34,7 @@ public sealed class UploadOptions
 
     /// <summary>The most entries one zip may hold (its central directory is read into memory).</summary>
     [Range(1, 10_000_000)]
-    public int MaxImportEntries { get; set; } = 500_000;
+    public int MaxImportEntries { get; set; } = 100_000;
 
     public string ResolveDirectory(StorageOptions storage)
     {

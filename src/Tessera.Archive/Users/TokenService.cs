@@ -109,14 +109,21 @@ public sealed class TokenService(ArchiveDbContext db, AccessService access, Time
     {
         ArgumentNullException.ThrowIfNull(caller);
         var userId = caller.RequireUserId();
-        return db.ApiTokens.AsNoTracking().Where(t => t.UserId == userId && t.JobId == null).OrderBy(t => t.CreatedAt).ToListAsync(ct);
+        return Own(caller, userId).AsNoTracking().Where(t => t.JobId == null).OrderBy(t => t.CreatedAt).ToListAsync(ct);
+    }
+
+    /// <summary>The caller's tokens it may see and revoke: all of the user's, or for a project-scoped caller those of its project.</summary>
+    private IQueryable<ApiToken> Own(Caller caller, Guid userId)
+    {
+        var tokens = db.ApiTokens.Where(t => t.UserId == userId);
+        return caller.TokenProjectId is { } scope ? tokens.Where(t => t.ProjectId == scope) : tokens;
     }
 
     public async Task DeleteAsync(Caller caller, Guid id, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(caller);
         var userId = caller.RequireUserId();
-        var deleted = await db.ApiTokens.Where(t => t.Id == id && t.UserId == userId).ExecuteDeleteAsync(ct);
+        var deleted = await Own(caller, userId).Where(t => t.Id == id).ExecuteDeleteAsync(ct);
         if (deleted == 0)
         {
             throw TesseraException.NotFound("Token");

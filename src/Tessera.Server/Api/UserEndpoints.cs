@@ -25,6 +25,8 @@ public static class UserEndpoints
         HttpContext context, UserService users, ChangePasswordRequest body)
     {
         var caller = context.GetCaller();
+        if (caller.TokenProjectId is not null || caller.JobId is not null)
+            throw Archive.TesseraException.Forbidden("A project-scoped or job token cannot change the account's password: sign in with the password, or use an unscoped token.");
         var me = await users.GetAsync(caller.RequireUserId(), context.RequestAborted);
         if (await users.SignInAsync(me.Username, body.CurrentPassword, context.Connection.RemoteIpAddress?.ToString(), "password change", context.RequestAborted) is null)
         {

@@ -71,10 +71,12 @@ public sealed partial class TesseraExceptionHandler(IProblemDetailsService probl
             if (pending.Status.Waiting)
                 context.Response.Headers.RetryAfter = "5";
         }
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context, ProblemDetails = problem, Exception = exception,
-        });
+        if (await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception }))
+            return true;
+        // The request's Accept names no JSON (a DICOMweb client asking for multipart, an image viewer): the problem
+        // goes out as JSON all the same, never as the web interface's HTML error page.
+        await TypedResults.Problem(problem).ExecuteAsync(context);
+        return true;
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
