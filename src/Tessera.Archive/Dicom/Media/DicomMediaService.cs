@@ -50,6 +50,12 @@ public sealed class DicomMediaService(ArchiveDbContext db, HierarchyService hier
             i.SopInstanceUid, i.SopClassUid, i.FileKey, i.Size, i.SeriesNumber, i.InstanceNumber)).ToList());
     }
 
+    /// <summary>The scans of a session that hold DICOM instances (a session with none has no DICOM media to offer).</summary>
+    public async Task<IReadOnlySet<Guid>> ScansWithInstancesAsync(Guid sessionId, CancellationToken ct) =>
+        (await db.DicomSeries.AsNoTracking()
+            .Where(se => db.DicomStudies.Any(st => st.Id == se.StudyId && st.SessionId == sessionId) && db.DicomInstances.Any(i => i.SeriesId == se.Id))
+            .Select(se => se.ScanId).ToListAsync(ct)).ToHashSet();
+
     /// <summary>Writes the file-set as a zip to <paramref name="output"/>: see <see cref="MediaWriter"/>.</summary>
     public Task WriteAsync(IReadOnlyList<MediaInstance> instances, Stream output, CancellationToken ct) =>
         new MediaWriter(blobs, Options.FileSetId).WriteAsync(instances, output, ct);
@@ -75,9 +81,9 @@ public sealed class DicomMediaService(ArchiveDbContext db, HierarchyService hier
     private void Check(int count, long bytes)
     {
         if (count > Options.MaxInstances)
-            throw TesseraException.TooLarge($"The export would hold {count:N0} instances; DICOM media hold at most {Options.MaxInstances:N0} (Dicom:Media:MaxInstances). Export scans or studies one at a time.");
+            throw TesseraException.Invalid($"The export would hold {count:N0} instances; DICOM media hold at most {Options.MaxInstances:N0} (Dicom:Media:MaxInstances). Export scans or studies one at a time.");
         if (Options.MaxBytes > 0 && bytes > Options.MaxBytes)
-            throw TesseraException.TooLarge($"The export would hold {bytes:N0} bytes; DICOM media hold at most {Options.MaxBytes:N0} (Dicom:Media:MaxBytes). Export scans or studies one at a time.");
+            throw TesseraException.Invalid($"The export would hold {bytes:N0} bytes; DICOM media hold at most {Options.MaxBytes:N0} (Dicom:Media:MaxBytes). Export scans or studies one at a time.");
     }
 
     /// <summary>
