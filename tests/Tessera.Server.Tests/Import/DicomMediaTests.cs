@@ -136,6 +136,26 @@ public sealed partial class DicomMediaTests(DicomMediaServer server) : IClassFix
     }
 
     [Fact]
+    public async Task ExportSession_InstanceStoredWithoutPreambleOrMeta_WrittenAsPart10WithItsDatasetUnchanged()
+    {
+        var project = await server.CreateProjectAsync();
+        var (study, series, sop) = (TestDicom.NewUid(), TestDicom.NewUid(), TestDicom.NewUid());
+        var bare = TestDicom.Dataset(study, series, sop);
+        var report = await ImportAsync(project, bare, "?name=bare");
+        report.Stored.ShouldBe(1);
+
+        var zip = await GetZipAsync($"api/projects/{project}/{report.Sessions.Single()}/dicom-media");
+
+        var bytes = zip["DICOM/PAT00001/STU00001/SER00001/IMG00001"];
+        var file = DicomReader.Read(new MemoryStream(bytes));
+        file.HadPreamble.ShouldBeTrue();
+        file.Meta.GetString(DicomTags.MediaStorageSopInstanceUid).ShouldBe(sop);
+        file.Meta.GetString(DicomTags.TransferSyntaxUid).ShouldBe(file.Syntax.Uid);
+        bytes.AsSpan((int)file.DatasetOffset).SequenceEqual(bare).ShouldBeTrue();
+        DicomDirectory.Read(new MemoryStream(zip["DICOMDIR"])).FileRecords.Single().ReferencedTransferSyntaxUid.ShouldBe(file.Syntax.Uid);
+    }
+
+    [Fact]
     public async Task ExportScanAndQuery_OnlyWhatTheyName_QueryWithoutKeysRefused_OverTheLimitRefused()
     {
         var (project, session, files) = await ImportSeriesAsync();
