@@ -105,7 +105,7 @@ internal static class ImportCommand
         return stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 && head.SequenceEqual("PK\u0003\u0004"u8);
     }
 
-    private static int Summarise(ConcurrentBag<ImportedFileDto> results, ConcurrentBag<string> failures, List<DiscSummary> discs)
+    private static int Summarise(ConcurrentBag<ImportedFileDto> results, ConcurrentBag<string> failures, IReadOnlyList<DiscSummary> discs)
     {
         int Count(string outcome) => results.Count(r => r.Outcome == outcome);
         foreach (var disc in discs)

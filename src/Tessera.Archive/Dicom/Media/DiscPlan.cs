@@ -15,16 +15,19 @@ public sealed class DiscPlan
 {
     private readonly Dictionary<string, DiscFile> _files = new(StringComparer.Ordinal);
     private readonly HashSet<string> _directories = new(StringComparer.Ordinal);
+    private readonly List<DiscSummary> _discs = [];
+    private readonly List<ImportedFile> _lines = [];
 
     private DiscPlan() { }
 
+    /// <summary>The plan of an import without DICOMDIRs.</summary>
     public static readonly DiscPlan None = new();
 
     /// <summary>One summary per DICOMDIR read or tried.</summary>
-    public List<DiscSummary> Discs { get; } = [];
+    public IReadOnlyList<DiscSummary> Discs => _discs;
 
     /// <summary>Report lines of their own: each DICOMDIR read, each file referenced but absent, each file ID refused.</summary>
-    public List<ImportedFile> Lines { get; } = [];
+    public IReadOnlyList<ImportedFile> Lines => _lines;
 
     /// <summary>Whether any file of the import is named like a DICOMDIR.</summary>
     public static bool HasDirectory(IEnumerable<string> paths) => paths.Any(MediaFileId.IsDicomDirName);
@@ -48,7 +51,7 @@ public sealed class DiscPlan
             }
             catch (DicomException e)
             {
-                plan.Discs.Add(new DiscSummary(path, null, 0, 0, 0, 0, 0, 0,
+                plan._discs.Add(new DiscSummary(path, null, 0, 0, 0, 0, 0, 0,
                     $"the DICOMDIR cannot be read ({e.Message}); the files in its folder were imported by their content"));
             }
         }
@@ -68,18 +71,18 @@ public sealed class DiscPlan
                 plan._files[folder + relative] = new DiscFile(path, false);
             foreach (var record in files.Missing)
             {
-                plan.Lines.Add(new ImportedFile(folder + string.Join('/', record.FileId), ImportOutcome.Missing,
+                plan._lines.Add(new ImportedFile(folder + string.Join('/', record.FileId), ImportOutcome.Missing,
                     $"referenced by {path} ({record.Type} record{Of(record)}) but not in the import", record.ReferencedSopInstanceUid));
             }
             foreach (var (record, reason) in files.Refused)
-                plan.Lines.Add(new ImportedFile(record.FileIdText, ImportOutcome.Rejected, $"{path}: the {record.Type} record at offset {record.Offset}: {reason}"));
+                plan._lines.Add(new ImportedFile(record.FileIdText, ImportOutcome.Rejected, $"{path}: the {record.Type} record at offset {record.Offset}: {reason}"));
             var referenced = directory.FileRecords.Count();
             var error = directory.LinkError is { } link
                 ? $"the record offsets cannot be followed: {link}; its {directory.Records.Count} records in use were taken in the order it stores them"
                 : null;
-            plan.Discs.Add(new DiscSummary(path, directory.FileSetId, directory.Records.Count, referenced, files.Referenced.Count,
+            plan._discs.Add(new DiscSummary(path, directory.FileSetId, directory.Records.Count, referenced, files.Referenced.Count,
                 files.Missing.Count, files.Refused.Count, files.Unreferenced.Count, error) { Warnings = [.. directory.Warnings, .. files.Warnings] });
-            plan.Lines.Add(new ImportedFile(path, ImportOutcome.Directory,
+            plan._lines.Add(new ImportedFile(path, ImportOutcome.Directory,
                 $"the disc's DICOMDIR: {files.Referenced.Count} of the {referenced} files it references found, {files.Missing.Count} missing; not stored as an instance"));
         }
         return plan;
