@@ -32,6 +32,7 @@ install_packages() {
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
   command -v dcmdump >/dev/null 2>&1 || missing+=(dcmtk)
+  command -v dciodvfy >/dev/null 2>&1 || missing+=(dicom3tools)
   [ -x /usr/sbin/Orthanc ] || missing+=(orthanc)
   [ -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || missing+=(orthanc-dicomweb)
   command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)

@@ -60,6 +60,8 @@ public static class ArchiveServiceCollectionExtensions
         services.AddScoped<IngestService>();
         services.AddScoped<Dicom.DicomImportService>();
         services.AddScoped<Dicom.Query.DicomQueryService>();
+        services.AddScoped<Dicom.Media.DicomMediaService>();
+        services.AddOptions<Dicom.Media.DicomMediaOptions>().BindConfiguration(Dicom.Media.DicomMediaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<Dicom.Nodes.DicomNodeService>();
         services.AddScoped<AuditService>();
         services.AddSingleton<AuditWriter>();

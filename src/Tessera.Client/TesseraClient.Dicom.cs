@@ -27,4 +27,15 @@ public sealed partial class TesseraClient
 
     public Task<DicomRetrieveReport> DicomRetrieveAsync(string project, DicomRetrieveRequest request, CancellationToken ct = default) =>
         SendAsync<DicomRetrieveReport>(HttpMethod.Post, $"api/projects/{Escape(project)}/dicom/retrieve", request, ct);
+
+    /// <summary>
+    /// DICOM media (a zip with a DICOMDIR) of the session or scan at <paramref name="ownerPath"/>
+    /// (<c>subjects/S/sessions/E[/scans/N]</c>), or, with <paramref name="ownerPath"/> null, of what
+    /// <paramref name="keys"/> (QIDO-RS matching keys) find in the project. The caller reads and disposes the response.
+    /// </summary>
+    public Task<HttpResponseMessage> OpenDicomMediaAsync(string project, string? ownerPath, IReadOnlyList<KeyValuePair<string, string>>? keys = null, CancellationToken ct = default)
+    {
+        var query = keys is { Count: > 0 } ? "?" + string.Join('&', keys.Select(k => $"{Uri.EscapeDataString(k.Key)}={Uri.EscapeDataString(k.Value)}")) : "";
+        return OpenFileAsync($"api/projects/{Escape(project)}/{Prefix(ownerPath ?? "")}dicom-media{query}", ct);
+    }
 }

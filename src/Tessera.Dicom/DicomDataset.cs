@@ -28,6 +28,12 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
     /// <summary>For items: whether the item was (and is written) with undefined length and an item delimiter.</summary>
     public bool UndefinedLength { get; set; } = true;
 
+    /// <summary>
+    /// For items read from a stream: where the item's tag starts, counted from the source's first byte
+    /// (the preamble's, for a Part 10 file), as DICOMDIR records name each other (PS3.3 F.3.2.1); -1 otherwise.
+    /// </summary>
+    public long Offset { get; internal set; } = -1;
+
     public DicomElement? this[DicomTag tag] => Find(tag);
 
     public bool Contains(DicomTag tag) => IndexOf(tag) >= 0;

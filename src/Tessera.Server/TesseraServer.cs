@@ -174,6 +174,7 @@ public static class TesseraServer
         app.MapDicomWebEndpoints();
         app.MapDicomNodeEndpoints();
         app.MapSessionArchiveEndpoints();
+        app.MapDicomMediaEndpoints();
         app.MapAuditEndpoints();
         app.MapToolEndpoints();
         app.MapJobEndpoints();

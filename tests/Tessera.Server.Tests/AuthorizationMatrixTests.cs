@@ -151,6 +151,13 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
 
     private static HttpRequestMessage BuildRequest(string method, string pattern, World world, string? caller, Guid tokenId)
     {
+        // DICOM media are made of the DICOM instances of a session or scan: the world's DICOM one, not S/E.
+        if (pattern.EndsWith("/dicom-media", StringComparison.Ordinal))
+        {
+            pattern = pattern.Replace("subjects/{s}/sessions/{e}", world.DicomSession, StringComparison.Ordinal);
+            if (pattern == "/api/projects/{p}/dicom-media")
+                pattern += "?StudyInstanceUID={study}";
+        }
         var url = pattern
             .Replace("{p}", world.Project, StringComparison.Ordinal)
             .Replace("{s}", "S", StringComparison.Ordinal)
@@ -251,7 +258,8 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
     /// A private project with one subject S, session E, scan 1, and resource R holding dir/f.txt on
     /// every level, and one DICOM instance (a study of its own).
     /// </summary>
-    private sealed record World(string Project, string Extra, string Study, string Series, string Instance, string ProjectTool, Guid Job, Guid Batch, Guid Image)
+    private sealed record World(string Project, string Extra, string Study, string Series, string Instance, string ProjectTool, Guid Job, Guid Batch, Guid Image,
+        string DicomSession)
     {
         public const string SiteTool = "matrix-tool@1";
         public const string Rule = "matrix-rule";
@@ -283,7 +291,8 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
             var picture = new Tessera.Imaging.Pixels.RasterImage(8, 8, 1, Enumerable.Range(0, 64).Select(i => (byte)(i * 4)).ToArray());
             await client.UploadFileAsync(project, "subjects/S/sessions/E/scans/1", "R", "pic.png", new MemoryStream(Tessera.Imaging.Encoding.PngEncoder.Encode(picture)));
             var (study, series, instance) = (TestDicom.NewUid(), TestDicom.NewUid(), TestDicom.NewUid());
-            await client.ImportFileAsync(project, "ct.dcm", new MemoryStream(TestDicom.Create(study, series, instance)));
+            var imported = await client.ImportFileAsync(project, "ct.dcm", new MemoryStream(TestDicom.Create(study, series, instance)));
+            var dicomSession = imported.Sessions.Single();
             using (var admin = server.Admin())
                 (await admin.PutAsync("api/dicom/nodes/MATRIX_AE", HttpAssertions.Json(
                     $"{{\"host\":\"127.0.0.1\",\"port\":104,\"project\":\"{project}\",\"allow\":[\"echo\",\"store\",\"find\",\"move\",\"get\"]}}"))).EnsureSuccessStatusCode();
@@ -299,7 +308,7 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
                 using var batch = await admin.PostAsync($"api/projects/{project}/batches", HttpAssertions.Json($$"""{"tool":"{{SiteTool}}"}"""));
                 var batchId = (await batch.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<BatchDto>())!.Id;
                 (await admin.PutAsync($"api/projects/{project}/triggers/{Rule}", HttpAssertions.Json($$"""{"tool":"{{SiteTool}}","event":"file","glob":"**/*.x"}"""))).EnsureSuccessStatusCode();
-                return new World(project, users["extra"], study, series, instance, projectTool + "@1", id, batchId, image);
+                return new World(project, users["extra"], study, series, instance, projectTool + "@1", id, batchId, image, dicomSession);
             }
         }
     }

@@ -9,6 +9,7 @@ using Tessera.Archive.Ingest;
 using Tessera.Dicom;
 using Tessera.Dicom.Deidentification;
 using Tessera.Dicom.IO;
+using Tessera.Dicom.Media;
 
 namespace Tessera.Archive.Dicom;
 
@@ -65,7 +66,12 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
             await ImportBatchAsync();
             var placed = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var other in others)
-                report.Files.Add(await StoreOtherAsync(access, other, otherSession ?? SingleSession(report), report, placed, ct));
+            {
+                // A disc carries its viewer, autorun files and the like beside the DICOM files its DICOMDIR lists.
+                report.Files.Add(other.Disc is { Referenced: false } disc
+                    ? new ImportedFile(other.Name, ImportOutcome.Skipped, $"not DICOM, and {disc.Directory} does not reference it (a disc's viewer or autorun files): left out")
+                    : await StoreOtherAsync(access, other, otherSession ?? SingleSession(report), report, placed, ct));
+            }
         }
         finally
         {
@@ -104,8 +110,12 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
             foreach (var chunk in items.Chunk(BatchSize))
             {
                 var stored = await StoreBatchAsync(access, chunk, study, ct);
-                results.AddRange(stored.Select((r, i) =>
-                    r ?? new ImportedFile(chunk[i].Name, ImportOutcome.Rejected, "not a DICOM object") { Problem = ImportProblem.NotDicom }));
+                results.AddRange(stored.Select((r, i) => r switch
+                {
+                    null => new ImportedFile(chunk[i].Name, ImportOutcome.Rejected, "not a DICOM object") { Problem = ImportProblem.NotDicom },
+                    { Outcome: ImportOutcome.Directory } => r with { Outcome = ImportOutcome.Rejected, Reason = "a DICOMDIR is a disc's index, not an instance to store" },
+                    _ => r,
+                }));
             }
         }
         finally
@@ -182,6 +192,12 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
         if (!file.HadPreamble && !file.HadMeta && !DicomReader.LooksLikeDicomFile(item.TempPath))
             return (null, null);
         var header = DicomHeader.From(file);
+        if (header.SopClassUid == DicomDirectory.SopClassUid || file.Dataset.Contains(DicomTags.DirectoryRecordSequence))
+        {
+            return (new ImportedFile(item.Name, ImportOutcome.Directory,
+                "a DICOMDIR, the index of a disc: never stored as an instance; import the disc's folder (tessera import) or a zip of it to import the files it lists through it")
+                { Problem = ImportProblem.NotDicom, SopClassUid = header.SopClassUid }, null);
+        }
         if (item.Declared is { } declared && (header.SopClassUid != declared.SopClassUid || header.SopInstanceUid != declared.SopInstanceUid))
         {
             return (new ImportedFile(item.Name, ImportOutcome.Rejected,
@@ -215,6 +231,10 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
         if (study is not null && header.StudyInstanceUid != study)
             return (Rejected($"the instance belongs to study {header.StudyInstanceUid}, not {study}", ImportProblem.WrongStudy), null);
         var warnings = new List<string>(file.Warnings);
+        if (item.Disc is { Referenced: false } unreferenced)
+            warnings.Add($"on the disc, but {unreferenced.Directory} does not reference it; imported all the same");
+        else if (item.Disc is { SopInstanceUid: { } expected } disc && expected != header.SopInstanceUid && deidentified is null)
+            warnings.Add($"{disc.Directory} names SOP instance {expected} for this file; the file holds {header.SopInstanceUid}");
         if (deidentified is not null)
         {
             warnings.Add($"de-identified ({settings.Deidentification!.Options.Describe()}) before storing");

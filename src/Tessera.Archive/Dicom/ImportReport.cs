@@ -17,6 +17,12 @@ public enum ImportOutcome
     StoredAsOther,
     /// <summary>Not DICOM and nowhere to put it; reported, not stored.</summary>
     NotStored,
+    /// <summary>A DICOMDIR: read as a disc's index (or, alone, only reported), never stored as an instance.</summary>
+    Directory,
+    /// <summary>Referenced by a DICOMDIR but not in the import.</summary>
+    Missing,
+    /// <summary>On a disc, not DICOM and referenced by no DICOMDIR (a disc viewer, autorun files): left out.</summary>
+    Skipped,
 }
 
 /// <summary>Why a file was rejected, for callers that map it to protocol codes (STOW-RS failure reasons).</summary>
@@ -64,6 +70,11 @@ public sealed class ImportReport
     public int Rejected => Count(ImportOutcome.Rejected);
     public int StoredAsOther => Count(ImportOutcome.StoredAsOther);
     public int NotStored => Count(ImportOutcome.NotStored);
+    public int Missing => Count(ImportOutcome.Missing);
+    public int Skipped => Count(ImportOutcome.Skipped);
+
+    /// <summary>The DICOMDIRs the import was read through, one summary each.</summary>
+    public List<Media.DiscSummary> Discs { get; } = [];
 
     /// <summary>The sessions that DICOM files of this import went to.</summary>
     public IReadOnlyList<string> Sessions => Files
@@ -88,4 +99,7 @@ public sealed record ImportItem(string Name, string TempPath, string? Sha256 = n
 {
     /// <summary>The SOP class and instance the request carrying the file declared (C-STORE): a dataset saying otherwise is refused.</summary>
     public (string SopClassUid, string SopInstanceUid)? Declared { get; init; }
+
+    /// <summary>Where the file lies on a disc read through its DICOMDIR; null for files outside any.</summary>
+    public Media.DiscFile? Disc { get; init; }
 }

@@ -4,7 +4,10 @@ using Spectre.Console;
 using Tessera.Archive.Dicom;
 using Tessera.Client;
 using Tessera.Client.Contracts;
+using Tessera.Archive.Dicom.Media;
 using Tessera.Dicom.IO;
+using Tessera.Dicom.Media;
+using Tessera.Server.Api;
 
 namespace Tessera.Cli.Commands;
 
@@ -31,11 +34,26 @@ internal static class ImportCommand
     private static async Task<int> RunAsync(string[] paths, string project, string? session, int parallel, CancellationToken ct)
     {
         var files = LocalFiles.Expand(paths);
+        var results = new ConcurrentBag<ImportedFileDto>();
+        // A disc's folder is read through its DICOMDIR: the DICOMDIR itself stays here, its missing files are reported,
+        // and what is on the disc but neither DICOM nor referenced (a viewer, autorun files) is left out.
+        var byPath = files.ToDictionary(f => f.ArchivePath, f => f.FullPath, StringComparer.Ordinal);
+        var plan = DiscPlan.HasDirectory(byPath.Keys)
+            ? DiscPlan.Create(files.Select(f => f.ArchivePath).ToList(), p => DicomDirectory.ReadFile(byPath[p]))
+            : DiscPlan.None;
+        foreach (var line in plan.Lines)
+            results.Add(ImportEndpoints.ToDto(line));
+        files = files.Where(f => !plan.IsDirectory(f.ArchivePath)).ToList();
         // Zips go with the DICOM files: the server expands them and sorts what they hold.
         var dicom = files.Where(f => DicomReader.LooksLikeDicomFile(f.FullPath) || IsZip(f.FullPath)).ToList();
         var others = files.Except(dicom).ToList();
+        foreach (var skipped in others.Where(f => plan.For(f.ArchivePath) is { Referenced: false }).ToList())
+        {
+            results.Add(new ImportedFileDto(skipped.ArchivePath, "skipped",
+                $"not DICOM, and {plan.For(skipped.ArchivePath)!.Directory} does not reference it (a disc's viewer or autorun files): left out", null, null, []));
+            others.Remove(skipped);
+        }
         using var client = CommandErrors.Connect();
-        var results = new ConcurrentBag<ImportedFileDto>();
         var failures = new ConcurrentBag<string>();
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
@@ -51,7 +69,9 @@ internal static class ImportCommand
                             n => total.Increment(n));
                         var report = await client.ImportFileAsync(project, file.ArchivePath, stream, target, token);
                         foreach (var line in report.Files)
-                            results.Add(line);
+                            results.Add(plan.For(file.ArchivePath) is { Referenced: false } disc
+                                ? line with { Warnings = [.. line.Warnings, $"on the disc, but {disc.Directory} does not reference it; imported all the same"] }
+                                : line);
                     }
                     catch (Exception e) when (e is TesseraApiException or IOException or HttpRequestException)
                     {
@@ -75,7 +95,7 @@ internal static class ImportCommand
                 }
                 await Parallel.ForEachAsync(others, options, (file, token) => new ValueTask(SendAsync(file, otherTarget, token)));
             });
-        return Summarise(results, failures);
+        return Summarise(results, failures, plan.Discs);
     }
 
     private static bool IsZip(string path)
@@ -85,20 +105,31 @@ internal static class ImportCommand
         return stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 && head.SequenceEqual("PK\u0003\u0004"u8);
     }
 
-    private static int Summarise(ConcurrentBag<ImportedFileDto> results, ConcurrentBag<string> failures)
+    private static int Summarise(ConcurrentBag<ImportedFileDto> results, ConcurrentBag<string> failures, IReadOnlyList<DiscSummary> discs)
     {
         int Count(string outcome) => results.Count(r => r.Outcome == outcome);
+        foreach (var disc in discs)
+        {
+            Console.WriteLine($"{disc.Name}{(disc.FileSetId is { } id ? $" (file-set {id})" : "")}: {disc.Found} of the {disc.Referenced} files it references found, "
+                + $"{disc.Missing} missing, {disc.Refused} refused, {disc.Unreferenced} on the disc but not referenced.");
+            if (disc.Error is not null)
+                CommandErrors.Error($"{disc.Name}: {disc.Error}");
+            foreach (var warning in disc.Warnings)
+                Console.WriteLine($"note: {disc.Name}: {warning}");
+        }
         Console.WriteLine($"Stored {Count("stored")}, duplicates {Count("duplicate")}, new versions {Count("newVersion")}, "
-            + $"rejected {Count("rejected")}, other files stored {Count("storedAsOther")}, not stored {Count("notStored")}, failed {failures.Count}.");
+            + $"rejected {Count("rejected")}, other files stored {Count("storedAsOther")}, not stored {Count("notStored")}, "
+            + (discs.Count > 0 || Count("missing") + Count("skipped") > 0 ? $"missing {Count("missing")}, skipped {Count("skipped")}, " : "")
+            + $"failed {failures.Count}.");
         foreach (var session in results.Where(r => r.Target is not null).Select(r => ImportReport.SessionOf(r.Target!)).Distinct().Order(StringComparer.Ordinal))
             Console.WriteLine($"  {session}");
-        foreach (var line in results.Where(r => r.Outcome is "rejected" or "notStored").OrderBy(r => r.Name, StringComparer.Ordinal))
+        foreach (var line in results.Where(r => r.Outcome is "rejected" or "notStored" or "missing").OrderBy(r => r.Name, StringComparer.Ordinal))
             CommandErrors.Error($"{line.Name}: {line.Outcome}: {line.Reason}");
         foreach (var line in results.Where(r => r.Warnings.Count > 0).OrderBy(r => r.Name, StringComparer.Ordinal))
             Console.WriteLine($"note: {line.Name}: {string.Join("; ", line.Warnings)}");
         foreach (var failure in failures.Order(StringComparer.Ordinal))
             CommandErrors.Error(failure);
-        var bad = results.Any(r => r.Outcome is "rejected" or "notStored") || !failures.IsEmpty;
+        var bad = results.Any(r => r.Outcome is "rejected" or "notStored" or "missing") || !failures.IsEmpty;
         return bad ? ExitCodes.Failure : ExitCodes.Success;
     }
 }

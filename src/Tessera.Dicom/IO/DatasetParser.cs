@@ -17,6 +17,8 @@ internal sealed class DatasetParser(DicomInput input, TransferSyntax syntax, Dic
     // The end of the innermost enclosing defined-length item or sequence: nothing may cross it.
     private long _limit = -1;
 
+    private int _items;
+
     /// <summary>Defects the parser read past (lenient reading), for reports.</summary>
     public List<string> Warnings { get; } = [];
 
@@ -242,7 +244,9 @@ internal sealed class DatasetParser(DicomInput input, TransferSyntax syntax, Dic
 
     private End ReadItem(DicomSequence sequence, uint itemLength, int depth)
     {
-        var item = new DicomDataset { UndefinedLength = itemLength == UndefinedLength };
+        if (++_items > options.MaxItems)
+            throw new DicomException($"the input holds more than {options.MaxItems:N0} sequence items; refusing it", input.Position - 8, sequence.Tag);
+        var item = new DicomDataset { UndefinedLength = itemLength == UndefinedLength, Offset = input.Position - 8 };
         sequence.Add(item);
         if (itemLength == UndefinedLength)
             return ReadElements(item, -1, depth + 1);

@@ -24,4 +24,7 @@ public sealed record DicomReadOptions
 
     /// <summary>How deep sequences may nest before the input is refused (a guard against hostile files).</summary>
     public int MaxDepth { get; init; } = 64;
+
+    /// <summary>How many sequence items the input may hold in all before it is refused (a DICOMDIR's records, bounded by its reader).</summary>
+    public int MaxItems { get; init; } = int.MaxValue;
 }

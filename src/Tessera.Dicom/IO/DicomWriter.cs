@@ -42,6 +42,18 @@ public static class DicomWriter
         WriteHeader(output, CreateMeta(ids, syntax, extra));
     }
 
+    /// <summary>
+    /// Writes the preamble, "DICM" and the meta information of <paramref name="dataset"/> (the given
+    /// <paramref name="meta"/> kept and completed) for a dataset whose encoded bytes the caller appends as they are.
+    /// </summary>
+    public static void WriteFileHeader(Stream output, DicomDataset dataset, TransferSyntax syntax, DicomDataset? meta)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(syntax);
+        WriteHeader(output, CreateMeta(dataset, syntax, meta));
+    }
+
     /// <summary>The 128-byte preamble, "DICM" and the meta information (always explicit VR little endian).</summary>
     private static void WriteHeader(Stream output, DicomDataset fileMeta)
     {

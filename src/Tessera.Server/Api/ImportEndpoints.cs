@@ -31,13 +31,23 @@ public static class ImportEndpoints
         var access = await context.RequireProjectAsync(p, AccessLevel.Write);
         var spooler = new ImportSpooler(uploads.Value.ResolveImportDirectory(storage.Value), ZipLimits.From(uploads.Value));
         var report = await import.ImportAsync(access, spooler.ReadAsync(context.Request, name, context.RequestAborted), session, context.RequestAborted);
+        report.Files.AddRange(spooler.DiscLines);
+        report.Discs.AddRange(spooler.Discs);
         return TypedResults.Ok(ToDto(report));
     }
 
     internal static ImportReportDto ToDto(ImportReport report) => new(
         report.Stored, report.Duplicates, report.NewVersions, report.Rejected, report.StoredAsOther, report.NotStored,
         report.Sessions,
-        report.Files.Select(f => new ImportedFileDto(f.Name, JsonNamingPolicyCamel(f.Outcome), f.Reason, f.SopInstanceUid, f.Target, f.Warnings)).ToList());
+        report.Files.Select(ToDto).ToList(),
+        report.Missing, report.Skipped,
+        report.Discs.Select(d => new DiscSummaryDto(d.Name, d.FileSetId, d.Records, d.Referenced, d.Found, d.Missing, d.Refused, d.Unreferenced, d.Error, d.Warnings)).ToList());
+
+    public static ImportedFileDto ToDto(ImportedFile f)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        return new(f.Name, JsonNamingPolicyCamel(f.Outcome), f.Reason, f.SopInstanceUid, f.Target, f.Warnings);
+    }
 
     private static string JsonNamingPolicyCamel(ImportOutcome outcome) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(outcome.ToString());
 }

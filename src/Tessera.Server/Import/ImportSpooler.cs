@@ -4,6 +4,9 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using Tessera.Archive;
 using Tessera.Archive.Dicom;
+using Tessera.Archive.Dicom.Media;
+using Tessera.Dicom;
+using Tessera.Dicom.Media;
 using Tessera.Archive.Uploads;
 
 namespace Tessera.Server.Import;
@@ -16,6 +19,15 @@ namespace Tessera.Server.Import;
 public sealed class ImportSpooler(string directory, ZipLimits limits)
 {
     private long _expanded;
+
+    /// <summary>What the DICOMDIRs of the zips read so far said (one summary each).</summary>
+    public List<DiscSummary> Discs { get; } = [];
+
+    /// <summary>Report lines of the DICOMDIRs themselves, of files they reference that the zips lack, and of file IDs refused.</summary>
+    public List<ImportedFile> DiscLines { get; } = [];
+
+    /// <summary>How large a DICOMDIR may be, and how many records it may hold (<see cref="DicomDirectoryLimits"/>).</summary>
+    public DicomDirectoryLimits DirectoryLimits { get; init; } = DicomDirectoryLimits.Default;
 
     private static readonly byte[] ZipMagic = [0x50, 0x4B, 0x03, 0x04];
 
@@ -98,9 +110,10 @@ public sealed class ImportSpooler(string directory, ZipLimits limits)
         }
         await using (archive)
         {
+            var plan = await PlanDiscsAsync(entries, ct);
             foreach (var entry in entries)
             {
-                if (entry.FullName.EndsWith('/') || entry.Length == 0 && entry.Name.Length == 0)
+                if (IsFolder(entry) || plan.IsDirectory(Name(entry)))
                     continue;
                 FreeSpace.Require(directory, entry.Length,
                     (free, needed) => $"The zip entry {entry.FullName} expands to {needed} MiB; the server has {free} MiB free for imports.");
@@ -108,10 +121,49 @@ public sealed class ImportSpooler(string directory, ZipLimits limits)
                 await using (var source = await Read(() => entry.OpenAsync(ct)))
                     await CopyToFileAsync(source, path, ct, entry);
                 _expanded += entry.Length;
-                yield return new ImportItem(entry.FullName.Replace('\\', '/'), path);
+                yield return new ImportItem(Name(entry), path) { Disc = plan.For(Name(entry)) };
             }
         }
     }
+
+    /// <summary>
+    /// Reads the zip's DICOMDIRs (a disc's folder zipped) before any other entry, so that each file is
+    /// known as referenced or not as it is expanded; the DICOMDIRs themselves are not imported.
+    /// </summary>
+    private async Task<DiscPlan> PlanDiscsAsync(IReadOnlyList<ZipArchiveEntry> entries, CancellationToken ct)
+    {
+        var files = entries.Where(e => !IsFolder(e)).ToList();
+        if (!DiscPlan.HasDirectory(files.Select(Name)))
+            return DiscPlan.None;
+        var expanded = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var entry in files.Where(e => MediaFileId.IsDicomDirName(Name(e)) && e.Length <= DirectoryLimits.MaxBytes))
+            {
+                if (expanded.ContainsKey(Name(entry)))
+                    continue;
+                var path = NewPath();
+                await using (var source = await Read(() => entry.OpenAsync(ct)))
+                    await CopyToFileAsync(source, path, ct, entry);
+                expanded[Name(entry)] = path;
+            }
+            var plan = DiscPlan.Create(files.Select(Name).ToList(), name => expanded.TryGetValue(name, out var path)
+                ? DicomDirectory.ReadFile(path, DirectoryLimits)
+                : throw new DicomException($"the DICOMDIR is larger than {DirectoryLimits.MaxBytes:N0} bytes"));
+            Discs.AddRange(plan.Discs);
+            DiscLines.AddRange(plan.Lines);
+            return plan;
+        }
+        finally
+        {
+            foreach (var path in expanded.Values)
+                File.Delete(path);
+        }
+    }
+
+    private static string Name(ZipArchiveEntry entry) => entry.FullName.Replace('\\', '/');
+
+    private static bool IsFolder(ZipArchiveEntry entry) => entry.FullName.EndsWith('/') || entry.Length == 0 && entry.Name.Length == 0;
 
     /// <summary>
     /// Copies to a new file; a copy that fails (a dropped connection, a corrupt zip entry) leaves nothing

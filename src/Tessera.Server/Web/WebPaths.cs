@@ -27,6 +27,11 @@ public static class WebPaths
 
     public static string SessionZip(string p, string s, string e) => $"/api/projects/{p}/subjects/{s}/sessions/{e}/files.zip";
 
+    /// <summary>The API URL of a session's DICOM media (a zip with a DICOMDIR).</summary>
+    public static string SessionMedia(string p, string s, string e) => $"/api/projects/{p}/subjects/{s}/sessions/{e}/dicom-media";
+
+    public static string ScanMedia(string p, string s, string e, string n) => $"/api/projects/{p}/subjects/{s}/sessions/{e}/scans/{n}/dicom-media";
+
     /// <summary>Human-readable byte counts (KB = 1000 bytes, as file managers show them).</summary>
     public static string Bytes(long bytes)
     {

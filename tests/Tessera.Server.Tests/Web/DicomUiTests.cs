@@ -1,6 +1,7 @@
 using Microsoft.Playwright;
 using Shouldly;
 using Tessera.Client;
+using Tessera.Client.Contracts;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Web;
@@ -45,5 +46,46 @@ public sealed class DicomUiTests(TestServer server, BrowserFixture browser) : IC
             results.ShouldContain("PAT42");
             results.ShouldContain($"20260102_{accession}");
         }
+    }
+
+    [Fact]
+    public async Task SessionPage_DownloadAsDicomMedia_ZipWithDicomDirAndEveryInstance()
+    {
+        var user = await server.CreateUserAsync();
+        var project = await server.CreateProjectAsync(user);
+        var (study, series) = (TestDicom.NewUid(), TestDicom.NewUid());
+        var instances = new[] { TestDicom.NewUid(), TestDicom.NewUid(), TestDicom.NewUid() };
+        string session;
+        using (var client = server.Client(user))
+        {
+            ImportReportDto? report = null;
+            for (var i = 0; i < instances.Length; i++)
+            {
+                var bytes = TestDicom.Create(study, series, instances[i], patientId: "MEDIA1", instanceNumber: (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                report = await client.ImportFileAsync(project, $"{i}.dcm", new MemoryStream(bytes));
+            }
+            session = report!.Sessions.Single();
+        }
+        var page = await browser.SignedInPageAsync(server.BaseAddress, user, TestServer.PasswordOf(user));
+        await page.GotoAsync($"/projects/{project}/{session}");
+
+        var download = await page.RunAndWaitForDownloadAsync(() =>
+            page.GetByRole(AriaRole.Link, new() { Name = "Download as DICOM media (DICOMDIR)" }).ClickAsync());
+        var path = Path.Combine(Path.GetTempPath(), "tessera-ui-media-" + Guid.NewGuid().ToString("N") + ".zip");
+        await download.SaveAsAsync(path);
+
+        download.SuggestedFilename.ShouldEndWith("_dicom.zip");
+        using var zip = System.IO.Compression.ZipFile.OpenRead(path);
+        zip.Entries.Select(e => e.FullName).ShouldContain("DICOMDIR");
+        var files = zip.Entries.Where(e => e.FullName != "DICOMDIR").ToList();
+        files.Count.ShouldBe(3);
+        files.ShouldAllBe(e => e.FullName.StartsWith("DICOM/PAT00001/STU00001/SER00001/IMG0000", StringComparison.Ordinal));
+        using var dicomdir = new MemoryStream();
+        using (var entry = zip.GetEntry("DICOMDIR")!.Open())
+            entry.CopyTo(dicomdir);
+        dicomdir.Position = 0;
+        Tessera.Dicom.Media.DicomDirectory.Read(dicomdir).FileRecords.Select(r => r.ReferencedSopInstanceUid).ShouldBe(instances, ignoreOrder: true);
+        // The scan's row offers its own.
+        (await page.GetByRole(AriaRole.Link, new() { Name = "Download scan 1 as DICOM media (DICOMDIR)" }).CountAsync()).ShouldBe(1);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Tessera.Archive.Access;
 using Tessera.Archive.Changes;
 using Tessera.Archive.Data;
+using Tessera.Archive.Dicom.Media;
 using Tessera.Archive.Files;
 using Tessera.Archive.Hierarchy;
 using Tessera.Pipelines.Jobs;
@@ -12,7 +13,8 @@ namespace Tessera.Server.Web.Pages.Projects;
 
 [Access(AccessRule.ProjectRead)]
 public sealed class SessionModel(
-    AccessService accessService, HierarchyService hierarchy, FileService files, HistoryService history, ToolService tools, JobService jobs)
+    AccessService accessService, HierarchyService hierarchy, FileService files, HistoryService history, ToolService tools, JobService jobs,
+    DicomMediaService media)
     : TesseraPageModel
 {
     public string Project { get; private set; } = "";
@@ -34,6 +36,9 @@ public sealed class SessionModel(
     public CustomFieldColumns Columns { get; private set; } = null!;
 
     public bool CanWrite { get; private set; }
+
+    /// <summary>The scans that hold DICOM instances: the session and they offer DICOM media.</summary>
+    public IReadOnlySet<Guid> DicomScans { get; private set; } = new HashSet<Guid>();
 
     public RunToolArea? RunTool { get; private set; }
 
@@ -101,6 +106,7 @@ public sealed class SessionModel(
         AddProjectCrumbs(p, s, e);
         Scans = await hierarchy.ListScansAsync(access, s, e, new Paging(0, Paging.MaximumLimit), Aborted);
         Totals = await files.TotalsByScanAsync(Session.Id, Aborted);
+        DicomScans = await media.ScansWithInstancesAsync(Session.Id, Aborted);
         var owner = new FileOwner(s, e);
         Resources = new ResourceList(p, owner.Path, await files.ListResourcesAsync(access, owner, Aborted));
         SessionPath = owner.Path;
