@@ -47,6 +47,14 @@ public sealed class PipelineOptions
     [Range(1024, long.MaxValue)]
     public long MaxLogBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>The largest <c>output/results.json</c> read (it is held in memory); a larger one fails the job.</summary>
+    [Range(1024, 256 * 1024 * 1024)]
+    public int MaxResultsBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>The most files a job's <c>output/</c> may hold; more fail the job.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxOutputFiles { get; set; } = 100_000;
+
     public LocalExecutorOptions Local { get; set; } = new();
 
     public SlurmExecutorOptions Slurm { get; set; } = new();

@@ -12,11 +12,16 @@ namespace Tessera.Pipelines.Tests;
 /// Generated descriptors with inputs of every Boutiques type (value-keys that overlap, flags, flag and
 /// list separators, value-keys bare, inside the template's '...' or "..." or in "$(...)"), given
 /// hostile values, their command lines run by a real shell: <c>printf '&lt;%s&gt;\n'</c> prints back
-/// exactly the values given and nothing else runs.
+/// exactly the values given and nothing else runs. Value-keys where a value would be parsed again
+/// (inside bash's <c>$'...'</c> or <c>$"..."</c>, arithmetic, or in what <c>eval</c>, <c>sh -c</c>, <c>env … bash -c</c>
+/// or <c>source</c> run) must be refused when the descriptor is read.
 /// </summary>
 public sealed class InvocationPropertyTests
 {
-    private enum Place { Bare, SingleQuoted, DoubleQuoted, InSubstitution }
+    private enum Place { Bare, SingleQuoted, DoubleQuoted, InSubstitution, AnsiC, Locale, Arithmetic, Eval, ShellCommand, PrefixedShellCommand, Source }
+
+    /// <summary>The places where no quoting holds, because the shell (or the command there) reads the value again.</summary>
+    private static bool Refused(Slot slot) => slot.Place >= Place.AnsiC;
 
     /// <summary>One input: its place in the command line and its value (null: not given).</summary>
     private sealed record Slot(
@@ -50,6 +55,13 @@ public sealed class InvocationPropertyTests
                 Place.SingleQuoted => $"'{s.Key}'",
                 Place.DoubleQuoted => $"\"{s.Key}\"",
                 Place.InSubstitution => $"\"$(printf %s {s.Key})\"",
+                Place.AnsiC => $"$'\\'{s.Key}'",
+                Place.Locale => $"$\"{s.Key}\"",
+                Place.Arithmetic => $"$((1 + {s.Key}))",
+                Place.Eval => $"\"$(eval printf %s {s.Key})\"",
+                Place.ShellCommand => $"\"$(bash -c 'printf %s {s.Key}')\"",
+                Place.PrefixedShellCommand => $"\"$(env -u X timeout 9 /bin/sh -ec \"printf %s {s.Key}\")\"",
+                Place.Source => $"\"$(. {s.Key})\"",
                 _ => s.Key,
             }));
             return new JsonObject
@@ -108,7 +120,10 @@ public sealed class InvocationPropertyTests
         from flag in kind == "Flag" ? Gen.OneOf("-a", "--bee", "-C").Select(f => (string?)f) : Gen.OneOf<string?>(null, "-a", "--bee", "-C")
         from flagSeparator in Gen.OneOf<string?>(null, " ", "=", "")
         from listSeparator in Gen.OneOf<string?>(null, " ", ",", ":", "+")
-        from place in Gen.Enum<Place>()
+        // A Flag's value-key is its flag, written as the template's own text: it is never a value to quote.
+        // After a flag, "." takes the flag for its file and the value is an argument of the script: not a place of its own.
+        from place in kind == "Flag" ? Gen.OneOf(Place.Bare, Place.SingleQuoted, Place.DoubleQuoted, Place.InSubstitution)
+            : flag is null ? Gen.Enum<Place>() : Gen.Enum<Place>().Where(p => p != Place.Source)
         from given in Gen.Int[0, 5]
         from value in ValueGen(kind)
         select new Slot(id, kind.Split(' ')[0], kind.EndsWith(" list", StringComparison.Ordinal), key, flag, flagSeparator, listSeparator, place, given == 0 ? null : value);
@@ -143,6 +158,13 @@ public sealed class InvocationPropertyTests
 
     private static async Task CheckAsync(Case c)
     {
+        if (c.Slots.Any(Refused))
+        {
+            var refusal = await Should.ThrowAsync<TesseraException>(() => DescriptorReader.ReadAsync(c.Descriptor().ToJsonString()));
+            foreach (var slot in c.Slots.Where(Refused))
+                refusal.Details.ShouldContain(d => d.Contains($"'{slot.Id}' (value-key {slot.Key})", StringComparison.Ordinal), string.Join(" | ", refusal.Details));
+            return;
+        }
         var definition = await Descriptors.ReadAsync(c.Descriptor());
         using var inputs = JsonDocument.Parse(c.Inputs().ToJsonString());
         var withNul = c.Slots.Where(s => Texts(s).Any(t => t.Contains('\0', StringComparison.Ordinal))).ToList();

@@ -55,7 +55,7 @@ public sealed partial class ContainerExecutor(IOptions<PipelineOptions> options,
                 // Rootful podman would run the image's user, root by default, as host root: the tool gets its own account.
                 if (ToolUser.Find(options.Value.Local.RunAsUser) is not { } user)
                     return new ExecutionResult(null, $"the server runs as root and tools never do, but the tool user {options.Value.Local.RunAsUser} does not exist: create it ({ToolUser.CreateCommand(options.Value.Local.RunAsUser)})");
-                user.Own(spec.Workspace, Path.Combine(spec.Workspace, "output"));
+                user.Prepare(spec.Workspace);
                 args.AddRange(["--user", $"{user.Uid}:{user.Gid}"]);
             }
             if (spec.Cpus is > 0 and var cpus)
@@ -63,7 +63,8 @@ public sealed partial class ContainerExecutor(IOptions<PipelineOptions> options,
             if (File.Exists(socket.Path))
                 args.AddRange(["--volume", $"{socket.Path}:{InnerSocket}"]);
             args.AddRange(Container.ExtraArguments);
-            args.AddRange([image, spec.Shell, "-c", spec.CommandLine]);
+            // "--": whatever a tool registered before image names were checked, it is the image, never an option.
+            args.AddRange(["--", image, spec.Shell, "-c", spec.CommandLine]);
 
             var start = new ProcessStartInfo { FileName = Container.Engine, WorkingDirectory = spec.Workspace };
             foreach (var arg in args)

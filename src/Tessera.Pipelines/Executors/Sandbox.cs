@@ -14,6 +14,9 @@ public static class Sandbox
     public const string InnerUrl = "http://127.0.0.1:8080";
     private const string InnerSocket = "/run/tessera/api.sock";
 
+    /// <summary>Where the tool's environment file (<see cref="ToolEnvironment"/>) appears in the sandbox.</summary>
+    private const string InnerEnvironment = "/run/tessera/environment";
+
     /// <summary>What of /etc programs read: the loader's cache, names of users and hosts, time zone, certificates, alternatives.</summary>
     private static readonly string[] s_etc =
     [
@@ -35,7 +38,9 @@ public static class Sandbox
     /// <param name="readOnly">More host folders the tools need (e.g. /opt/fsl), bound read-only.</param>
     /// <param name="hidden">Folders the job must not see even under a bound one (the data folder), masked by empty ones.</param>
     /// <param name="apiSocket">The server's Unix socket, for network "server".</param>
-    public static List<string> Arguments(string workspace, string shell, string command, string network, IEnumerable<string> readOnly, IEnumerable<string> hidden, string? apiSocket)
+    /// <param name="environment">The tool's environment file, read by the shell that starts the tool (bubblewrap runs with the launcher's).</param>
+    public static List<string> Arguments(
+        string workspace, string shell, string command, string network, IEnumerable<string> readOnly, IEnumerable<string> hidden, string? apiSocket, string environment)
     {
         var args = new List<string> { "--ro-bind", "/usr", "/usr" };
         foreach (var root in s_systemRoots)
@@ -54,30 +59,24 @@ public static class Sandbox
         foreach (var folder in hidden.Where(Directory.Exists))
             args.AddRange(["--tmpfs", folder]);
         args.AddRange(["--bind", workspace, workspace, "--chdir", workspace]);
+        args.AddRange(["--dir", "/run/tessera", "--ro-bind", environment, InnerEnvironment]);
         if (network == "server" && apiSocket is not null)
-            args.AddRange(["--dir", "/run/tessera", "--bind", apiSocket, InnerSocket]);
+            args.AddRange(["--bind", apiSocket, InnerSocket]);
         // The root itself (its folders made for the mounts above) is read-only; the mounts on it keep their own modes.
         args.AddRange(["--remount-ro", "/"]);
         args.AddRange(["--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--uid", "65534", "--gid", "65534", "--hostname", "tessera-job"]);
         if (network == "host")
             args.Add("--share-net");
-        if (network == "server" && apiSocket is not null)
-        {
-            args.AddRange(["--", "/bin/sh", "-c", ForwardThenRun, shell, command]);
-        }
-        else
-        {
-            args.AddRange(["--", shell, "-c", command]);
-        }
+        var start = ToolEnvironment.LoadThenRun(InnerEnvironment);
+        args.AddRange(["--", "/bin/sh", "-c", network == "server" && apiSocket is not null ? Forward + start : start, shell, command]);
         return args;
     }
 
     /// <summary>
-    /// Serves the API's socket on 127.0.0.1:8080 inside the sandbox, waits until it listens (its
-    /// line in /proc/net/tcp, state 0A), then runs the command ("$1") with the tool's shell ("$0").
+    /// Serves the API's socket on 127.0.0.1:8080 inside the sandbox and waits until it listens (its
+    /// line in /proc/net/tcp, state 0A), before the tool starts.
     /// </summary>
-    private const string ForwardThenRun =
+    private const string Forward =
         "socat TCP-LISTEN:8080,bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:" + InnerSocket + " 2>/dev/null & " +
-        "n=0; until grep -q ':1F90 00000000:0000 0A' /proc/net/tcp 2>/dev/null; do n=$((n+1)); [ $n -ge 20000 ] && break; done; " +
-        "exec \"$0\" -c \"$1\"";
+        "n=0; until grep -q ':1F90 00000000:0000 0A' /proc/net/tcp 2>/dev/null; do n=$((n+1)); [ $n -ge 20000 ] && break; done; ";
 }

@@ -51,33 +51,50 @@ public static class SandboxedProcess
         var memory = (long)((spec.MemoryGb ?? confinement.DefaultMemoryGb) * 1024 * 1024 * 1024);
         foreach (var limit in new[] { $"--as={memory}", $"--nofile={confinement.MaxOpenFiles}", "--core=0", "--" })
             start.ArgumentList.Add(limit);
-        if (ToolUser.Needed)
+        // Beside the workspace, not in it: the tool reads it (through its shell) but cannot replace it.
+        var environment = spec.Workspace + ".environment";
+        ToolEnvironment.Write(environment, spec.Environment);
+        try
         {
-            // Root hands the tool to its own account: the workspace and output/ become the account's, input/ stays read-only to it.
-            var user = ToolUser.Find(confinement.RunAsUser)!;
-            user.Own(spec.Workspace, Path.Combine(spec.Workspace, "output"));
-            start.ArgumentList.Add(Sandbox.Find("setpriv") ?? "setpriv");
-            foreach (var arg in user.SetprivArguments())
-                start.ArgumentList.Add(arg);
-        }
-        if (confinement.Sandboxed)
-        {
-            start.ArgumentList.Add(Sandbox.Find("bwrap")!);
-            foreach (var arg in Sandbox.Arguments(spec.Workspace, spec.Shell, spec.CommandLine, confinement.Network, confinement.ReadOnlyPaths, confinement.Hidden, confinement.ApiSocket))
-                start.ArgumentList.Add(arg);
-        }
-        else
-        {
-            output.Write(2, $"tessera: this tool runs unconfined (the sandbox is set to none){(ToolUser.Needed ? $", as {confinement.RunAsUser}" : "")}\n");
-            start.ArgumentList.Add(spec.Shell);
-            start.ArgumentList.Add("-c");
-            start.ArgumentList.Add(spec.CommandLine);
-        }
-        start.Environment.Clear();
-        foreach (var (key, value) in spec.Environment)
-            start.Environment[key] = value;
+            if (ToolUser.Needed)
+            {
+                var user = ToolUser.Find(confinement.RunAsUser)!;
+                user.Prepare(spec.Workspace, environment);
+                if (!confinement.Sandboxed)
+                {
+                    // Unconfined, the tool still gets a PID namespace of its own: when its shell ends, the kernel
+                    // ends whatever it left running, so nothing of it is alive while its outputs are read as root.
+                    start.ArgumentList.Add(Sandbox.Find("unshare") ?? "unshare");
+                    foreach (var arg in new[] { "--pid", "--fork", "--kill-child", "--" })
+                        start.ArgumentList.Add(arg);
+                }
+                start.ArgumentList.Add(Sandbox.Find("setpriv") ?? "setpriv");
+                foreach (var arg in user.SetprivArguments())
+                    start.ArgumentList.Add(arg);
+            }
+            if (confinement.Sandboxed)
+            {
+                start.ArgumentList.Add(Sandbox.Find("bwrap")!);
+                foreach (var arg in Sandbox.Arguments(spec.Workspace, spec.Shell, spec.CommandLine, confinement.Network, confinement.ReadOnlyPaths, confinement.Hidden, confinement.ApiSocket, environment))
+                    start.ArgumentList.Add(arg);
+            }
+            else
+            {
+                output.Write(2, $"tessera: this tool runs unconfined (the sandbox is set to none){(ToolUser.Needed ? $", as {confinement.RunAsUser}" : "")}\n");
+                foreach (var arg in new[] { "/bin/sh", "-c", ToolEnvironment.LoadThenRun(environment), spec.Shell, spec.CommandLine })
+                    start.ArgumentList.Add(arg);
+            }
+            // The launchers (root, when the server is) never see the tool's environment.
+            start.Environment.Clear();
+            foreach (var (key, value) in ToolEnvironment.Launcher)
+                start.Environment[key] = value;
 
-        return await RunAsync(start, spec.Started, output, stopped, ct);
+            return await RunAsync(start, spec.Started, output, stopped, ct);
+        }
+        finally
+        {
+            File.Delete(environment);
+        }
     }
 
     /// <summary>

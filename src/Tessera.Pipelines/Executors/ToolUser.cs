@@ -57,15 +57,32 @@ public sealed partial record ToolUser(string Name, int Uid, int Gid)
         return found;
     }
 
-    /// <summary>Makes the account the owner of these folders (the workspace and its output/; input/ stays the server's, read-only to the tool).</summary>
-    public void Own(params string[] folders)
+    /// <summary>
+    /// Lets the account write in a workspace without making any of its entries the account's: the
+    /// workspace (sticky) and its output/ stay this process's, their group the account's and writable
+    /// by it. The tool writes files in both (its working directory and HOME, and its outputs) but can
+    /// neither rename nor replace output/ or input/ (say, by a link to a host folder); input/ stays
+    /// read-only to it. <paramref name="readable"/> are files it may read (its environment).
+    /// </summary>
+    public void Prepare(string workspace, params string[] readable)
     {
-        ArgumentNullException.ThrowIfNull(folders);
-        foreach (var folder in folders)
-        {
-            if (Chown(folder, Uid, Gid) != 0)
-                throw new IOException($"{folder} could not be given to the tool user {Name}: error {Marshal.GetLastPInvokeError()}");
-        }
+        ArgumentException.ThrowIfNullOrEmpty(workspace);
+        ArgumentNullException.ThrowIfNull(readable);
+        const UnixFileMode shared = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                                    | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute;
+        Give(workspace, shared | UnixFileMode.StickyBit);
+        Give(Path.Combine(workspace, "output"), shared);
+        foreach (var file in readable)
+            Give(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+    }
+
+    private void Give(string path, UnixFileMode mode)
+    {
+        // -1: the owner stays this process's account.
+        if (Chown(path, -1, Gid) != 0)
+            throw new IOException($"{path} could not be given to the tool user {Name}'s group: error {Marshal.GetLastPInvokeError()}");
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(path, mode);
     }
 
     /// <summary>The <c>setpriv</c> arguments that run the rest of a command line as this account, without groups or a way back to privileges.</summary>

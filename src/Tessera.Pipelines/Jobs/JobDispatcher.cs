@@ -207,19 +207,13 @@ public sealed partial class JobDispatcher(
         var db = scope.ServiceProvider.GetRequiredService<ArchiveDbContext>();
         var active = db.Jobs.AsNoTracking().Where(j => JobStates.Active.Contains(j.State)).Select(j => j.Id).ToList()
             .Select(id => id.ToString("N")).ToHashSet(StringComparer.Ordinal);
-        foreach (var folder in Directory.EnumerateDirectories(parent))
+        // Workspaces, their collected outputs and their environment files.
+        foreach (var entry in Directory.EnumerateFileSystemEntries(parent))
         {
-            var name = Path.GetFileName(folder);
+            var name = Path.GetFileName(entry);
             if (name.Length < 32 || active.Contains(name[..32]))
                 continue;
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Still held; the next start tries again.
-            }
+            JobWorkspace.Wipe(entry);
         }
     }
 

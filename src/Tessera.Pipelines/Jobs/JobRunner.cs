@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,6 +70,7 @@ public sealed partial class JobRunner(
             // Deleted when the job ends; a job run elsewhere may first wait in its batch system's queue.
             var lifetime = TimeSpan.FromSeconds(job.TimeoutSeconds) + (executor.RunsElsewhere ? TimeSpan.FromDays(7) : TimeSpan.FromMinutes(10));
             var token = await services.GetRequiredService<TokenService>().CreateJobTokenAsync(caller.RequireUserId(), job.ProjectId, job.Id, lifetime, stopping);
+            log.Hide(token);
             // The time limit counts from the tool's start (not a batch queue's wait).
             using var timeout = new CancellationTokenSource();
 
@@ -165,24 +165,46 @@ public sealed partial class JobRunner(
         }
     }
 
-    private static async Task<Guid?> FinalizeAsync(
+    private async Task<Guid?> FinalizeAsync(
         IServiceProvider services, ArchiveDbContext db, ProjectAccess access, Job job, Tool tool, ToolDefinition definition,
         Invocation invocation, JobWorkspace workspace, JobLogWriter log, CancellationToken ct)
     {
-        var missing = invocation.Outputs.Where(o => !o.Optional && !File.Exists(Path.Combine(workspace.Root, o.Path))).ToList();
+        // Nothing the tool left is followed or moved: output/ is read by descriptor, its files copied out of its reach.
+        OutputFolder folder;
+        try
+        {
+            folder = OutputFolder.Open(workspace.Root, options.Value.MaxOutputFiles);
+        }
+        catch (OutputRefusedException e)
+        {
+            throw new JobFailure(e.Message, 0);
+        }
+        using var _ = folder;
+        foreach (var (path, why) in folder.Refused.OrderBy(r => r.Key, StringComparer.Ordinal))
+            log.Note($"output/{path} is not stored: it is {why}");
+        var missing = invocation.Outputs.Where(o => !o.Optional && folder.Find(InOutput(o.Path)) is null).ToList();
         if (missing.Count > 0)
-            throw new JobFailure($"declared output{(missing.Count == 1 ? "" : "s")} not written: {string.Join(", ", missing.Select(o => $"{o.Id} ({o.Path})"))}", 0);
+        {
+            throw new JobFailure($"declared output{(missing.Count == 1 ? "" : "s")} not written: " +
+                string.Join(", ", missing.Select(o => $"{o.Id} ({o.Path}{(folder.WhyRefused(InOutput(o.Path)) is { } why ? $" is {why}" : "")})")), 0);
+        }
         Guid? assessmentId = null;
-        var results = Path.Combine(workspace.Output, "results.json");
         string? values = null;
         if (definition.AssessmentType is { } type)
         {
-            if (!File.Exists(results))
-                throw new JobFailure($"the tool fills in assessment type '{type}' but wrote no output/results.json", 0);
-            values = await File.ReadAllTextAsync(results, ct);
+            if (folder.Find("results.json") is not { } results)
+            {
+                throw new JobFailure($"the tool fills in assessment type '{type}' but wrote no output/results.json" +
+                    (folder.WhyRefused("results.json") is { } why ? $" (it is {why})" : ""), 0);
+            }
             try
             {
-                using var _ = JsonDocument.Parse(values);
+                values = await folder.ReadTextAsync(results, options.Value.MaxResultsBytes, ct);
+                using var parsed = JsonDocument.Parse(values);
+            }
+            catch (OutputRefusedException e)
+            {
+                throw new JobFailure($"{e.Message} (Pipelines:MaxResultsBytes)", 0);
             }
             catch (JsonException e)
             {
@@ -190,22 +212,35 @@ public sealed partial class JobRunner(
             }
         }
         var owner = JobTarget.Parse(job.Target);
-        var outputs = workspace.OutputFiles();
+        var outputs = folder.Files;
         var files = new List<IngestFile>(outputs.Count);
-        foreach (var relative in outputs)
+        if (outputs.Count > 0)
         {
-            var path = Path.Combine(workspace.Output, relative);
+            JobWorkspace.Wipe(workspace.Collected);
+            Directory.CreateDirectory(workspace.Collected);
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(workspace.Collected, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            var copy = Path.Combine(workspace.Collected, i.ToString(CultureInfo.InvariantCulture));
             string sha256;
-            await using (var stream = File.OpenRead(path))
-                sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
-            files.Add(new IngestFile(new IngestRequest(owner, tool.Name, relative, sha256), path));
+            try
+            {
+                sha256 = await folder.CopyAsync(outputs[i], copy, ct);
+            }
+            catch (OutputRefusedException e)
+            {
+                throw new JobFailure(e.Message, 0);
+            }
+            files.Add(new IngestFile(new IngestRequest(owner, tool.Name, outputs[i].Path, sha256), copy, sha256));
         }
         if (files.Count > 0)
         {
             var stored = await services.GetRequiredService<IngestService>().StoreFilesAsync(access, files, ct);
             var refused = stored.Select((o, i) => (o, i)).Where(x => x.o.Error is not null).ToList();
             if (refused.Count > 0)
-                throw new JobFailure($"outputs not stored: {string.Join("; ", refused.Select(x => $"{outputs[x.i]}: {x.o.Error!.Message}"))}", 0);
+                throw new JobFailure($"outputs not stored: {string.Join("; ", refused.Select(x => $"{outputs[x.i].Path}: {x.o.Error!.Message}"))}", 0);
             log.Note($"{files.Count} output file(s) stored in resource {tool.Name} of {job.Target}");
         }
         if (values is not null)
@@ -216,6 +251,8 @@ public sealed partial class JobRunner(
             log.Note($"results.json recorded as assessment {assessment.Id} ({definition.AssessmentType})");
         }
         return assessmentId;
+
+        static string InOutput(string path) => path.StartsWith("output/", StringComparison.Ordinal) ? path["output/".Length..] : path;
     }
 
     private async Task FailAsync(Job job, string from, string reason, int? exitCode)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.FileSystemGlobbing;
 using Tessera.Archive.Data;
@@ -7,7 +8,9 @@ namespace Tessera.Pipelines.Jobs;
 
 /// <summary>
 /// A job's private folder for one attempt: <c>input/</c> with the target's files, <c>output/</c> for
-/// what the tool writes. Made before the tool starts and wiped after, whatever happened.
+/// what the tool writes. Made before the tool starts and wiped after, whatever happened. Its outputs
+/// are read through <see cref="OutputFolder"/> (never following what the tool made) and copied into
+/// <see cref="Collected"/>, a folder beside it that only the server writes.
 /// </summary>
 public sealed class JobWorkspace : IDisposable
 {
@@ -19,13 +22,15 @@ public sealed class JobWorkspace : IDisposable
 
     public string Output => Path.Combine(Root, "output");
 
+    /// <summary>Where the outputs are copied before they are stored: beside the workspace, out of the tool's reach.</summary>
+    public string Collected => Root + ".outputs";
+
     public static JobWorkspace Create(string parent, Job job)
     {
         ArgumentNullException.ThrowIfNull(job);
         var root = Path.Combine(Path.GetFullPath(parent), $"{job.Id:N}-{job.Attempt}");
-        if (Directory.Exists(root))
-            Directory.Delete(root, recursive: true); // left by a crash of this same attempt
         var workspace = new JobWorkspace(root);
+        workspace.Dispose(); // left by a crash of this same attempt
         Directory.CreateDirectory(workspace.Input);
         Directory.CreateDirectory(workspace.Output);
         return workspace;
@@ -74,27 +79,35 @@ public sealed class JobWorkspace : IDisposable
         }
     }
 
-    /// <summary>Every regular file the tool left in output/, as '/'-separated paths relative to it (links are not followed).</summary>
-    public IReadOnlyList<string> OutputFiles() =>
-        new DirectoryInfo(Output).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint })
-            .Select(f => Path.GetRelativePath(Output, f.FullName).Replace(Path.DirectorySeparatorChar, '/'))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-
     public void Dispose()
     {
-        try
+        Wipe(Root);
+        Wipe(Collected);
+    }
+
+    /// <summary>
+    /// Removes a workspace whatever its tool left in it, without following a link it made: by
+    /// <c>rm -rf --one-file-system</c>, whose walk holds each folder open and checks what it enters
+    /// (.NET's recursive delete goes by path, which a link swapped in at the wrong moment redirects).
+    /// A failure is left for the sweep at the next start.
+    /// </summary>
+    public static void Wipe(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!Directory.Exists(path) && !File.Exists(path))
+            return;
+        if (!OperatingSystem.IsLinux())
         {
-            if (Directory.Exists(Root))
-                Directory.Delete(Root, recursive: true);
+            Directory.Delete(path, recursive: true);
+            return;
         }
-        catch (IOException)
-        {
-            // A file still held open by a process that outlived its job: the next start's sweep removes it.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // A tool made a folder it cannot be deleted from; the sweep at start tries again.
-        }
+        var start = new ProcessStartInfo("rm") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { "-rf", "--one-file-system", "--", Path.GetFullPath(path) })
+            start.ArgumentList.Add(arg);
+        start.Environment.Clear();
+        start.Environment["PATH"] = "/usr/bin:/bin";
+        using var process = Process.Start(start)!;
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
     }
 }

@@ -69,8 +69,12 @@ public sealed class ContainerTestServer : TestServer, IAsyncLifetime
 /// <summary>Real tools in a real container image, on the container executor (podman, runc).</summary>
 public sealed class ContainerJobTests(ContainerTestServer server) : IClassFixture<ContainerTestServer>
 {
-    private void RequireContainers()
+    private void RequireContainers() => RequireContainers(server);
+
+    /// <summary>Skips without podman or busybox-static; under CI their absence is a failure.</summary>
+    internal static void RequireContainers(ContainerTestServer server)
     {
+        ArgumentNullException.ThrowIfNull(server);
         if (server.Missing is null)
             return;
         if (Environment.GetEnvironmentVariable("CI") == "true")
@@ -78,12 +82,16 @@ public sealed class ContainerJobTests(ContainerTestServer server) : IClassFixtur
         Assert.Skip(server.Missing);
     }
 
-    private static System.Text.Json.Nodes.JsonObject Tool(string name, string script, params string[] outputs)
+    private static System.Text.Json.Nodes.JsonObject Tool(string name, string script, params string[] outputs) => Descriptor(name, script, null, outputs);
+
+    /// <summary>A descriptor for a busybox sh tool in the test image, on the container executor.</summary>
+    public static System.Text.Json.Nodes.JsonObject Descriptor(string name, string script, string? assessmentType, params string[] outputs)
     {
-        var descriptor = JobApi.Tool(name, script, null, outputs);
+        var descriptor = JobApi.Tool(name, script, assessmentType, outputs);
         descriptor["shell"] = "/bin/sh";
         descriptor["container-image"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "docker", ["image"] = ContainerTestServer.Image };
-        descriptor["custom"] = new System.Text.Json.Nodes.JsonObject { ["tessera:executor"] = "container" };
+        descriptor["custom"] ??= new System.Text.Json.Nodes.JsonObject();
+        descriptor["custom"]!["tessera:executor"] = "container";
         return descriptor;
     }
 

@@ -26,7 +26,7 @@ public abstract class ExecutorJobTests(TestServer server)
     protected virtual bool DataFolderHidden => true;
 
     /// <summary>Skips on a machine without bubblewrap; under CI its absence is a failure.</summary>
-    protected static void RequireSandbox()
+    public static void RequireSandbox()
     {
         if (Tessera.Pipelines.Executors.Sandbox.IsAvailable)
             return;

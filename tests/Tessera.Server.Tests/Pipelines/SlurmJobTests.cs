@@ -30,7 +30,10 @@ public sealed class SlurmJobTests(SlurmTestServer server) : ExecutorJobTests(ser
     // The node is this machine: the data folder is there, read-only in the sandbox (on a real cluster it is absent).
     protected override bool DataFolderHidden => false;
 
-    protected override void RequireExecutor()
+    protected override void RequireExecutor() => RequireSlurm();
+
+    /// <summary>Skips without bubblewrap or a Slurm to submit to; under CI their absence is a failure.</summary>
+    internal static void RequireSlurm()
     {
         RequireSandbox();
         if (SlurmTestServer.Conf is not null)

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Tessera.Client;
 using Tessera.Client.Contracts;
 using Tessera.Pipelines.Executors;
+using Tessera.Pipelines.Jobs;
 
 namespace Tessera.Cli.Commands.JobRun;
 
@@ -15,6 +16,9 @@ namespace Tessera.Cli.Commands.JobRun;
 /// </summary>
 internal static class JobRunCommand
 {
+    /// <summary>The most files output/ may hold (the server's default for Pipelines:MaxOutputFiles).</summary>
+    private const int MaxOutputFiles = 100_000;
+
     public static Command Create()
     {
         var url = new Option<string>("--url") { Description = "The server that holds the job.", Required = true };
@@ -50,7 +54,8 @@ internal static class JobRunCommand
         });
         using var client = new TesseraClient(server, token, TimeSpan.FromMinutes(30));
         var spec = await client.GetJobRunAsync(job, stop.Token);
-        var root = Path.Combine(Path.GetFullPath(workDir), $"tessera-{job:N}-{spec.Attempt}");
+        // A name nobody can guess beforehand: the work folder is often /tmp, where anyone may make a folder or a link of that name first.
+        var root = Path.Combine(Path.GetFullPath(workDir), $"tessera-{job:N}-{spec.Attempt}-{Guid.NewGuid():N}");
         await using var log = new RemoteLog(client, job);
         log.Start();
         ExecutionResult result;
@@ -111,17 +116,19 @@ internal static class JobRunCommand
         ct.ThrowIfCancellationRequested();
         if (result.Error is not null || result.ExitCode != 0)
             return result;
-        var files = new DirectoryInfo(output).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint }).ToList();
-        foreach (var file in files)
+        // job-run is root on many clusters: output/ is read as on the server, never following what the tool made.
+        using var folder = OutputFolder.Open(root, MaxOutputFiles);
+        foreach (var (path, why) in folder.Refused.OrderBy(r => r.Key, StringComparer.Ordinal))
+            log.Note($"output/{path} is not sent: it is {why}");
+        foreach (var file in folder.Files)
         {
-            var relative = Path.GetRelativePath(output, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
-            string sha256;
-            await using (var stream = file.OpenRead())
-                sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
-            await using var content = file.OpenRead();
-            await client.PutJobOutputAsync(spec.Job, relative, content, sha256, ct);
+            // One descriptor for the hash and the upload: the server checks the bytes it gets against the hash.
+            await using var content = folder.OpenRead(file);
+            var sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(content, ct));
+            content.Position = 0;
+            await client.PutJobOutputAsync(spec.Job, file.Path, content, sha256, ct);
         }
-        log.Note($"{files.Count} output file(s) sent to the server");
+        log.Note($"{folder.Files.Count} output file(s) sent to the server");
         return result;
     }
 
@@ -150,10 +157,9 @@ internal static class JobRunCommand
     {
         try
         {
-            if (Directory.Exists(root))
-                Directory.Delete(root, recursive: true);
+            JobWorkspace.Wipe(root);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
         {
             Console.Error.WriteLine($"tessera job-run: could not remove {root}: {e.Message}");
         }

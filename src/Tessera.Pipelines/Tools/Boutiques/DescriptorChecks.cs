@@ -41,6 +41,7 @@ public static partial class DescriptorChecks
         // Every value-key where a value can be quoted: filled in with every input given.
         CommandLineTemplate.Fill(d, i => i.Type == "Flag" ? [] : i.List ? ["x", "y"] : ["x"], _ => "output/x", problems);
         CheckText(d, problems);
+        CheckExecution(d, problems);
 
         var inputs = d.Inputs.GroupBy(i => i.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         foreach (var input in d.Inputs)
@@ -145,13 +146,62 @@ public static partial class DescriptorChecks
             if (text is not null && text.AsSpan().ContainsAny(s_shellOperators))
                 problems.Add($"The {where} '{text}' holds shell syntax (one of ; & | < > ( ) $ ` \\ or a line break), which would make the values next to it commands or expansions.");
         }
-        foreach (var variable in d.Environment.Where(e => !EnvironmentName().IsMatch(e.Name)))
-            problems.Add($"The environment variable name '{variable.Name}' is not a name a shell can set (letters, digits and '_', not starting with a digit).");
+        foreach (var variable in d.Environment.Where(e => !Executors.ToolEnvironment.IsSettable(e.Name)))
+            problems.Add($"The environment variable name '{variable.Name}' is not a name a shell can set (letters, digits and '_', not starting with a digit, not one a shell keeps read-only).");
     }
+
+    /// <summary>The longest image reference taken (the tools table's column).</summary>
+    public const int MaxImageLength = 512;
+
+    /// <summary>
+    /// What reaches the argv of podman, docker, sbatch or the sandbox from the descriptor: the shell (an
+    /// absolute path), the container image (an image reference, never an option: <c>"--rootfs"</c> made podman
+    /// take the shell for a root file system) and the suggested resources (positive, bounded).
+    /// </summary>
+    private static void CheckExecution(BoutiquesDescriptor d, List<string> problems)
+    {
+        if (d.Shell is { } shell && !ShellPath().IsMatch(shell))
+            problems.Add($"The shell '{shell}' must be an absolute path of a program (letters, digits, '.', '_', '+', '-' between '/'; e.g. /bin/bash).");
+        if (d.Container?.Image is { } image)
+        {
+            var docker = d.Container.Type is null or "docker";
+            if (image.Length > MaxImageLength || !(docker ? ImageReference() : ImageLocation()).IsMatch(image))
+            {
+                problems.Add($"The container image '{Printable(image)}' is not an image reference (registry/name:tag@digest, lower-case name" +
+                    $"{(docker ? "" : ", or scheme:// before it")}, at most {MaxImageLength} characters, never starting with '-').");
+            }
+        }
+        if (d.Resources is { } r)
+        {
+            if (r.CpuCores is { } cpus && cpus is < 1 or > 4096)
+                problems.Add($"suggested-resources.cpu-cores ({cpus}) must be from 1 to 4096.");
+            if (r.Ram is { } ram && (double.IsNaN(ram) || ram is <= 0 or > 65536))
+                problems.Add($"suggested-resources.ram ({ram} GB) must be above 0 and at most 65536.");
+            if (r.Walltime is { } walltime && (double.IsNaN(walltime) || walltime is <= 0 or > 366 * 24 * 3600))
+                problems.Add($"suggested-resources.walltime-estimate ({walltime} s) must be above 0 and at most a year.");
+        }
+    }
+
+    private static string Printable(string text) =>
+        string.Concat(text.Take(80).Select(c => char.IsControl(c) ? '?' : c)) + (text.Length > 80 ? "…" : "");
 
     [GeneratedRegex(@"\[[A-Z0-9_]+\]")]
     private static partial Regex ValueKey();
 
-    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*\z")]
-    private static partial Regex EnvironmentName();
+    [GeneratedRegex(@"^(?=.{2,256}\z)(?:/[A-Za-z0-9._+-]+)+\z")]
+    private static partial Regex ShellPath();
+
+    // The distribution reference grammar: [domain[:port]/]path-component[/path-component]*[:tag][@algorithm:hex].
+    private const string Reference =
+        @"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]{1,5})?/)?" +
+        @"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*" +
+        @"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?" +
+        @"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?";
+
+    [GeneratedRegex("^" + Reference + @"\z")]
+    private static partial Regex ImageReference();
+
+    /// <summary>A Singularity image: a reference, after a scheme (docker://, shub://, library://) or not.</summary>
+    [GeneratedRegex("^(?:[a-z][a-z0-9+.-]*://)?" + Reference + @"\z")]
+    private static partial Regex ImageLocation();
 }

@@ -10,7 +10,7 @@ namespace Tessera.Pipelines.Tools.Boutiques;
 /// Reads a Boutiques descriptor: JSON, then the Boutiques schema, then the checks the schema cannot
 /// express (<see cref="DescriptorChecks"/>). Every problem found is reported at once.
 /// </summary>
-public static class DescriptorReader
+public static partial class DescriptorReader
 {
     private static readonly JsonSerializerOptions s_json = new() { AllowTrailingCommas = false };
     private static readonly Lazy<Task<JsonSchema>> s_schema = new(LoadSchemaAsync);
@@ -107,13 +107,19 @@ public static class DescriptorReader
         var executor = Text("executor");
         if (executor is not null && !ExecutorNames.Contains(executor))
             problems.Add($"custom.{NamePrefix}executor must be one of {string.Join(", ", ExecutorNames)}.");
+        var partition = Text("partition");
+        if (partition is not null && !SlurmPartition().IsMatch(partition))
+            problems.Add($"custom.{NamePrefix}partition must be Slurm partition names (letters, digits, '_', '.', '-', separated by ',', not starting with '-').");
         return new ToolDefinition(d, name, d.ToolVersion, Text("assessmentType"), patterns,
             Number("timeout", 1, 30 * 24 * 3600), Number("maxAttempts", 1, 100), Number("retryDelay", 0, 24 * 3600))
         {
             Executor = executor,
-            Partition = Text("partition"),
+            Partition = partition,
         };
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}(?:,[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}){0,15}\z")]
+    private static partial System.Text.RegularExpressions.Regex SlurmPartition();
 
     private static async Task<JsonSchema> LoadSchemaAsync()
     {

@@ -8,15 +8,20 @@ namespace Tessera.Pipelines.Tools.Boutiques;
 /// read it, so each value is quoted for the place it lands in: bare, inside the template's own
 /// <c>'...'</c> or <c>"..."</c> (as Boutiques' examples write <c>printf '[STRING_INPUT]\n'</c>), or
 /// inside <c>$(...)</c>, and always reads back as exactly itself. Places where no quoting holds are
-/// refused (<see cref="Unquotable"/>).
+/// refused (<see cref="Unquotable"/>): among them bash's <c>$'...'</c> and <c>$"..."</c>, arithmetic, and
+/// the arguments a command parses again as shell code (<see cref="ShellCommandWords"/>: <c>eval</c>,
+/// <c>sh -c</c>, <c>source</c>…).
 /// </summary>
 public sealed class ShellCommandLine
 {
-    private enum Context { Plain, Single, Double, Substitution, Backquote, Parameter, Comment }
+    private enum Context { Plain, Single, Double, Substitution, Backquote, Parameter, Comment, AnsiC, Locale, Arithmetic }
 
     private readonly StringBuilder _text = new();
     // The innermost context last; a substitution's entry counts its open parentheses.
     private readonly List<(Context Kind, int Parens)> _contexts = [(Context.Plain, 0)];
+    // The command being read at each level: the template's own, then one per $(...) entered.
+    private readonly List<ShellCommandWords> _commands = [new()];
+    private bool _substitutionOpened;
     private bool _escaped;
     private bool _hereDocPending;
     private bool _inHereDoc;
@@ -50,7 +55,13 @@ public sealed class ShellCommandLine
                 return "inside \"...\" after a case statement in \"$(...)\"";
             if (_previous == '$' && top is Context.Plain or Context.Substitution)
                 return "right after '$'";
-            return null;
+            if (_contexts.Any(c => c.Kind == Context.AnsiC))
+                return "inside $'...' (bash's ANSI-C quoting, where a backslash escapes the closing quote)";
+            if (_contexts.Any(c => c.Kind == Context.Locale))
+                return "inside $\"...\" (bash's translated string)";
+            if (_contexts.Any(c => c.Kind == Context.Arithmetic))
+                return "inside arithmetic, ((...)) or $((...)), which the shell evaluates (and runs $(...) in)";
+            return Words.ReEvaluated();
         }
     }
 
@@ -78,6 +89,7 @@ public sealed class ShellCommandLine
             Context.Double => "\"" + quoted + "\"",
             _ => quoted,
         });
+        Words.Dynamic();
         _previous = 'v';
     }
 
@@ -90,13 +102,24 @@ public sealed class ShellCommandLine
         return "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
     }
 
+    /// <summary>The words of the command being read, at the innermost level.</summary>
+    private ShellCommandWords Words => _commands[^1];
+
+    /// <summary>Whether what is read now is part of a command's words (not of a `...`, ${...}, comment or arithmetic).</summary>
+    private bool Tracking => !_contexts.Any(c => c.Kind is Context.Backquote or Context.Parameter or Context.Comment or Context.Arithmetic);
+
     private void Read(char c)
     {
         if (_inHereDoc)
             return;
+        var opened = _substitutionOpened;
+        _substitutionOpened = false;
         if (_escaped)
         {
             _escaped = false;
+            // A backslash and a line break join lines; any other escaped character is itself.
+            if (c != '\n' && Tracking)
+                Words.Literal(c);
             _previous = 'v';
             return;
         }
@@ -106,12 +129,22 @@ public sealed class ShellCommandLine
             case Context.Single:
                 if (c == '\'')
                     Leave();
+                else if (Tracking)
+                    Words.Literal(c);
+                break;
+            case Context.AnsiC:
+                if (c == '\\')
+                    _escaped = true;
+                else if (c == '\'')
+                    Leave();
                 break;
             case Context.Comment:
                 if (c == '\n')
                 {
                     Leave();
                     NewLine();
+                    if (Tracking)
+                        Words.EndCommand();
                 }
                 break;
             case Context.Backquote:
@@ -121,27 +154,60 @@ public sealed class ShellCommandLine
                 else if (c == '`')
                     Leave();
                 break;
-            case Context.Double:
-                if (c == '\\')
-                    _escaped = true;
-                else if (c == '"')
+            case Context.Arithmetic:
+                if (c == '(')
+                    _contexts[^1] = (kind, parens + 1);
+                else if (c == ')' && parens == 0)
                     Leave();
+                else if (c == ')')
+                    _contexts[^1] = (kind, parens - 1);
+                break;
+            case Context.Double or Context.Locale:
+                if (c == '\\')
+                {
+                    _escaped = true;
+                }
+                else if (c == '"')
+                {
+                    Leave();
+                }
                 else if (c == '`')
+                {
+                    Dynamic();
                     Enter(Context.Backquote);
+                }
                 else if (c == '(' && _previous == '$')
+                {
                     Enter(Context.Substitution);
+                }
                 else if (c == '{' && _previous == '$')
+                {
                     Enter(Context.Parameter);
+                }
+                else if (c == '$')
+                {
+                    Dynamic();
+                }
+                else if (Tracking)
+                {
+                    Words.Literal(c);
+                }
                 break;
             default:
-                ReadUnquoted(c, kind, parens);
+                ReadUnquoted(c, kind, parens, opened);
                 break;
         }
         _previous = c;
     }
 
-    /// <summary>Plain text, and what $(...) and ${...} hold: there quotes open and words start.</summary>
-    private void ReadUnquoted(char c, Context kind, int parens)
+    private void Dynamic()
+    {
+        if (Tracking)
+            Words.Dynamic();
+    }
+
+    /// <summary>Plain text, and what $(...) and ${...} hold: there quotes open, words and commands start.</summary>
+    private void ReadUnquoted(char c, Context kind, int parens, bool opened)
     {
         if (char.IsAsciiLetter(c))
         {
@@ -153,18 +219,29 @@ public sealed class ShellCommandLine
                 _caseInQuotedSubstitution = true;
             _word.Clear();
         }
+        var words = Tracking ? Words : null;
         switch (c)
         {
             case '\\':
                 _escaped = true;
+                words?.Quote();
+                break;
+            case '\'' when _previous == '$':
+                Enter(Context.AnsiC);
                 break;
             case '\'':
+                words?.Quote();
                 Enter(Context.Single);
                 break;
+            case '"' when _previous == '$':
+                Enter(Context.Locale);
+                break;
             case '"':
+                words?.Quote();
                 Enter(Context.Double);
                 break;
             case '`':
+                words?.Dynamic();
                 Enter(Context.Backquote);
                 break;
             case '#' when _previous is ' ' or '\t' or '\n' or ';' or '&' or '|' or '(' or ')' or '<' or '>':
@@ -173,14 +250,24 @@ public sealed class ShellCommandLine
             case '(' when _previous == '$':
                 Enter(Context.Substitution);
                 break;
+            case '(' when opened || _previous == '(' && kind is Context.Plain or Context.Substitution:
+                // $((...)) and ((...)): arithmetic; its first unmatched ')' ends it, the next the $( or ( before.
+                Enter(Context.Arithmetic);
+                break;
             case '(' when kind == Context.Substitution:
                 _contexts[^1] = (kind, parens + 1);
+                words?.EndCommand();
                 break;
             case ')' when kind == Context.Substitution:
                 if (parens == 0)
+                {
                     Leave();
+                }
                 else
+                {
                     _contexts[^1] = (kind, parens - 1);
+                    words?.EndCommand();
+                }
                 break;
             case '{' when _previous == '$':
                 Enter(Context.Parameter);
@@ -190,9 +277,28 @@ public sealed class ShellCommandLine
                 break;
             case '<' when _previous == '<':
                 _hereDocPending = true;
+                words?.Redirect();
+                break;
+            case '<' or '>':
+                words?.Redirect();
+                break;
+            case '&' or '|' when _previous is '<' or '>':
+                break; // >&2, <&0, >| are redirections
+            case ';' or '&' or '|' or '(' or ')':
+                words?.EndCommand();
                 break;
             case '\n':
                 NewLine();
+                words?.EndCommand();
+                break;
+            case ' ' or '\t':
+                words?.EndWord();
+                break;
+            case '$':
+                words?.Dynamic();
+                break;
+            default:
+                words?.Literal(c);
                 break;
         }
     }
@@ -204,11 +310,24 @@ public sealed class ShellCommandLine
             _inHereDoc = true;
     }
 
-    private void Enter(Context kind) => _contexts.Add((kind, 0));
+    private void Enter(Context kind)
+    {
+        if (kind is Context.Substitution or Context.Locale or Context.AnsiC && Tracking)
+            Words.Dynamic();
+        _contexts.Add((kind, 0));
+        if (kind == Context.Substitution)
+        {
+            _commands.Add(new ShellCommandWords());
+            _substitutionOpened = true;
+        }
+    }
 
     private void Leave()
     {
-        if (_contexts.Count > 1)
-            _contexts.RemoveAt(_contexts.Count - 1);
+        if (_contexts.Count <= 1)
+            return;
+        if (_contexts[^1].Kind == Context.Substitution && _commands.Count > 1)
+            _commands.RemoveAt(_commands.Count - 1);
+        _contexts.RemoveAt(_contexts.Count - 1);
     }
 }
