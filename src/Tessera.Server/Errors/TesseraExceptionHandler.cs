@@ -71,10 +71,12 @@ public sealed partial class TesseraExceptionHandler(IProblemDetailsService probl
             if (pending.Status.Waiting)
                 context.Response.Headers.RetryAfter = "5";
         }
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context, ProblemDetails = problem, Exception = exception,
-        });
+        if (await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception }))
+            return true;
+        // The client accepts no JSON (a DICOMweb client asking for multipart/related or an image): it gets the problem
+        // all the same, rather than an HTML page or an empty body that hides why.
+        await context.Response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json", cancellationToken);
+        return true;
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]

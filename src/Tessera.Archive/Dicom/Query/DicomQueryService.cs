@@ -71,7 +71,8 @@ public sealed class DicomQueryService(ArchiveDbContext db, AccessService access,
         join f in db.Files on r.Instance!.FileId equals f.Id
         join p in db.Projects on r.Study.ProjectId equals p.Id
         select new StoredInstance(r.Project, p.IsPublic, r.Study.StudyInstanceUid, r.Series!.SeriesInstanceUid,
-            r.Instance!.SopInstanceUid, r.Instance.SopClassUid, r.Instance.TransferSyntaxUid, f.Sha256, f.Size);
+            r.Instance!.SopInstanceUid, r.Instance.SopClassUid, r.Instance.TransferSyntaxUid, f.Sha256, f.Size,
+            r.Instance.InstanceNumber, r.Series.SeriesNumber, r.Instance.Rows, r.Instance.NumberOfFrames);
 
     /// <summary>The rows that every matching key of the query allows; keys the index does not hold are added to <paramref name="ignored"/>.</summary>
     private IQueryable<QueryRow> Filter(IQueryable<QueryRow> rows, DicomQuery query, List<DicomTag> ignored)

@@ -10,7 +10,11 @@ public sealed record StoredInstance(
     string SopClassUid,
     string TransferSyntaxUid,
     string FileKey,
-    long Size);
+    long Size,
+    int? InstanceNumber = null,
+    int? SeriesNumber = null,
+    int? Rows = null,
+    int? NumberOfFrames = null);
 
 /// <summary>The DICOM series of a scan, for its page; <see cref="Id"/> is also its image id (the series as one stack).</summary>
 public sealed record ScanSeries(string StudyInstanceUid, string SeriesInstanceUid, string? Modality, string? Description,
