@@ -39,11 +39,9 @@ public sealed class AcceptHeader
         var order = 0;
         foreach (var value in values)
         {
-            if (!MediaTypeHeaderValue.TryParseList([value], out var list))
-                continue;
-            foreach (var media in list)
+            foreach (var text in Split(value, ','))
             {
-                if (ToRange(media, order++) is { Quality: > 0 } range)
+                if (ToRange(text, order++) is { Quality: > 0 } range)
                     accept._ranges.Add(range);
             }
         }
@@ -60,24 +58,54 @@ public sealed class AcceptHeader
 
     public override string ToString() => Given ? string.Join(", ", _ranges) : "(no Accept header)";
 
-    private static MediaRange? ToRange(MediaTypeHeaderValue media, int order)
+    /// <summary>
+    /// One media range: <c>type/subtype</c> and <c>;</c>-separated parameters, values quoted or not. Clients often
+    /// leave <c>type=application/dicom</c> unquoted, which RFC 9110's token grammar does not allow: it is taken as meant.
+    /// </summary>
+    private static MediaRange? ToRange(string text, int order)
     {
+        var parts = Split(text, ';');
+        var mediaType = parts.Count > 0 ? parts[0].Trim().ToLowerInvariant() : "";
+        var slash = mediaType.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == mediaType.Length - 1 || mediaType.Any(char.IsWhiteSpace))
+            return null;
         string? type = null, syntax = null;
         var quality = 1.0;
-        foreach (var parameter in media.Parameters)
+        foreach (var parameter in parts.Skip(1))
         {
-            var value = HeaderUtilities.RemoveQuotes(parameter.Value).Value;
-            if (parameter.Name.Equals("type", StringComparison.OrdinalIgnoreCase))
-                type = value;
-            else if (parameter.Name.Equals("transfer-syntax", StringComparison.OrdinalIgnoreCase))
-                syntax = value?.Trim();
-            else if (parameter.Name.Equals("q", StringComparison.OrdinalIgnoreCase)
+            var equals = parameter.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+                continue;
+            var name = parameter[..equals].Trim();
+            var value = HeaderUtilities.RemoveQuotes(parameter[(equals + 1)..].Trim()).Value?.Trim() ?? "";
+            if (name.Equals("type", StringComparison.OrdinalIgnoreCase))
+                type = value.ToLowerInvariant();
+            else if (name.Equals("transfer-syntax", StringComparison.OrdinalIgnoreCase))
+                syntax = value;
+            else if (name.Equals("q", StringComparison.OrdinalIgnoreCase)
                 && (!double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out quality) || quality > 1))
                 return null;
         }
-        var mediaType = media.MediaType.Value;
-        if (string.IsNullOrEmpty(mediaType) || !mediaType.Contains('/', StringComparison.Ordinal))
-            return null;
-        return new MediaRange(mediaType.ToLowerInvariant(), type?.Trim().ToLowerInvariant(), string.IsNullOrEmpty(syntax) ? null : syntax, quality, order);
+        return new MediaRange(mediaType, string.IsNullOrEmpty(type) ? null : type, string.IsNullOrEmpty(syntax) ? null : syntax, quality, order);
+    }
+
+    /// <summary>Splits at <paramref name="separator"/> outside double quotes.</summary>
+    private static List<string> Split(string text, char separator)
+    {
+        var parts = new List<string>();
+        var quoted = false;
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '"')
+                quoted = !quoted;
+            else if (text[i] == separator && !quoted)
+            {
+                parts.Add(text[start..i]);
+                start = i + 1;
+            }
+        }
+        parts.Add(text[start..]);
+        return parts.Where(p => p.Trim().Length > 0).ToList();
     }
 }
