@@ -45,7 +45,7 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$orthanc_port/system" >/dev
 
 for f in "$ct" "$mr" "$us"; do
   { printf -- '--b\r\nContent-Type: application/dicom\r\n\r\n'; cat "$f"; printf -- '\r\n--b--\r\n'; } > "$work/body"
-  curl -sf -o /dev/null -H 'Content-Type: multipart/related; type="application/dicom"; boundary=b' --data-binary "@$work/body" \
+  curl -sf -o /dev/null -u admin:bench-password -H 'Content-Type: multipart/related; type="application/dicom"; boundary=b' --data-binary "@$work/body" \
     "http://127.0.0.1:$port/dicom-web/projects/bench/studies"
   curl -sf -o /dev/null --data-binary "@$f" "http://127.0.0.1:$orthanc_port/instances"
 done
