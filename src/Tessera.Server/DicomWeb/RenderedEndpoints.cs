@@ -7,6 +7,7 @@ using Tessera.Archive.Imaging;
 using Tessera.Archive.Storage;
 using Tessera.Dicom.IO;
 using Tessera.Imaging;
+using Tessera.Imaging.Tiles;
 using Tessera.Server.Api;
 
 namespace Tessera.Server.DicomWeb;
@@ -73,7 +74,15 @@ internal static class RenderedEndpoints
             ?? (thumbnail ? [pixels.FrameCount / 2] : form.Multipart && level is null ? Enumerable.Range(0, pixels.FrameCount).ToList() : [0]);
         var request = new RenderRequest(window, viewport, form.MediaType, quality ?? options.JpegQuality) { FitInto = thumbnail ? ThumbnailService.Size : null };
 
-        var first = await limiter.RunAsync(() => DicomFrameRenderer.Render(pixels, indexes[0], request), ct);
+        EncodedImage first;
+        try
+        {
+            first = await limiter.RunAsync(() => DicomFrameRenderer.Render(pixels, indexes[0], request), ct);
+        }
+        catch (ImageException e) when (e.Kind == ImageErrorKind.Unsupported)
+        {
+            throw new TesseraException(ErrorKind.NotAcceptable, $"Instance {instance.SopInstanceUid} cannot be rendered: {e.Message}.");
+        }
         var body = context.Response.Body;
         if (!form.Multipart)
         {

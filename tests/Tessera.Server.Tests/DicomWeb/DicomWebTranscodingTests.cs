@@ -212,6 +212,42 @@ public sealed class DicomWebTranscodingTests(TestServer server) : IClassFixture<
         DicomReader.Read(new MemoryStream(decoded.Bytes)).Dataset[DicomTags.PixelData].ShouldBeOfType<DicomValueElement>();
     }
 
+    [Fact]
+    public async Task Retrieve_HostileHeaders_RefusedWithAStatusBeforeAnythingIsSent_AsStoredStillServed()
+    {
+        var path = TestCorpus.File("dcm4che/CT-JPEGLosslessSV1.dcm");
+        // More frames declared than the pixel data holds; a frame larger than Imaging:MaxDecodedPixels.
+        var (framesHttp, framesUrl) = await StoreVariantAsync(path, d => d.SetString(DicomTags.NumberOfFrames, "100000"));
+        var (sizeHttp, sizeUrl) = await StoreVariantAsync(path, d => { d.SetUInt16(DicomTags.Rows, 10000); d.SetUInt16(DicomTags.Columns, 10000); });
+
+        await framesHttp.SendAsync(Multipart.Get(framesUrl, Uncompressed)).ShouldHaveStatus(HttpStatusCode.UnprocessableEntity);
+        var tooLarge = await (await sizeHttp.SendAsync(Multipart.Get(sizeUrl, Uncompressed)).ShouldHaveStatus(HttpStatusCode.NotAcceptable)).ReadProblem();
+        tooLarge.GetProperty("detail").GetString()!.ShouldContain("MaxDecodedPixels");
+        (await sizeHttp.SendAsync(Multipart.Get(sizeUrl + "/frames/1", OctetStream))).StatusCode.ShouldBe(HttpStatusCode.NotAcceptable);
+        (await sizeHttp.SendAsync(Multipart.Get(sizeUrl + "/rendered", "image/jpeg"))).StatusCode.ShouldBe(HttpStatusCode.NotAcceptable);
+        (await sizeHttp.SendAsync(Multipart.Get(sizeUrl, Uncompressed + "; transfer-syntax=*"))).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    private async Task<(HttpClient Http, string Url)> StoreVariantAsync(string path, Action<DicomDataset> change)
+    {
+        var file = DicomReader.ReadFile(path);
+        change(file.Dataset);
+        file.Dataset.SetString(DicomTags.SopInstanceUid, TestDicom.NewUid());
+        file.Meta.Remove(DicomTags.MediaStorageSopInstanceUid);
+        var work = Path.Combine(Path.GetTempPath(), "tessera-variant-" + Guid.NewGuid().ToString("N") + ".dcm");
+        try
+        {
+            await using (var output = File.Create(work))
+                DicomWriter.WriteFile(output, file);
+            var (http, url, _) = await StoreAsync(work);
+            return (http, url);
+        }
+        finally
+        {
+            File.Delete(work);
+        }
+    }
+
     /// <summary>
     /// Stores a corpus file in a project of its own; files that lack a study, series or instance UID (some of pydicom's
     /// codec samples) get ones of our own first. Returns the stored object, read as the server reads it.
