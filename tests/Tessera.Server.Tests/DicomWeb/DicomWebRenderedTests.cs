@@ -1,6 +1,7 @@
 using System.Net;
 using Shouldly;
 using Tessera.Archive.Imaging;
+using Tessera.Client.Contracts;
 using Tessera.Dicom;
 using Tessera.Dicom.IO;
 using Tessera.Dicom.Tests.Corpus;
@@ -130,6 +131,11 @@ public sealed class DicomWebRenderedTests(TestServer server) : IClassFixture<Tes
         (await PngSizeAsync(ctHttp, ct + "/thumbnail")).ShouldBe((256, 256));
         var outsider = server.Http(await server.CreateUserAsync());
         await outsider.GetAsync(study + "/thumbnail").ShouldHaveStatus(HttpStatusCode.NotFound);
+        // Renderings of a private project are reads like any other: audited.
+        await Poll.UntilAsync(
+            async () => await (await server.Admin().GetAsync($"api/audit?project={project}")).ReadJson<PageDto<AuditEntryDto>>(),
+            audit => audit.Items.Any(e => e.Action == "GET /dicom-web/projects/{p}/studies/{study}/thumbnail" && e.User == owner && e.Status == 200),
+            "the thumbnail's audit entry");
         await server.Http().GetAsync($"dicom-web/studies/{middle.Dataset.GetString(DicomTags.StudyInstanceUid)}/rendered").ShouldHaveStatus(HttpStatusCode.NotFound);
     }
 
