@@ -9,6 +9,8 @@ return args switch
     ["parse-headers", var list] => HeaderParsing.ParseAll(list),
     ["stow", var url, var list, var threads, var batch, .. var auth] => await StowLoad.RunAsync(url, list,
         Number(threads), Number(batch), auth.FirstOrDefault()),
+    ["get", var url, var accept, var count, var threads, .. var auth] => await GetLoad.RunAsync(url, accept, Number(count),
+        Number(threads), auth.FirstOrDefault()),
     ["benchmarks", .. var rest] => RunBenchmarks(rest),
     _ => Usage(),
 };
@@ -31,6 +33,8 @@ static int Usage()
                Tessera.Bench parse-headers FILELIST          parse every file's header, print files/s
                Tessera.Bench stow URL FILELIST THREADS BATCH [USER:PASSWORD | token:TOKEN]
                                                              STOW-RS load, print instances/s
+               Tessera.Bench get URL ACCEPT COUNT THREADS [USER:PASSWORD | token:TOKEN]
+                                                             GET load (DICOMweb retrieval), print requests/s
                Tessera.Bench benchmarks [BenchmarkDotNet arguments]
         """);
     return 2;

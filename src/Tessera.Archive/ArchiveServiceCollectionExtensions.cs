@@ -74,6 +74,7 @@ public static class ArchiveServiceCollectionExtensions
         services.AddScoped<DatabaseInitializer>();
         services.AddSingleton<Imaging.ImageCaches>();
         services.AddSingleton<Imaging.DecodeLimiter>();
+        services.AddSingleton<Imaging.DicomTranscoder>();
         services.AddSingleton(provider => new Imaging.ImageSourceFactory(
             provider.GetRequiredService<IBlobStore>(), provider.GetRequiredService<Imaging.ImageCaches>().Frames,
             provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Imaging.ImagingOptions>>().Value.MaxDecodedPixels,

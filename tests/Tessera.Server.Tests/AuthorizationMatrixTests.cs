@@ -28,6 +28,19 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
     }
 
     [Fact]
+    public void DicomWebRenderedResources_AreMappedOnBothServices_WithTheReadRule()
+    {
+        var endpoints = Endpoints();
+        string[] resources = ["/studies/{study}", "/studies/{study}/series/{series}", "/studies/{study}/series/{series}/instances/{instance}",
+            "/studies/{study}/series/{series}/instances/{instance}/frames/{frames}"];
+        foreach (var (service, rule) in new[] { ("/dicom-web", AccessRule.ReadableProjects), ("/dicom-web/projects/{p}", AccessRule.ProjectRead) })
+        {
+            foreach (var pattern in resources.SelectMany(r => new[] { $"{service}{r}/rendered", $"{service}{r}/thumbnail" }))
+                endpoints.ShouldContain(e => e.Pattern == pattern && e.Rule == rule, pattern);
+        }
+    }
+
+    [Fact]
     public async Task EveryEndpoint_AnswersEachRoleAsItsRuleSays()
     {
         var users = await CreateUsersAsync();

@@ -107,6 +107,17 @@ public sealed class DicomPixelData
         return Read(_frames[index]);
     }
 
+    /// <summary>
+    /// How many frames the pixel data holds, located without decoding (offset tables, fragments); a file may declare
+    /// more (Number of Frames) than it holds. Throws <see cref="ImageException"/> when they cannot be located.
+    /// </summary>
+    public int LocatedFrames => _pixels is DicomValueElement && (Layout.BitsAllocated == 1 || Layout.IsFloat)
+        ? FrameCount
+        : (_frames ??= Locate()).Count;
+
+    /// <summary>The syntax the pixels are stored in.</summary>
+    public TransferSyntax Syntax => _syntax;
+
     /// <summary>The dataset the pixels belong to.</summary>
     public DicomDataset Dataset => _dataset;
 

@@ -79,6 +79,20 @@ public static class DicomWriter
     }
 
     /// <summary>
+    /// The header of an element with a defined length in <paramref name="syntax"/>, for a value its caller streams
+    /// right after it (a transcoder writing Pixel Data frame by frame).
+    /// </summary>
+    public static byte[] ElementHeader(DicomTag tag, DicomVr vr, uint length, TransferSyntax syntax)
+    {
+        ArgumentNullException.ThrowIfNull(syntax);
+        if (syntax.Deflated)
+            throw new ArgumentException("a deflated dataset cannot be written element by element", nameof(syntax));
+        using var output = new MemoryStream(12);
+        new ElementWriter(output, syntax.ExplicitVr, syntax.BigEndian).WriteValueHeader(tag, vr, length);
+        return output.ToArray();
+    }
+
+    /// <summary>
     /// The meta information for a dataset (PS3.10 7.1): the given elements kept, the SOP class and
     /// instance and the transfer syntax set from the dataset, the group length computed.
     /// </summary>

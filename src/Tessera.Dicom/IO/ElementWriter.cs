@@ -95,6 +95,9 @@ internal sealed class ElementWriter(Stream output, bool explicitVr, bool bigEndi
             output.Write(fragment.LoadedBytes.Span);
     }
 
+    /// <summary>An element's header alone, for a value its caller writes after it.</summary>
+    public void WriteValueHeader(DicomTag tag, DicomVr vr, uint length) => WriteHeader(tag, vr, length);
+
     private void WriteHeader(DicomTag tag, DicomVr vr, uint length)
     {
         var h = _header.AsSpan();

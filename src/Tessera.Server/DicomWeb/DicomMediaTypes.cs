@@ -31,6 +31,34 @@ public static class DicomMediaTypes
         };
     }
 
+    /// <summary>
+    /// The transfer syntax a media type stands for when a request names none (PS3.18 Tables 8.7.3-2, -4 and -5):
+    /// Explicit VR Little Endian for DICOM objects and uncompressed bulk data, each codec's lossless default otherwise.
+    /// </summary>
+    public static string? DefaultSyntax(string mediaType)
+    {
+        ArgumentNullException.ThrowIfNull(mediaType);
+        return mediaType.ToLowerInvariant() switch
+        {
+            Dicom or OctetStream => TransferSyntax.ExplicitVrLittleEndian.Uid,
+            "image/jpeg" => TransferSyntax.JpegLosslessSv1.Uid,
+            "image/dicom-rle" => TransferSyntax.Rle.Uid,
+            "image/jls" => TransferSyntax.JpegLsLossless.Uid,
+            "image/jp2" => TransferSyntax.Jpeg2000Lossless.Uid,
+            "image/jpx" => TransferSyntax.Jpeg2000Part2Lossless.Uid,
+            "image/jphc" => TransferSyntax.Htj2kLossless.Uid,
+            "image/jxl" => TransferSyntax.JpegXlLossless.Uid,
+            "video/mpeg" => TransferSyntax.Mpeg2Main.Uid,
+            "video/mp4" => TransferSyntax.Mpeg4High.Uid,
+            "video/h265" => TransferSyntax.Hevc.Uid,
+            _ => null,
+        };
+    }
+
+    /// <summary>Whether a bulk data media type is a codec's own (its parts are compressed as stored), not octet-stream.</summary>
+    public static bool IsCompressed(string mediaType) =>
+        mediaType.StartsWith("image/", StringComparison.OrdinalIgnoreCase) || mediaType.StartsWith("video/", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The transfer syntax named on a frame part: the stored one, or explicit VR little endian for native pixels.</summary>
     public static string FrameSyntaxUid(TransferSyntax syntax)
     {

@@ -38,8 +38,12 @@ public static class DicomWebEndpoints
         {
             service.MapGet(level, WadoEndpoints.Retrieve).WithAccess(read).WithMetadata(AuditedReadMetadata.Instance);
             service.MapGet(level + "/metadata", WadoEndpoints.Metadata).WithAccess(read).WithMetadata(AuditedReadMetadata.Instance);
+            service.MapGet(level + "/rendered", RenderedEndpoints.Rendered).WithAccess(read).WithMetadata(AuditedReadMetadata.Instance);
+            service.MapGet(level + "/thumbnail", RenderedEndpoints.Thumbnail).WithAccess(read).WithMetadata(AuditedReadMetadata.Instance);
         }
         service.MapGet(instance + "/frames/{frames}", WadoEndpoints.Frames).WithAccess(read).WithMetadata(AuditedReadMetadata.Instance);
+        service.MapGet(instance + "/frames/{frames}/rendered", RenderedEndpoints.FramesRendered).WithAccess(read).WithMetadata(AuditedReadMetadata.Instance);
+        service.MapGet(instance + "/frames/{frames}/thumbnail", RenderedEndpoints.FramesThumbnail).WithAccess(read).WithMetadata(AuditedReadMetadata.Instance);
         service.MapGet(instance + "/bulk/{*tag}", WadoEndpoints.Bulk).WithAccess(read).WithMetadata(AuditedReadMetadata.Instance);
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Tessera.Archive;
 using Tessera.Archive.Dicom;
 using Tessera.Archive.Dicom.Query;
+using Tessera.Archive.Imaging;
 using Tessera.Archive.Storage;
 using Tessera.Dicom;
 using Tessera.Dicom.IO;
@@ -13,37 +14,83 @@ using Tessera.Server.Auth;
 namespace Tessera.Server.DicomWeb;
 
 /// <summary>
-/// WADO-RS (PS3.18 10.4): studies, series and instances as stored (multipart/related application/dicom),
-/// their metadata as application/dicom+json with bulk data by URI, bulk data, and frames.
-/// Nothing is transcoded: instances and compressed frames go out in their stored transfer syntax.
+/// WADO-RS (PS3.18 10.4): studies, series and instances (multipart/related application/dicom), their metadata as
+/// application/dicom+json with bulk data by URI, bulk data, and frames. What is sent is negotiated per object
+/// (<see cref="RetrieveNegotiation"/>): as stored, or decoded and re-encoded in Explicit VR Little Endian
+/// (<see cref="DicomTranscoder"/>), one instance and one frame at a time.
 /// </summary>
-internal static class WadoEndpoints
+internal static partial class WadoEndpoints
 {
     /// <summary>Binary values up to this size are inlined in metadata; larger ones are given by BulkDataURI.</summary>
     private const int InlineBinaryThreshold = 1024;
 
-    public static async Task Retrieve(HttpContext context, DicomQueryService queries, IBlobStore blobs)
+    public static async Task Retrieve(HttpContext context, DicomQueryService queries, IBlobStore blobs, DicomTranscoder transcoder)
     {
         var instances = await FindAsync(context, queries);
         var accept = AcceptHeader.Parse(context.Request);
-        foreach (var syntax in instances.Select(i => i.TransferSyntaxUid).Distinct())
+        var plans = instances.Select(instance =>
         {
-            if (!accept.AllowsMultipart(DicomMediaTypes.Dicom, syntax))
-            {
-                throw new TesseraException(ErrorKind.NotAcceptable,
-                    $"Instances are returned as stored (here in {TransferSyntax.Lookup(syntax).Name}, {syntax}); ask for multipart/related; type=\"application/dicom\" with transfer-syntax=* or that syntax. Accepted: {accept}");
-            }
-        }
-        var multipart = new MultipartRelatedWriter(context.Response.Body);
-        context.Response.ContentType = multipart.ContentType(DicomMediaTypes.Dicom);
+            var forms = RetrieveNegotiation.InstanceForms(instance.TransferSyntaxUid);
+            var selection = RetrieveNegotiation.Select(accept, forms, DicomMediaTypes.Dicom, singlePart: instances.Count == 1)
+                ?? throw new TesseraException(ErrorKind.NotAcceptable,
+                    RetrieveNegotiation.Refusal($"Instance {instance.SopInstanceUid}", instance.TransferSyntaxUid, forms, accept));
+            return (Instance: instance, Selection: selection);
+        }).ToList();
         var ct = context.RequestAborted;
-        foreach (var instance in instances)
+        // The first object to decode is made ready before anything is sent: one that cannot be decoded is refused with its status.
+        var firstTranscoded = plans.FindIndex(p => !p.Selection.Representation.AsStored);
+        TranscodedInstance? prepared = firstTranscoded < 0 ? null : await PrepareAsync(plans[firstTranscoded].Instance, blobs, transcoder, ct);
+
+        var body = context.Response.Body;
+        if (!plans[0].Selection.Multipart)
         {
+            var (instance, selection) = plans[0];
+            context.Response.ContentType = $"{DicomMediaTypes.Dicom}; transfer-syntax={selection.Representation.TransferSyntaxUid}";
+            if (prepared is not null)
+            {
+                await transcoder.WriteAsync(prepared, body, ct);
+                return;
+            }
+            context.Response.ContentLength = instance.Size;
             await using var content = await blobs.OpenReadAsync(instance.FileKey, ct);
-            await multipart.StartPartAsync($"{DicomMediaTypes.Dicom}; transfer-syntax={instance.TransferSyntaxUid}", instance.Size, ct);
-            await content.CopyToAsync(context.Response.Body, 1 << 20, ct);
+            await content.CopyToAsync(body, 1 << 20, ct);
+            return;
+        }
+        var multipart = new MultipartRelatedWriter(body);
+        context.Response.ContentType = multipart.ContentType(DicomMediaTypes.Dicom);
+        for (var i = 0; i < plans.Count; i++)
+        {
+            var (instance, selection) = plans[i];
+            var partType = $"{DicomMediaTypes.Dicom}; transfer-syntax={selection.Representation.TransferSyntaxUid}";
+            if (selection.Representation.AsStored)
+            {
+                await using var content = await blobs.OpenReadAsync(instance.FileKey, ct);
+                await multipart.StartPartAsync(partType, instance.Size, ct);
+                await content.CopyToAsync(body, 1 << 20, ct);
+                continue;
+            }
+            var ready = i == firstTranscoded ? prepared! : await PrepareAsync(instance, blobs, transcoder, ct);
+            await multipart.StartPartAsync(partType, null, ct);
+            await transcoder.WriteAsync(ready, body, ct);
         }
         await multipart.EndAsync(ct);
+    }
+
+    /// <summary>Reads a stored instance and gets it ready to transcode; what cannot be decoded is not acceptable in that form (406).</summary>
+    private static async Task<TranscodedInstance> PrepareAsync(StoredInstance instance, IBlobStore blobs, DicomTranscoder transcoder, CancellationToken ct)
+    {
+        DicomFile file;
+        await using (var content = await blobs.OpenReadAsync(instance.FileKey, ct))
+            file = ReadStored(content, blobs, instance.FileKey);
+        try
+        {
+            return await transcoder.PrepareAsync(file, ct);
+        }
+        catch (Tessera.Imaging.ImageException e) when (e.Kind == Tessera.Imaging.ImageErrorKind.Unsupported)
+        {
+            throw new TesseraException(ErrorKind.NotAcceptable,
+                $"Instance {instance.SopInstanceUid} cannot be sent in Explicit VR Little Endian: {e.Message}. Ask for transfer-syntax=* to have it as stored.");
+        }
     }
 
     public static async Task Metadata(HttpContext context, DicomQueryService queries, IBlobStore blobs)
@@ -73,22 +120,17 @@ internal static class WadoEndpoints
         await writer.FlushAsync(ct);
     }
 
-    public static async Task Frames(HttpContext context, DicomQueryService queries, IBlobStore blobs, string frames)
+    public static async Task Frames(HttpContext context, DicomQueryService queries, IBlobStore blobs, DicomTranscoder transcoder, string frames)
     {
         var numbers = FrameNumbers(frames);
         var instance = (await FindAsync(context, queries))[0];
         var ct = context.RequestAborted;
         await using var content = await blobs.OpenReadAsync(instance.FileKey, ct);
         var file = ReadStored(content, blobs, instance.FileKey);
-        var located = Locate(file);
-        if (located.Count == 0)
-            throw TesseraException.NotFound($"Pixel data of instance {instance.SopInstanceUid}");
-        if (numbers.Max() is var highest && highest > located.Count)
-            throw TesseraException.NotFound($"Frame {highest} of instance {instance.SopInstanceUid} (it has {located.Count})");
-        await WriteFramesAsync(context, content, file.Syntax, numbers.Select(n => located[n - 1]).ToList());
+        await WriteFramesAsync(context, content, file, instance.SopInstanceUid, numbers, transcoder);
     }
 
-    public static async Task Bulk(HttpContext context, DicomQueryService queries, IBlobStore blobs, string tag)
+    public static async Task Bulk(HttpContext context, DicomQueryService queries, IBlobStore blobs, DicomTranscoder transcoder, string tag)
     {
         var instance = (await FindAsync(context, queries))[0];
         var ct = context.RequestAborted;
@@ -98,16 +140,25 @@ internal static class WadoEndpoints
         switch (element)
         {
             case DicomFragments when element.Tag == DicomTags.PixelData:
-                await WriteFramesAsync(context, content, file.Syntax, Locate(file));
+                await WriteFramesAsync(context, content, file, instance.SopInstanceUid, null, transcoder);
                 break;
             case DicomValueElement value:
                 var accept = AcceptHeader.Parse(context.Request);
-                if (!accept.AllowsMultipart(DicomMediaTypes.OctetStream, null))
-                    throw new TesseraException(ErrorKind.NotAcceptable, $"Bulk data is given as multipart/related; type=\"application/octet-stream\". Accepted: {accept}");
+                var forms = new[] { new Representation(DicomMediaTypes.OctetStream, TransferSyntax.ExplicitVrLittleEndian.Uid, AsStored: true) };
+                if (RetrieveNegotiation.Select(accept, forms, DicomMediaTypes.OctetStream, singlePart: true) is not { } selection)
+                    throw new TesseraException(ErrorKind.NotAcceptable, $"Bulk data is given as multipart/related; type=\"application/octet-stream\" (little endian). Accepted: {accept}");
+                var source = new FrameSegment(value.IsLoaded ? value.Bytes : default, value.Bulk);
+                if (!selection.Multipart)
+                {
+                    context.Response.ContentType = DicomMediaTypes.OctetStream;
+                    context.Response.ContentLength = value.Length;
+                    await BlobBulkDataSource.CopyAsync(content, source, context.Response.Body, ct);
+                    break;
+                }
                 var multipart = new MultipartRelatedWriter(context.Response.Body);
                 context.Response.ContentType = multipart.ContentType(DicomMediaTypes.OctetStream);
                 await multipart.StartPartAsync(DicomMediaTypes.OctetStream, value.Length, ct);
-                await BlobBulkDataSource.CopyAsync(content, new FrameSegment(value.IsLoaded ? value.Bytes : default, value.Bulk), context.Response.Body, ct);
+                await BlobBulkDataSource.CopyAsync(content, source, context.Response.Body, ct);
                 await multipart.EndAsync(ct);
                 break;
             default:
@@ -116,7 +167,7 @@ internal static class WadoEndpoints
     }
 
     /// <summary>The instances the route names in the projects the caller may read; 404 when there are none. Private reads are audited.</summary>
-    private static async Task<IReadOnlyList<StoredInstance>> FindAsync(HttpContext context, DicomQueryService queries)
+    internal static async Task<IReadOnlyList<StoredInstance>> FindAsync(HttpContext context, DicomQueryService queries)
     {
         var study = (string)context.GetRouteValue("study")!;
         var series = context.GetRouteValue("series") as string;
@@ -131,7 +182,7 @@ internal static class WadoEndpoints
         return instances;
     }
 
-    private static DicomFile ReadStored(Stream content, IBlobStore blobs, string key)
+    internal static DicomFile ReadStored(Stream content, IBlobStore blobs, string key)
     {
         try
         {
@@ -155,29 +206,7 @@ internal static class WadoEndpoints
         }
     }
 
-    private static async Task WriteFramesAsync(HttpContext context, Stream content, TransferSyntax syntax, IReadOnlyList<IReadOnlyList<FrameSegment>> frames)
-    {
-        var partType = DicomMediaTypes.OfFrames(syntax);
-        var syntaxUid = DicomMediaTypes.FrameSyntaxUid(syntax);
-        var accept = AcceptHeader.Parse(context.Request);
-        if (!accept.AllowsMultipart(partType, syntaxUid))
-        {
-            throw new TesseraException(ErrorKind.NotAcceptable,
-                $"Frames are returned as stored: {partType} ({syntax.Name}); they are not transcoded. Ask for multipart/related; type=\"{partType}\" or transfer-syntax=*. Accepted: {accept}");
-        }
-        var ct = context.RequestAborted;
-        var multipart = new MultipartRelatedWriter(context.Response.Body);
-        context.Response.ContentType = multipart.ContentType(partType);
-        foreach (var frame in frames)
-        {
-            await multipart.StartPartAsync($"{partType}; transfer-syntax={syntaxUid}", frame.Sum(s => s.Length), ct);
-            foreach (var segment in frame)
-                await BlobBulkDataSource.CopyAsync(content, segment, context.Response.Body, ct);
-        }
-        await multipart.EndAsync(ct);
-    }
-
-    private static List<int> FrameNumbers(string text)
+    internal static List<int> FrameNumbers(string text)
     {
         var numbers = new List<int>();
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))

@@ -4,6 +4,7 @@ using Shouldly;
 using Tessera.Client.Contracts;
 using Tessera.Dicom;
 using Tessera.Dicom.IO;
+using Tessera.Dicom.Tests;
 using Tessera.Dicom.Tests.Corpus;
 using Tessera.Server.Tests.Infrastructure;
 
@@ -232,9 +233,14 @@ public sealed class DicomWebApiTests(TestServer server) : IClassFixture<TestServ
             .ShouldBe(files.Select(f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))), ignoreOrder: true);
         parts[0].ContentType.ShouldStartWith("application/dicom; transfer-syntax=");
 
-        var one = await Multipart.ReadAsync(await http.GetAsync($"dicom-web/projects/{project}/studies/{study}/series/{seriesUid}/instances/{sop}")
+        var instanceUrl = $"dicom-web/projects/{project}/studies/{study}/series/{seriesUid}/instances/{sop}";
+        var one = await Multipart.ReadAsync(await http.SendAsync(Multipart.Get(instanceUrl, "multipart/related; type=\"application/dicom\"; transfer-syntax=*"))
             .ShouldHaveStatus(HttpStatusCode.OK));
         one.Single().Bytes.ShouldBe(File.ReadAllBytes(files[0]));
+        // Without a transfer syntax, the default: these implicit VR files are re-encoded in Explicit VR Little Endian.
+        var reencoded = await Multipart.ReadAsync(await http.GetAsync(instanceUrl).ShouldHaveStatus(HttpStatusCode.OK));
+        reencoded.Single().ContentType.ShouldBe("application/dicom; transfer-syntax=1.2.840.10008.1.2.1");
+        DatasetComparer.ShouldEqual(DicomReader.Read(new MemoryStream(reencoded.Single().Bytes)).Dataset, DicomReader.ReadFile(files[0]).Dataset, compareVr: false);
 
         var outsider = server.Http(await server.CreateUserAsync());
         await outsider.GetAsync($"dicom-web/studies/{study}").ShouldHaveStatus(HttpStatusCode.NotFound);
@@ -273,21 +279,25 @@ public sealed class DicomWebApiTests(TestServer server) : IClassFixture<TestServ
         await http.GetAsync(url + "/frames/14").ShouldHaveStatus(HttpStatusCode.NotFound);
         await http.GetAsync(url + "/frames/0").ShouldHaveStatus(HttpStatusCode.BadRequest);
 
-        // JPEG lossless: the frame goes out as stored, image/jpeg; octet-stream alone is not acceptable.
+        // JPEG lossless: the frame goes out as stored for image/jpeg or transfer-syntax=*, decoded for octet-stream (the default).
         var jpeg = DicomReader.ReadFile(TestCorpus.File(Jpeg));
         var jpegUrl = InstanceUrl(project, jpeg.Dataset);
-        var compressed = await Multipart.ReadAsync(await http.GetAsync(jpegUrl + "/frames/1").ShouldHaveStatus(HttpStatusCode.OK));
+        var compressed = await Multipart.ReadAsync(await http.SendAsync(Multipart.Get(jpegUrl + "/frames/1", "multipart/related; type=\"image/jpeg\""))
+            .ShouldHaveStatus(HttpStatusCode.OK));
         compressed.Single().ContentType.ShouldBe("image/jpeg; transfer-syntax=1.2.840.10008.1.2.4.70");
         compressed.Single().Bytes[..2].ShouldBe(new byte[] { 0xFF, 0xD8 });
-        await http.SendAsync(Multipart.Get(jpegUrl + "/frames/1", "multipart/related; type=\"application/octet-stream\""))
-            .ShouldHaveStatus(HttpStatusCode.NotAcceptable);
-        (await http.SendAsync(Multipart.Get(jpegUrl + "/frames/1", "multipart/related; type=\"application/octet-stream\"; transfer-syntax=*")))
-            .StatusCode.ShouldBe(HttpStatusCode.OK);
+        var asStored = await Multipart.ReadAsync(await http.SendAsync(Multipart.Get(jpegUrl + "/frames/1", "multipart/related; type=\"application/octet-stream\"; transfer-syntax=*"))
+            .ShouldHaveStatus(HttpStatusCode.OK));
+        asStored.Single().ContentType.ShouldBe("image/jpeg; transfer-syntax=1.2.840.10008.1.2.4.70");
+        var decoded = await Multipart.ReadAsync(await http.GetAsync(jpegUrl + "/frames/1").ShouldHaveStatus(HttpStatusCode.OK));
+        decoded.Single().ContentType.ShouldBe("application/octet-stream; transfer-syntax=1.2.840.10008.1.2.1");
+        decoded.Single().Bytes.Length.ShouldBe(512 * 512 * 2);
 
         // RLE multi-frame without an offset table: one fragment per frame.
         var rle = DicomReader.ReadFile(TestCorpus.File(Rle));
         var fragments = ((DicomFragments)rle.Dataset[DicomTags.PixelData]!).Fragments;
-        var rleFrames = await Multipart.ReadAsync(await http.GetAsync(InstanceUrl(project, rle.Dataset) + "/frames/1,10").ShouldHaveStatus(HttpStatusCode.OK));
+        var rleFrames = await Multipart.ReadAsync(await http.SendAsync(Multipart.Get(InstanceUrl(project, rle.Dataset) + "/frames/1,10", "multipart/related; type=\"image/dicom-rle\""))
+            .ShouldHaveStatus(HttpStatusCode.OK));
         rleFrames[0].ContentType.ShouldBe("image/dicom-rle; transfer-syntax=1.2.840.10008.1.2.5");
         rleFrames[0].Bytes.ShouldBe(fragments[0].Bytes.ToArray());
         rleFrames[1].Bytes.ShouldBe(fragments[9].Bytes.ToArray());

@@ -72,7 +72,7 @@ public sealed class DicomQueryService(ArchiveDbContext db, AccessService access,
         join p in db.Projects on r.Study.ProjectId equals p.Id
         select new StoredInstance(r.Project, p.IsPublic, r.Study.StudyInstanceUid, r.Series!.SeriesInstanceUid,
             r.Instance!.SopInstanceUid, r.Instance.SopClassUid, r.Instance.TransferSyntaxUid, f.Sha256, f.Size,
-            r.Study.PatientId, r.Study.PatientName, r.Series.SeriesNumber, r.Instance.InstanceNumber);
+            r.Study.PatientId, r.Study.PatientName, r.Series.SeriesNumber, r.Instance.InstanceNumber, r.Instance.Rows, r.Instance.NumberOfFrames);
 
     /// <summary>The rows that every matching key of the query allows; keys the index does not hold are added to <paramref name="ignored"/>.</summary>
     private IQueryable<QueryRow> Filter(IQueryable<QueryRow> rows, DicomQuery query, List<DicomTag> ignored)

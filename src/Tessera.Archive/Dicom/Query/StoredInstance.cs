@@ -14,7 +14,9 @@ public sealed record StoredInstance(
     string? PatientId = null,
     string? PatientName = null,
     int? SeriesNumber = null,
-    int? InstanceNumber = null);
+    int? InstanceNumber = null,
+    int? Rows = null,
+    int? NumberOfFrames = null);
 
 /// <summary>The DICOM series of a scan, for its page; <see cref="Id"/> is also its image id (the series as one stack).</summary>
 public sealed record ScanSeries(string StudyInstanceUid, string SeriesInstanceUid, string? Modality, string? Description,
