@@ -119,7 +119,16 @@ public static class TesseraServer
         services.AddTesseraPipelines(configuration);
         services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddTesseraTransportSecurity();
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            // Kestrel refuses an over-long body before any endpoint runs: say which limit it was.
+            if (context.ProblemDetails is { Status: 413, Detail: null })
+            {
+                var limits = context.HttpContext.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value;
+                context.ProblemDetails.Detail = $"The request body is larger than this route takes: {limits.MaxJsonBytes:N0} bytes for JSON "
+                    + $"(Server:MaxJsonBytes), {limits.MaxUploadBytes:N0} for a file (Server:MaxUploadBytes); large files go through the resumable uploads (/api/uploads).";
+            }
+        });
         services.AddExceptionHandler<TesseraExceptionHandler>();
         services.AddMemoryCache();
         services.AddOptions<WebOptions>().BindConfiguration(WebOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

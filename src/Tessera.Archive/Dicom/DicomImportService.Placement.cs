@@ -57,7 +57,13 @@ public sealed partial class DicomImportService
         }
         var subject = LabelTemplate.Sanitise(header.PatientId);
         if (subject != header.PatientId)
-            warnings.Add($"PatientID has characters a label cannot hold: subject {subject}");
+        {
+            var held = string.Concat(header.PatientId.Where(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')).Distinct()
+                .Select(c => char.IsControl(c) || c == ' ' ? $"U+{(int)c:X4}" : c.ToString()));
+            warnings.Add(held.Length > 0
+                ? $"PatientID '{header.PatientId}' has characters a subject label cannot hold ('{held}'): stored under subject {subject}"
+                : $"PatientID '{header.PatientId}' is too long for a subject label (64 characters): stored under subject {subject}");
+        }
         return subject;
     }
 

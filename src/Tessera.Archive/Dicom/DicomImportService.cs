@@ -385,7 +385,9 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
         if (session is null)
         {
             return new ImportedFile(item.Name, ImportOutcome.NotStored,
-                "not DICOM, and the import has no single session to put it in (name one as SUBJECT/SESSION)");
+                report.Sessions.Count == 0
+                    ? "not DICOM, and this import stored no DICOM to keep it beside: import it again naming its session (SUBJECT/SESSION)"
+                    : $"not DICOM, and this import's DICOM went into {report.Sessions.Count} sessions, so which one it belongs to is not clear: import it again naming its session (SUBJECT/SESSION)");
         }
         var parts = session.Replace("subjects/", "", StringComparison.Ordinal).Replace("sessions/", "", StringComparison.Ordinal).Split('/');
         if (parts.Length != 2)

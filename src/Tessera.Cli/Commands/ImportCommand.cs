@@ -87,8 +87,10 @@ internal static class ImportCommand
                 {
                     foreach (var file in others)
                     {
-                        results.Add(new ImportedFileDto(file.ArchivePath, "notStored",
-                            "not DICOM, and the DICOM files went to more or fewer than one session (name one with --session)", null, null, []));
+                        results.Add(new ImportedFileDto(file.ArchivePath, "notStored", sessions.Count == 0
+                            ? "not DICOM, and no DICOM file was stored to keep it beside: import it again with --session SUBJECT/SESSION"
+                            : $"not DICOM, and the DICOM files went into {sessions.Count} sessions, so which one it belongs to is not clear: import it again with --session SUBJECT/SESSION",
+                            null, null, []));
                         total.Increment(file.Size);
                     }
                     return;
@@ -124,7 +126,7 @@ internal static class ImportCommand
         foreach (var session in results.Where(r => r.Target is not null).Select(r => ImportReport.SessionOf(r.Target!)).Distinct().Order(StringComparer.Ordinal))
             Console.WriteLine($"  {session}");
         foreach (var line in results.Where(r => r.Outcome is "rejected" or "notStored" or "missing").OrderBy(r => r.Name, StringComparer.Ordinal))
-            CommandErrors.Error($"{line.Name}: {line.Outcome}: {line.Reason}");
+            CommandErrors.Error($"{line.Name}: {(line.Outcome == "missing" ? "missing" : "not stored")}: {line.Reason}");
         foreach (var line in results.Where(r => r.Warnings.Count > 0).OrderBy(r => r.Name, StringComparer.Ordinal))
             Console.WriteLine($"note: {line.Name}: {string.Join("; ", line.Warnings)}");
         foreach (var failure in failures.Order(StringComparer.Ordinal))

@@ -218,12 +218,26 @@ internal sealed partial class DicomListener(IOptions<DicomOptions> options, Arch
         catch (Exception e) when (e is AuthenticationException or IOException || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
             await secure.DisposeAsync();
-            var reason = e is OperationCanceledException ? $"no handshake within {timeout.TotalSeconds:0} s" : Reason(e);
+            var refused = tls.RefusalOf(secure);
+            var reason = e is OperationCanceledException ? $"no handshake within {timeout.TotalSeconds:0} s" : refused ?? Reason(e);
             LogHandshakeFailed(peer, reason);
+            if (refused is not null)
+                await AuditRefusedAsync(peer, refused);
             return null;
         }
         LogSecured(peer, secure.SslProtocol, secure.RemoteCertificate?.Subject ?? "none");
         return secure;
+    }
+
+    /// <summary>A certificate this node refused is an attempt to get in: the audit log has it beside refused associations.</summary>
+    private async Task AuditRefusedAsync(string peer, string why)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<Tessera.Archive.Audit.AuditWriter>().RecordAsync(new Tessera.Archive.Data.AuditEntry
+        {
+            At = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime,
+            Action = "DICOM TLS handshake refused", Target = why, Status = 403, ClientAddress = peer.Split(':')[0],
+        }, CancellationToken.None);
     }
 
     private static string Reason(Exception e) => e.InnerException is { } inner ? $"{e.Message} {Reason(inner)}" : e.Message;

@@ -176,9 +176,15 @@ internal sealed class DicomScuService(ArchiveDbContext db, IBlobStore blobs, IOp
     {
         var request = new AssociateRequest(node.AeTitle, Settings.AeTitle, contexts,
             new UserInformation { MaxPduLength = (uint)Settings.MaxPduLength, RoleSelections = roles ?? [] });
+        string? refused = null;
+        var tls = node.Tls ? services.GetRequiredService<DicomTlsCredentials>().ClientOptions(node.TlsServerName ?? node.Host, why => refused = why) : null;
         try
         {
-            return await DimseClient.ConnectAsync(node.Host, node.Port, request, TlsFor(services, node), Settings.ArtimTimeout, ct);
+            return await DimseClient.ConnectAsync(node.Host, node.Port, request, tls, Settings.ArtimTimeout, ct);
+        }
+        catch (DicomNetworkException) when (refused is not null)
+        {
+            throw new TesseraException(ErrorKind.Invalid, $"{node.AeTitle} at {node.Host}:{node.Port}: the TLS handshake was refused: {refused}.");
         }
         catch (AssociationRejectedException e)
         {

@@ -19,6 +19,7 @@ internal sealed class DicomTlsCredentials
     private static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2", "Client Authentication");
     private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1", "Server Authentication");
 
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, string> _refused = new();
     private readonly DicomTlsClientCertificates _callers;
     private readonly SslStreamCertificateContext? _own;
     private readonly X509Certificate2Collection _trusted;
@@ -42,29 +43,63 @@ internal sealed class DicomTlsCredentials
         EnabledSslProtocols = Protocols,
         ClientCertificateRequired = _callers != DicomTlsClientCertificates.None,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-        RemoteCertificateValidationCallback = (_, certificate, chain, _) => _callers switch
+        RemoteCertificateValidationCallback = (sender, certificate, chain, _) =>
         {
-            DicomTlsClientCertificates.None => true,
-            _ when certificate is null => _callers == DicomTlsClientCertificates.Optional,
-            // Only the trusted certificates count for callers: the system's store trusts every public CA, and any site can have a certificate from one.
-            _ => Chains(certificate, chain, ClientAuthentication),
+            var why = _callers switch
+            {
+                DicomTlsClientCertificates.None => null,
+                _ when certificate is null => _callers == DicomTlsClientCertificates.Optional ? null
+                    : "the caller sent no client certificate (Dicom:Tls:ClientCertificates is required)",
+                // Only the trusted certificates count for callers: the system's store trusts every public CA, and any site can have a certificate from one.
+                _ => Untrusted(certificate, chain, ClientAuthentication) is { } problem
+                    ? $"the caller's certificate ({certificate.Subject}, issued by {certificate.Issuer}) {problem}" : null,
+            };
+            if (why is not null)
+                _refused.AddOrUpdate(sender, why);
+            return why is null;
         },
     };
+
+    /// <summary>Why this node refused the certificate of the TLS connection <paramref name="stream"/> (an SslStream), or null.</summary>
+    public string? RefusalOf(object stream) => _refused.TryGetValue(stream, out var why) ? why : null;
 
     /// <summary>
     /// For a call to a peer over TLS: its certificate must carry <paramref name="serverName"/> and chain to the
     /// system's store or to the trusted certificates; this node's certificate goes along when the peer asks for one.
     /// </summary>
-    public SslClientAuthenticationOptions ClientOptions(string serverName) => new()
+    /// <param name="refused">Told why the peer's certificate was refused, when it is.</param>
+    public SslClientAuthenticationOptions ClientOptions(string serverName, Action<string>? refused = null) => new()
     {
         TargetHost = serverName,
         EnabledSslProtocols = Protocols,
         ClientCertificateContext = _own,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
-            errors == SslPolicyErrors.None
-            || (errors == SslPolicyErrors.RemoteCertificateChainErrors && certificate is not null && Chains(certificate, chain, ServerAuthentication)),
+        {
+            string? why = null;
+            if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+                why = "the peer sent no certificate";
+            else if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+                why = $"the peer's certificate ({certificate.Subject}) does not carry the name {serverName} (set the row's host, or tlsServerName, to a name it carries)";
+            else if (errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors) && Untrusted(certificate, chain, ServerAuthentication) is { } problem)
+                why = $"the peer's certificate ({certificate.Subject}, issued by {certificate.Issuer}) {problem}";
+            if (why is not null)
+                refused?.Invoke(why);
+            return why is null;
+        },
     };
+
+    /// <summary>Why a certificate does not chain to the trusted ones for the purpose, or null when it does.</summary>
+    private string? Untrusted(X509Certificate certificate, X509Chain? presented, Oid purpose)
+    {
+        if (Chains(certificate, presented, purpose))
+            return null;
+        if (_trusted.Count == 0)
+            return "is not trusted: no Dicom:Tls:TrustedCertificates are configured" + (purpose == ServerAuthentication ? " and the system's store does not trust it" : "");
+        var status = presented?.ChainStatus.Select(s => s.Status).Where(s => s != X509ChainStatusFlags.NoError).Distinct().ToList() ?? [];
+        var detail = status.Count == 0 ? "" : $" ({string.Join(", ", status)})";
+        return $"does not chain to Dicom:Tls:TrustedCertificates{(purpose == ServerAuthentication ? " or the system's store" : "")}, or not for {purpose.FriendlyName}{detail}";
+    }
 
     /// <summary>Whether a certificate is one of the trusted ones, or chains to one of them for the purpose.</summary>
     private bool Chains(X509Certificate certificate, X509Chain? presented, Oid purpose)

@@ -105,7 +105,7 @@ public sealed class CMoveGetTests(DicomNodeServer server) : IClassFixture<DicomN
     private async Task PutDestinationAsync(string aeTitle, int port)
     {
         using var admin = server.Admin();
-        var body = JsonSerializer.Serialize(new { host = "127.0.0.1", port, allow = new[] { "echo" } });
+        var body = JsonSerializer.Serialize(new { host = "127.0.0.1", port, allow = new[] { "echo", "store" } });
         await admin.PutAsync($"api/dicom/nodes/{aeTitle}", HttpAssertions.Json(body)).ShouldHaveStatus(System.Net.HttpStatusCode.Created);
     }
 }

@@ -59,8 +59,10 @@ public sealed class DicomTlsScuTests(DicomTlsServer server) : IClassFixture<Dico
         var untrusted = await admin.PostAsync("api/dicom/nodes/TLS_STRANGER/echo", null).ShouldHaveStatus(HttpStatusCode.BadRequest);
         var misnamed = await admin.PostAsync("api/dicom/nodes/TLS_NAMED/echo", null).ShouldHaveStatus(HttpStatusCode.BadRequest);
 
-        (await untrusted.ReadProblem()).GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("TLS handshake");
-        (await misnamed.ReadProblem()).GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("TLS handshake");
+        var untrustedDetail = (await untrusted.ReadProblem()).GetProperty("detail").GetString().ShouldNotBeNull();
+        untrustedDetail.ShouldContain("the TLS handshake was refused: the peer's certificate");
+        untrustedDetail.ShouldContain("does not chain to");
+        (await misnamed.ReadProblem()).GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("does not carry the name pacs.hospital.example");
         await PutNodeAsync("TLS_NAMED", named.Port, tls: true, tlsServerName: "localhost");
         await admin.PostAsync("api/dicom/nodes/TLS_NAMED/echo", null).ShouldHaveStatus(HttpStatusCode.OK);
     }

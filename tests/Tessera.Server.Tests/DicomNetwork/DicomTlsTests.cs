@@ -71,6 +71,17 @@ public sealed class DicomTlsTests(DicomTlsServer server) : IClassFixture<DicomTl
         store.ShouldNotBe(0, storeOutput);
         using var http = server.Http(owner);
         (await http.GetFromJsonAsync<JsonElement>($"dicom-web/projects/{project}/studies/{study}/instances")).GetArrayLength().ShouldBe(0);
+        (await RefusedHandshakesAsync()).ShouldContain(t => t.Contains("sent no client certificate", StringComparison.Ordinal));
+    }
+
+    /// <summary>What the audit log says of refused TLS handshakes (regression: nothing, and the log said the same for every reason).</summary>
+    private async Task<List<string>> RefusedHandshakesAsync()
+    {
+        using var admin = server.Admin();
+        var audit = await admin.GetFromJsonAsync<JsonElement>("api/audit?limit=1000");
+        return audit.GetProperty("items").EnumerateArray()
+            .Where(e => e.GetProperty("action").GetString() == "DICOM TLS handshake refused")
+            .Select(e => e.GetProperty("target").GetString() ?? "").ToList();
     }
 
     [Fact]
@@ -84,6 +95,8 @@ public sealed class DicomTlsTests(DicomTlsServer server) : IClassFixture<DicomTl
             "-aet", "TLS_STRANGER", "-aec", DicomNodeServer.AeTitle, "127.0.0.1", server.TlsPortText);
 
         exitCode.ShouldNotBe(0, output);
+        (await RefusedHandshakesAsync()).ShouldContain(t => t.Contains("does not chain to Dicom:Tls:TrustedCertificates", StringComparison.Ordinal)
+            && t.Contains("Another CA", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -204,7 +204,23 @@ public sealed class ImportApiTests(TestServer server) : IClassFixture<TestServer
         var project = await server.CreateProjectAsync();
         var report = await ImportAsync(server.Admin(), project, new ByteArrayContent("just text"u8.ToArray()), "?name=notes.txt");
         report.NotStored.ShouldBe(1);
-        report.Files[0].Reason!.ShouldContain("not DICOM");
+        report.Files[0].Reason!.ShouldBe("not DICOM, and this import stored no DICOM to keep it beside: import it again naming its session (SUBJECT/SESSION)");
+    }
+
+    /// <summary>Messages a person can act on: which characters, and why a note was not kept (regression: "more or fewer than one session").</summary>
+    [Fact]
+    public async Task Import_Messages_SayWhatToDo()
+    {
+        var project = await server.CreateProjectAsync();
+        var odd = Rewrite("pydicom-data/MR2_UNCR.dcm", d => d.SetString(DicomTags.PatientId, "+oYVjq"));
+        var other = Rewrite("fo-dicom/CT-MONO2-16-ankle", d => d.SetString(DicomTags.PatientId, "ANKLE-2"));
+        var zip = ZipOf([("odd.dcm", odd), ("other.dcm", other), ("notes.txt", "a note"u8.ToArray())]);
+
+        var report = await ImportAsync(server.Admin(), project, new ByteArrayContent(zip));
+
+        report.Files.Single(f => f.Name == "odd.dcm").Warnings.ShouldContain("PatientID '+oYVjq' has characters a subject label cannot hold ('+'): stored under subject oYVjq");
+        report.Files.Single(f => f.Name == "notes.txt").Reason.ShouldBe(
+            "not DICOM, and this import's DICOM went into 2 sessions, so which one it belongs to is not clear: import it again naming its session (SUBJECT/SESSION)");
     }
 
     [Fact]

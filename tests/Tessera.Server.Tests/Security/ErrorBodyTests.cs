@@ -29,4 +29,20 @@ public sealed class ErrorBodyTests(TestServer server) : IClassFixture<TestServer
         response.Headers.TryGetValues("Set-Cookie", out _).ShouldBeFalse("an API error sets no cookie");
         (await response.Content.ReadAsStringAsync()).ShouldNotContain("<html", Case.Insensitive);
     }
+
+    /// <summary>An over-long JSON body says which limit refused it (regression: a bare "Content Too Large").</summary>
+    [Fact]
+    public async Task AnOverLongJsonBody_NamesTheLimit()
+    {
+        using var http = server.Admin();
+        var body = "{\"id\":\"x\",\"name\":\"" + new string('a', 17 << 20) + "\"}";
+
+        // The body waits for "100 Continue": the server answers 413 from the declared length, before any of it is sent.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/projects") { Content = HttpAssertions.Json(body) };
+        request.Headers.ExpectContinue = true;
+        using var response = await http.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        (await response.ReadProblem()).GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("Server:MaxJsonBytes");
+    }
 }
