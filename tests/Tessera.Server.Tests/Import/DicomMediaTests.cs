@@ -372,17 +372,5 @@ public sealed partial class DicomMediaTests(DicomMediaServer server) : IClassFix
         return folder;
     }
 
-    private static byte[] ZipOf(IEnumerable<(string Name, byte[] Bytes)> files)
-    {
-        using var buffer = new MemoryStream();
-        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var (name, bytes) in files)
-            {
-                using var entry = zip.CreateEntry(name).Open();
-                entry.Write(bytes);
-            }
-        }
-        return buffer.ToArray();
-    }
+    private static byte[] ZipOf(IEnumerable<(string Name, byte[] Bytes)> files) => ImportApiTests.ZipOf(files);
 }

@@ -16,7 +16,7 @@ public sealed class ImportApiTests(TestServer server) : IClassFixture<TestServer
 {
     private const string Series = "dcm4che/testdata-series";
 
-    private static byte[] ZipOf(IEnumerable<(string Name, byte[] Bytes)> files)
+    internal static byte[] ZipOf(IEnumerable<(string Name, byte[] Bytes)> files)
     {
         using var buffer = new MemoryStream();
         using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
