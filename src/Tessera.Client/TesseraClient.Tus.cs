@@ -37,6 +37,7 @@ public sealed partial class TesseraClient
     /// <summary>The upload's offset and length (HEAD), or null when the server no longer has it (expired, deleted, another server).</summary>
     public async Task<TusUploadState?> GetUploadAsync(string url, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(url);
         using var request = TusRequest(HttpMethod.Head, url);
         using var response = await _http.SendAsync(request, ct);
         if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone or HttpStatusCode.Forbidden)
@@ -53,6 +54,7 @@ public sealed partial class TesseraClient
     /// </summary>
     public async Task<TusUploadState> AppendUploadAsync(string url, long offset, ReadOnlyMemory<byte> chunk, long length, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(url);
         using var request = TusRequest(HttpMethod.Patch, url);
         request.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
         request.Headers.Add("Upload-Checksum", "sha256 " + Convert.ToBase64String(SHA256.HashData(chunk.Span)));
@@ -65,6 +67,7 @@ public sealed partial class TesseraClient
 
     public async Task DeleteUploadAsync(string url, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(url);
         using var request = TusRequest(HttpMethod.Delete, url);
         using var response = await _http.SendAsync(request, ct);
         if (response.StatusCode is not (HttpStatusCode.NotFound or HttpStatusCode.Gone))

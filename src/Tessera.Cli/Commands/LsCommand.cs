@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Tessera.Client;
-using Tessera.Client.Contracts;
 
 namespace Tessera.Cli.Commands;
 

@@ -98,12 +98,13 @@ internal static class ResumableUpload
                 await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
                 var state = await client.GetUploadAsync(url, ct)
                     ?? throw new IOException("The server no longer has the upload; run the command again to start it afresh.");
+                // Bytes the server has beyond ours arrived in an earlier run: done, but not sent now.
                 if (state.FileId is not null)
                 {
-                    progress.Add(file.Size - offset);
+                    progress.Skip(file.Size - offset);
                     return;
                 }
-                progress.Add(state.Offset - offset);
+                progress.Skip(Math.Max(0, state.Offset - offset));
                 offset = state.Offset;
             }
         }

@@ -187,7 +187,10 @@ public sealed class CliTests(TestServer server) : IClassFixture<TestServer>, IDi
                 url ??= UploadUrlIn(states);
                 return url is null ? null : await client.GetUploadAsync(url);
             }, s => upload.HasExited || s is { Offset: >= 4 << 20 }, "the upload is under way", TimeSpan.FromMinutes(2));
-            upload.HasExited.ShouldBeFalse($"the upload finished before it could be interrupted: {await stdout} {await stderr}");
+            if (upload.HasExited)
+            {
+                throw new ShouldAssertException($"the upload finished before it could be interrupted: {await stdout} {await stderr}");
+            }
             upload.Kill(entireProcessTree: true);
             await upload.WaitForExitAsync();
             offsetAtKill = state!.Offset;
