@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tessera.Cli;
 using Tessera.Cli.Commands;
 using Tessera.Cli.Commands.JobRun;
 

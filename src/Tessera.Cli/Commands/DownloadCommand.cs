@@ -60,8 +60,8 @@ internal static class DownloadCommand
         {
             using var response = await client.OpenDicomMediaAsync(project, ownerPath, pairs, ct);
             await using var source = new ProgressStream(await response.Content.ReadAsStreamAsync(ct), n => { progress.Add(n); bytes += n; });
-            await using var target = new FileStream(zip ? file + ".part" : file, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous);
-            await source.CopyToAsync(target, 1 << 20, ct);
+            await using var sink = new FileStream(zip ? file + ".part" : file, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous);
+            await source.CopyToAsync(sink, 1 << 20, ct);
             progress.FileDone();
         }
         if (zip)
