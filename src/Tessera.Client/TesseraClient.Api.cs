@@ -101,10 +101,21 @@ public sealed partial class TesseraClient
     }
 
     /// <summary>Opens a file's content (<paramref name="url"/> as given in a <see cref="FileDto"/>); the caller disposes the response.</summary>
-    public async Task<HttpResponseMessage> OpenFileAsync(string url, CancellationToken ct = default)
+    public Task<HttpResponseMessage> OpenFileAsync(string url, CancellationToken ct = default) => OpenFileAsync(url, 0, ct);
+
+    /// <summary>
+    /// Opens a file's content from byte <paramref name="from"/> on (a <c>Range</c> request): the
+    /// answer is 206 with the rest, or 200 with all of it when the server ignores the range.
+    /// </summary>
+    public async Task<HttpResponseMessage> OpenFileAsync(string url, long from, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(url);
-        var response = await _http.GetAsync(url.TrimStart('/'), HttpCompletionOption.ResponseHeadersRead, ct);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url.TrimStart('/'));
+        if (from > 0)
+        {
+            request.Headers.Range = new RangeHeaderValue(from, null);
+        }
+        var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         try
         {
             await EnsureSuccessAsync(response, ct);

@@ -32,4 +32,6 @@ internal sealed record ArchiveTarget(string Project, string Subject, string Sess
 
     /// <summary>The entity files go to: the scan when given, else the session.</summary>
     public string OwnerPath => Scan is null ? SessionPath : $"{SessionPath}/scans/{Scan}";
+
+    public override string ToString() => Scan is null ? $"{Project}/{Subject}/{Session}" : $"{Project}/{Subject}/{Session}/{Scan}";
 }

@@ -31,6 +31,11 @@ internal static class CommandErrors
             Error(e.Message);
             return ExitCodes.Unauthorized;
         }
+        catch (Exception e) when (e is ArchivePathNotFoundException or ForbiddenException)
+        {
+            Error(e.Message);
+            return ExitCodes.Failure;
+        }
         catch (UsageException e)
         {
             Error(e.Message);

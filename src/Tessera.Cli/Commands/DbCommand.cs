@@ -27,7 +27,7 @@ internal static class DbCommand
             var applied = await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().MigrateAsync(ct);
             Console.WriteLine(applied.Count == 0
                 ? $"The {database.Provider} database is up to date."
-                : $"Applied {applied.Count} migration(s) to the {database.Provider} database: {string.Join(", ", applied)}");
+                : $"Applied {Words.Count(applied.Count, "migration")} to the {database.Provider} database: {string.Join(", ", applied)}");
             return ExitCodes.Success;
         }));
         return new Command("db", "Database administration.") { migrate };

@@ -48,7 +48,7 @@ internal static class DicomCommand
             var report = await client.DicomSendAsync(where.Project, new DicomSendRequest(result.GetValue(ae)!, where.OwnerPath), ct);
             foreach (var failure in report.Failures)
                 Console.Error.WriteLine($"{failure.SopInstanceUid}: {failure.Status} {failure.Reason}");
-            Console.WriteLine($"Sent {report.Sent} instance(s){(report.Failed > 0 ? $", {report.Failed} failed" : "")}.");
+            Console.WriteLine($"Sent {Words.Count(report.Sent, "instance")}{(report.Failed > 0 ? $", {report.Failed} failed" : "")}.");
             return report.Failed == 0 ? ExitCodes.Success : ExitCodes.Failure;
         }));
         return command;
@@ -76,7 +76,7 @@ internal static class DicomCommand
             foreach (var match in matches)
                 table.AddRow(columns.Select(c => Markup.Escape(Value(match, c))).ToArray());
             AnsiConsole.Write(table);
-            Console.WriteLine($"{matches.Count} match(es).");
+            Console.WriteLine($"{Words.Count(matches.Count, "match", "matches")}.");
             return ExitCodes.Success;
         }));
         return command;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.CommandLine;
-using Spectre.Console;
 using Tessera.Archive.Dicom;
 using Tessera.Client;
 using Tessera.Client.Contracts;
@@ -55,48 +54,49 @@ internal static class ImportCommand
         }
         using var client = CommandErrors.Connect();
         var failures = new ConcurrentBag<string>();
-        await AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
-            .StartAsync(async progress =>
+        using (var progress = new TransferProgress("sent", dicom.Concat(others).Sum(f => f.Size), dicom.Count + others.Count))
+        {
+            async Task SendAsync(LocalFile file, string? target, CancellationToken token)
             {
-                var total = progress.AddTask($"{files.Count} files", maxValue: Math.Max(1, files.Sum(f => f.Size)));
-                async Task SendAsync((string FullPath, string ArchivePath, long Size) file, string? target, CancellationToken token)
+                try
                 {
-                    try
-                    {
-                        await using var stream = new ProgressStream(
-                            new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous),
-                            n => total.Increment(n));
-                        var report = await client.ImportFileAsync(project, file.ArchivePath, stream, target, token);
-                        foreach (var line in report.Files)
-                            results.Add(plan.For(file.ArchivePath) is { Referenced: false } disc
-                                ? line with { Warnings = [.. line.Warnings, $"on the disc, but {disc.Directory} does not reference it; imported all the same"] }
-                                : line);
-                    }
-                    catch (Exception e) when (e is TesseraApiException or IOException or HttpRequestException)
-                    {
-                        failures.Add($"{file.ArchivePath}: {e.Message}");
-                    }
+                    await using var stream = new ProgressStream(
+                        new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous),
+                        progress.Add);
+                    var report = await client.ImportFileAsync(project, file.ArchivePath, stream, target, token);
+                    foreach (var line in report.Files)
+                        results.Add(plan.For(file.ArchivePath) is { Referenced: false } disc
+                            ? line with { Warnings = [.. line.Warnings, $"on the disc, but {disc.Directory} does not reference it; imported all the same"] }
+                            : line);
                 }
-                var options = new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = ct };
-                await Parallel.ForEachAsync(dicom, options, (file, token) => new ValueTask(SendAsync(file, null, token)));
-                var sessions = results.Where(r => r.Outcome is "stored" or "duplicate" or "newVersion" && r.Target is not null)
-                    .Select(r => ImportReport.SessionOf(r.Target!)).Distinct().ToList();
-                var otherTarget = session ?? (sessions.Count == 1 ? sessions[0] : null);
-                if (otherTarget is null)
+                catch (Exception e) when (e is TesseraApiException or IOException or HttpRequestException)
                 {
-                    foreach (var file in others)
-                    {
-                        results.Add(new ImportedFileDto(file.ArchivePath, "notStored", sessions.Count == 0
-                            ? "not DICOM, and no DICOM file was stored to keep it beside: import it again with --session SUBJECT/SESSION"
-                            : $"not DICOM, and the DICOM files went into {sessions.Count} sessions, so which one it belongs to is not clear: import it again with --session SUBJECT/SESSION",
-                            null, null, []));
-                        total.Increment(file.Size);
-                    }
-                    return;
+                    failures.Add($"{file.ArchivePath}: {e.Message}");
                 }
+                progress.FileDone();
+            }
+            var options = new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = ct };
+            await Parallel.ForEachAsync(dicom, options, (file, token) => new ValueTask(SendAsync(file, null, token)));
+            var sessions = results.Where(r => r.Outcome is "stored" or "duplicate" or "newVersion" && r.Target is not null)
+                .Select(r => ImportReport.SessionOf(r.Target!)).Distinct().ToList();
+            var otherTarget = session ?? (sessions.Count == 1 ? sessions[0] : null);
+            if (otherTarget is null)
+            {
+                foreach (var file in others)
+                {
+                    results.Add(new ImportedFileDto(file.ArchivePath, "notStored", sessions.Count == 0
+                        ? "not DICOM, and no DICOM file was stored to keep it beside: import it again with --session SUBJECT/SESSION"
+                        : $"not DICOM, and the DICOM files went into {sessions.Count} sessions, so which one it belongs to is not clear: import it again with --session SUBJECT/SESSION",
+                        null, null, []));
+                    progress.Skip(file.Size);
+                    progress.FileDone();
+                }
+            }
+            else
+            {
                 await Parallel.ForEachAsync(others, options, (file, token) => new ValueTask(SendAsync(file, otherTarget, token)));
-            });
+            }
+        }
         return Summarise(results, failures, plan.Discs);
     }
 
@@ -112,7 +112,7 @@ internal static class ImportCommand
         int Count(string outcome) => results.Count(r => r.Outcome == outcome);
         foreach (var disc in discs)
         {
-            Console.WriteLine($"{disc.Name}{(disc.FileSetId is { } id ? $" (file-set {id})" : "")}: {disc.Found} of the {disc.Referenced} files it references found, "
+            Console.WriteLine($"{disc.Name}{(disc.FileSetId is { } id ? $" (file-set {id})" : "")}: {disc.Found} of the {Words.Count(disc.Referenced, "file")} it references found, "
                 + $"{disc.Missing} missing, {disc.Refused} refused, {disc.Unreferenced} on the disc but not referenced.");
             if (disc.Error is not null)
                 CommandErrors.Error($"{disc.Name}: {disc.Error}");

@@ -8,14 +8,14 @@ internal static class LocalFiles
     /// Files named on the command line: a file as its own name, a folder's files (recursively)
     /// by their path relative to that folder.
     /// </summary>
-    public static List<(string FullPath, string ArchivePath, long Size)> Expand(IEnumerable<string> paths)
+    public static List<LocalFile> Expand(IEnumerable<string> paths)
     {
-        var found = new List<(string, string, long)>();
+        var found = new List<LocalFile>();
         foreach (var path in paths)
         {
             if (File.Exists(path))
             {
-                found.Add((Path.GetFullPath(path), Path.GetFileName(path), new FileInfo(path).Length));
+                found.Add(new LocalFile(Path.GetFullPath(path), Path.GetFileName(path), new FileInfo(path).Length));
             }
             else if (Directory.Exists(path))
             {
@@ -25,7 +25,7 @@ internal static class LocalFiles
                     RecurseSubdirectories = true, IgnoreInaccessible = false, AttributesToSkip = FileAttributes.None,
                 }).Order(StringComparer.Ordinal))
                 {
-                    found.Add((file, Path.GetRelativePath(root, file).Replace('\\', '/'), new FileInfo(file).Length));
+                    found.Add(new LocalFile(file, Path.GetRelativePath(root, file).Replace('\\', '/'), new FileInfo(file).Length));
                 }
             }
             else
@@ -33,7 +33,7 @@ internal static class LocalFiles
                 throw new UsageException($"'{path}' is neither a file nor a folder.");
             }
         }
-        var duplicate = found.GroupBy(f => f.Item2).FirstOrDefault(g => g.Count() > 1);
+        var duplicate = found.GroupBy(f => f.ArchivePath).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
             throw new UsageException($"Two inputs would both be stored as '{duplicate.Key}'; upload them separately or to different scans.");

@@ -164,36 +164,66 @@ public sealed class CliTests(TestServer server) : IClassFixture<TestServer>, IDi
     }
 
     [Fact]
-    public async Task Upload_KilledMidway_LeavesNoRecordOrTemporaryFile_RerunFinishes()
+    public async Task Upload_LargeFileKilledMidway_RerunResumesFromTheServersOffset()
     {
         var project = await server.CreateProjectAsync();
         await UseTokenOfAsync("admin");
-        var big = RandomNumberGenerator.GetBytes(256 << 20);
+        // Chunks of 1 MiB give the test many moments at which to interrupt the upload.
+        _cli.Environment["TESSERA_CHUNK_BYTES"] = (1 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var big = RandomNumberGenerator.GetBytes(48 << 20);
         WriteFile("run/big.bin", big);
-        var temporary = Path.Combine(server.DataDirectory, "blobs", "tmp");
+        var states = Path.Combine(_cli.Home, ".config", "tessera", "uploads");
+        using var client = new TesseraClient(server.Admin());
 
+        long offsetAtKill;
         using (var upload = _cli.Start("upload", $"{project}/S1/E1", Path.Combine(_work, "run"), "-j", "1"))
         {
             upload.StandardInput.Close();
-            var deadline = DateTime.UtcNow.AddMinutes(2);
-            while (StagingFiles.In(temporary).Length == 0 && !upload.HasExited && DateTime.UtcNow < deadline)
+            var stdout = upload.StandardOutput.ReadToEndAsync();
+            var stderr = upload.StandardError.ReadToEndAsync();
+            string? url = null;
+            var state = await Poll.UntilAsync(async () =>
             {
-                await Task.Delay(5);
+                url ??= UploadUrlIn(states);
+                return url is null ? null : await client.GetUploadAsync(url);
+            }, s => upload.HasExited || s is { Offset: >= 4 << 20 }, "the upload is under way", TimeSpan.FromMinutes(2));
+            if (upload.HasExited)
+            {
+                throw new ShouldAssertException($"the upload finished before it could be interrupted: {await stdout} {await stderr}");
             }
-            upload.HasExited.ShouldBeFalse("the upload finished before it could be interrupted");
             upload.Kill(entireProcessTree: true);
             await upload.WaitForExitAsync();
+            offsetAtKill = state!.Offset;
         }
-
-        // The server sees the connection drop, deletes the partial staging file and records nothing.
-        await Poll.UntilAsync(() => StagingFiles.In(temporary).Length == 0, "the partial upload's staging file was removed");
-        using var client = new TesseraClient(server.Admin());
-        (await client.ListFilesAsync(project, "subjects/S1/sessions/E1", "FILES")).ShouldBeEmpty();
+        using (var partial = new TesseraClient(server.Admin()))
+        {
+            (await partial.ListFilesAsync(project, "subjects/S1/sessions/E1", "FILES")).ShouldBeEmpty();
+        }
 
         var rerun = await _cli.RunAsync("upload", $"{project}/S1/E1", Path.Combine(_work, "run"));
         rerun.ExitCode.ShouldBe(0, rerun.ToString());
+        rerun.Stdout.ShouldContain("Uploaded 1, skipped 0 already stored, failed 0.");
+        rerun.Stdout.ShouldContain("1 upload resumed where an earlier run stopped.");
+        var resumed = System.Text.RegularExpressions.Regex.Match(rerun.Stderr, @"Resuming big\.bin from byte (\d+) of (\d+) ");
+        resumed.Success.ShouldBeTrue(rerun.ToString());
+        var from = long.Parse(resumed.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        from.ShouldBeGreaterThanOrEqualTo(offsetAtKill);
+        long.Parse(resumed.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture).ShouldBe(big.Length);
+        // What the second run sent: the rest, counted from the server's offset (not the whole file again).
+        var sent = System.Text.RegularExpressions.Regex.Match(rerun.Stderr, @"1 of 1 file done, ([\d.]+) MB uploaded");
+        sent.Success.ShouldBeTrue(rerun.ToString());
+        double.Parse(sent.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+            .ShouldBe((big.Length - from) / 1e6, tolerance: 0.1);
+
         var file = (await client.ListFilesAsync(project, "subjects/S1/sessions/E1", "FILES")).ShouldHaveSingleItem();
         file.Sha256.ShouldBe(Sha256Of(big));
+        Directory.GetFiles(states, "*.json").ShouldBeEmpty("the state file goes once the upload completes");
+    }
+
+    private static string? UploadUrlIn(string folder)
+    {
+        var file = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.json").SingleOrDefault() : null;
+        return file is null ? null : System.Text.Json.JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("url").GetString();
     }
 
     [Fact]
@@ -239,7 +269,7 @@ public sealed class CliTests(TestServer server) : IClassFixture<TestServer>, IDi
         await UseTokenOfAsync(outsider);
         var hidden = await _cli.RunAsync("upload", $"{project}/S1/E1", Path.Combine(_work, "x.txt"));
         hidden.ExitCode.ShouldBe(1, hidden.ToString());
-        hidden.Stderr.ShouldContain("not found", Case.Insensitive);
+        hidden.Stderr.ShouldContain($"no such project {project}");
         hidden.Stderr.ShouldNotContain("Exception");
 
         await UseTokenOfAsync(collaborator);

@@ -51,7 +51,7 @@ public sealed class DicomCliTests(DicomNodeServer server) : IClassFixture<DicomN
         echo.ExitCode.ShouldBe(0, echo.ToString());
         echo.Stdout.ShouldContain("CLI_SCP: 0x0000");
         send.ExitCode.ShouldBe(0, send.ToString());
-        send.Stdout.ShouldContain("Sent 1 instance(s).");
+        send.Stdout.ShouldContain("Sent 1 instance.");
         storescp.Files.Count.ShouldBe(1);
         find.ExitCode.ShouldBe(0, find.ToString());
         find.Stdout.ShouldContain(study);

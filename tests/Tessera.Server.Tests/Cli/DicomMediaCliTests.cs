@@ -63,7 +63,7 @@ public sealed class DicomMediaCliTests(TestServer server) : IClassFixture<TestSe
         var refused = await _cli.RunAsync("download", project, "--dicom-media", "--out", folder);
 
         media.ExitCode.ShouldBe(0, media.ToString());
-        media.Stdout.ShouldContain($"Wrote a DICOMDIR and {corpus.Count - 1} DICOM file(s)");
+        media.Stdout.ShouldContain($"Wrote a DICOMDIR and {corpus.Count - 1} DICOM files");
         DicomDirectory.ReadFile(Path.Combine(folder, "DICOMDIR")).FileRecords.Count().ShouldBe(corpus.Count - 1);
         Directory.GetFiles(Path.Combine(folder, "DICOM"), "*", SearchOption.AllDirectories).Length.ShouldBe(corpus.Count - 1);
         zip.ExitCode.ShouldBe(0, zip.ToString());

@@ -92,7 +92,7 @@ internal static class JobRunCommand
         Directory.CreateDirectory(output);
         foreach (var file in spec.Inputs)
             await FetchAsync(client, spec.Job, file, Path.Combine(input, file.Path), ct);
-        log.Note($"{spec.Inputs.Count} input file(s) fetched into {input} on {Environment.MachineName}");
+        log.Note($"{Words.Count(spec.Inputs.Count, "input file")} fetched into {input} on {Environment.MachineName}");
 
         var relayed = confinement.Sandboxed && confinement.Network == "server";
         await using var relay = relayed ? ApiRelay.Start(root + ".sock", server) : null;
@@ -128,7 +128,7 @@ internal static class JobRunCommand
             content.Position = 0;
             await client.PutJobOutputAsync(spec.Job, file.Path, content, sha256, ct);
         }
-        log.Note($"{folder.Files.Count} output file(s) sent to the server");
+        log.Note($"{Words.Count(folder.Files.Count, "output file")} sent to the server");
         return result;
     }
 
