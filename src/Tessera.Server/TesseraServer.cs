@@ -90,7 +90,10 @@ public static class TesseraServer
             StatusCodeSelector = ErrorStatus.Of,
             SuppressDiagnosticsCallback = _ => true,
         });
-        app.UseWhen(c => WebAssets.IsApiPath(c.Request.Path), api => api.UseStatusCodePages());
+        // An API status without a body (no route, a method not allowed, a body over the limit) gets problem JSON,
+        // whatever the request accepts: never an empty text/plain.
+        app.UseWhen(c => WebAssets.IsApiPath(c.Request.Path), api => api.UseStatusCodePages(status =>
+            TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status.HttpContext.Response.StatusCode }).ExecuteAsync(status.HttpContext)));
         app.UseWhen(c => !WebAssets.IsApiPath(c.Request.Path), web => web.UseStatusCodePagesWithReExecute("/error", "?status={0}"));
         app.UseTesseraWebAssets();
         app.UseRouting();

@@ -25,11 +25,16 @@ public sealed class TokenService(ArchiveDbContext db, AccessService access, Time
         {
             throw TesseraException.Forbidden("A job's token cannot make other tokens.");
         }
+        // A token it made could outlive it (a longer expiry, and its revocation would not reach the child).
+        if (caller.TokenProjectId is not null)
+        {
+            throw TesseraException.Forbidden("A project-scoped token cannot make other tokens: sign in with the password, or use an unscoped token.");
+        }
         if (expiresInDays is < 1 or > MaximumDays)
         {
             throw TesseraException.Invalid($"expiresInDays must be between 1 and {MaximumDays}.");
         }
-        Guid? projectId = caller.TokenProjectId;
+        Guid? projectId = null;
         if (project is not null)
         {
             projectId = (await access.RequireAsync(project, caller, AccessLevel.Read, ct)).Project.Id;

@@ -65,6 +65,11 @@ public static class DicomNodeEndpoints
     private static async Task<Ok<DicomSendReport>> Send(HttpContext context, DicomScuService scu, string p, DicomSendRequest body)
     {
         var access = await context.RequireProjectAsync(p, Archive.Access.AccessLevel.Read);
+        // Reading a public project is open to all; making the server send its data out is for the project's own people.
+        if (access.Role == Archive.Access.ProjectRole.None && !access.Caller.IsAdmin)
+            throw access.Caller.IsAuthenticated
+                ? Archive.TesseraException.Forbidden($"Sending project '{p}' to a DICOM node needs a role on the project.")
+                : Archive.TesseraException.Unauthenticated();
         return TypedResults.Ok(await scu.SendAsync(access, body.Target, body.Node, context.RequestAborted));
     }
 

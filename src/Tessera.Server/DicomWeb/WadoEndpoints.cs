@@ -209,10 +209,14 @@ internal static partial class WadoEndpoints
     internal static List<int> FrameNumbers(string text)
     {
         var numbers = new List<int>();
+        var seen = new HashSet<int>();
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
         {
             if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
                 throw TesseraException.Invalid($"Frame numbers are whole numbers from 1, separated by commas; '{part}' is not one.");
+            // Each frame once: a list repeating one frame thousands of times made one request decode and send it thousands of times.
+            if (!seen.Add(n))
+                throw TesseraException.Invalid($"Frame {n} is asked for more than once; name each frame once.");
             numbers.Add(n);
         }
         return numbers;

@@ -146,6 +146,33 @@ public sealed class ScuTests(DicomNodeServer server) : IClassFixture<DicomNodeSe
         storescp.Files.Count.ShouldBe(1, "only the admin's send to the site node reached the peer");
     }
 
+    /// <summary>
+    /// A public project is readable by all, but only its own people make the server send it to a node (regression:
+    /// anyone, anonymous too, could make the server send a public project's instances to its node, again and again).
+    /// </summary>
+    [Fact]
+    public async Task APublicProject_IsSentOnlyByItsOwnPeople()
+    {
+        await using var storescp = await StorescpProcess.StartAsync("SCP_PUBLIC");
+        var owner = await server.CreateUserAsync();
+        var outsider = await server.CreateUserAsync();
+        var project = await server.CreateProjectAsync(owner, Visibility.Public);
+        await PutNodeAsync("SCP_PUBLIC", storescp.Port, project);
+        using (var ownerClient = new Tessera.Client.TesseraClient(server.Http(owner)))
+            await ownerClient.ImportFileAsync(project, "f.dcm", new MemoryStream(TestDicom.Create(TestDicom.NewUid(), TestDicom.NewUid(), TestDicom.NewUid(), "PUB-1")));
+        using var http = server.Http(owner);
+        var session = (await http.GetFromJsonAsync<JsonElement>($"api/projects/{project}/subjects/PUB-1")).GetProperty("sessions").GetProperty("items")[0].GetProperty("label").GetString();
+        var send = new DicomSendRequest("SCP_PUBLIC", $"subjects/PUB-1/sessions/{session}");
+
+        using var anonymous = server.Http();
+        using var stranger = server.Http(outsider);
+        await anonymous.PostAsJsonAsync($"api/projects/{project}/dicom/send", send).ShouldHaveStatus(HttpStatusCode.Unauthorized);
+        await stranger.PostAsJsonAsync($"api/projects/{project}/dicom/send", send).ShouldHaveStatus(HttpStatusCode.Forbidden);
+        await http.PostAsJsonAsync($"api/projects/{project}/dicom/send", send).ShouldHaveStatus(HttpStatusCode.OK);
+
+        storescp.Files.Count.ShouldBe(1);
+    }
+
     /// <summary>A storage-only peer (storescp) asked to answer a query or a retrieval: a 400 that says why (regression: a 500).</summary>
     [Fact]
     public async Task AStorageOnlyNode_AskedToQueryOrRetrieve_AnswersWhy()

@@ -16,6 +16,9 @@ public sealed class ErrorBodyTests(TestServer server) : IClassFixture<TestServer
     [InlineData("dicom-web/studies/1.2.3", "multipart/related; type=\"application/dicom\"")]
     [InlineData("iiif/3/00000000-0000-0000-0000-000000000001/full/max/0/default.jpg", "image/jpeg")]
     [InlineData("api/projects/no-such-project", "text/csv")]
+    [InlineData("api/no-such-route", "image/gif")]
+    [InlineData("dicom-web/no-such-route", "text/plain")]
+    [InlineData("iiif/3/not-an-id", "image/gif")]
     public async Task AnApiError_IsProblemJson_WhateverTheRequestAccepts(string path, string accept)
     {
         using var http = server.Admin();
