@@ -37,6 +37,7 @@ public sealed record DeidentificationSettings
     /// </summary>
     public bool KeepMapping { get; init; }
 
+    [JsonIgnore]
     public PseudonymSettings EffectivePseudonym => Pseudonym ?? new PseudonymSettings();
 
     public Tessera.Dicom.Deidentification.DeidentificationOptions Options => new()
@@ -67,6 +68,7 @@ public sealed record ProjectDicomSettings
     /// de-identification keeps: {StudyDate}_{StudyUidHash} with full dates retained, else {StudyUidHash}
     /// (the labels are those the default made there, as the accession number and dates are emptied).
     /// </summary>
+    [JsonIgnore]
     public string EffectiveSessionLabel => Deidentification is { Enabled: true } deid && SessionLabel == DefaultSessionLabel
         ? deid.RetainLongitudinalTemporal ? "{StudyDate}_{StudyUidHash}" : "{StudyUidHash}"
         : SessionLabel;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Serialization;
 using Tessera.Archive.Hierarchy;
 
 namespace Tessera.Archive.Dicom;
@@ -33,8 +34,10 @@ public sealed record PseudonymSettings
     /// <summary>The keyed hash's prefix ({project} allowed); null for <see cref="DefaultPrefix"/>.</summary>
     public string? Prefix { get; init; }
 
+    [JsonIgnore]
     public string EffectivePattern => Pattern ?? DefaultPattern;
 
+    [JsonIgnore]
     public string EffectivePrefix => Prefix ?? DefaultPrefix;
 
     /// <summary>Checks the method, and that every pseudonym it can make in project <paramref name="project"/> is a valid subject label.</summary>
@@ -46,11 +49,11 @@ public sealed record PseudonymSettings
                 var parts = Parse(EffectivePattern, allowCounter: true, "pattern");
                 if (parts.Count(p => p.Kind == PartKind.Counter) != 1)
                     throw TesseraException.Invalid($"The pseudonym pattern '{EffectivePattern}' must hold {{n}} (or {{n:0000}} for zero-padding) exactly once.");
-                CheckLabel(Render(parts, project, 1), "pattern", EffectivePattern);
                 var longest = Render(parts.Where(p => p.Kind != PartKind.Counter).ToList(), project, 0).Length
                     + Math.Max(MaxCounterDigits, parts.First(p => p.Kind == PartKind.Counter).Width);
                 if (longest > 64)
                     throw TesseraException.Invalid($"The pseudonym pattern '{EffectivePattern}' makes labels longer than 64 characters in project {project} once n has {MaxCounterDigits} digits.");
+                CheckLabel(Render(parts, project, 1), "pattern", EffectivePattern);
                 break;
             case Hmac:
                 var prefix = Render(Parse(EffectivePrefix, allowCounter: false, "prefix"), project, 0);

@@ -265,7 +265,7 @@ public sealed class PseudonymTests(TestServer server) : IClassFixture<TestServer
         var project = await server.CreateProjectAsync();
         using var http = server.Admin();
         var response = await http.PatchAsync($"api/projects/{project}",
-            HttpAssertions.Json($$"""{"dicom":{"deidentification":{"enabled":true,"pseudonym":{{pseudonym}}}}}""")).ShouldHaveStatus(HttpStatusCode.BadRequest);
+            HttpAssertions.Json("""{"dicom":{"deidentification":{"enabled":true,"pseudonym":""" + pseudonym + "}}}")).ShouldHaveStatus(HttpStatusCode.BadRequest);
         (await response.ReadProblem()).GetProperty("detail").GetString()!.ShouldContain(message);
     }
 
@@ -276,7 +276,7 @@ public sealed class PseudonymTests(TestServer server) : IClassFixture<TestServer
         using var http = server.Admin();
         foreach (var (template, keyword) in new[] { ("{AccessionNumber}", "AccessionNumber"), ("{StudyID|StudyUidHash}", "StudyID"), ("{StudyDate}_{StudyUidHash}", "StudyDate"), ("{PatientBirthDate}", "PatientBirthDate") })
         {
-            var refused = await http.PatchAsync($"api/projects/{project}", HttpAssertions.Json($$"""{"dicom":{"sessionLabel":"{{template}}"}}"""))
+            var refused = await http.PatchAsync($"api/projects/{project}", HttpAssertions.Json("{\"dicom\":{\"sessionLabel\":\"" + template + "\"}}"))
                 .ShouldHaveStatus(HttpStatusCode.BadRequest);
             (await refused.ReadProblem()).GetProperty("detail").GetString()!.ShouldContain($"names {keyword}, which de-identification");
         }
