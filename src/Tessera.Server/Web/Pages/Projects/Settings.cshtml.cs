@@ -116,6 +116,8 @@ public sealed class SettingsModel(AccessService accessService, ProjectService pr
     public async Task<IActionResult> OnPostDeidentificationAsync(string p)
     {
         await LoadAsync(p);
+        // The general form shows what is stored; this form what was sent.
+        (Name, Description, Public) = (Access.Project.Name, Access.Project.Description, Access.Project.IsPublic);
         return await SubmitAsync(async () =>
         {
             var method = PseudonymMethod.Trim().ToLowerInvariant();
