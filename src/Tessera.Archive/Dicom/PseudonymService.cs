@@ -94,10 +94,16 @@ public sealed class PseudonymService(DbContextOptions<ArchiveDbContext> options,
         throw TesseraException.Conflict("no pseudonym could be made for a new patient: other imports kept taking the same one; send the file again");
     }
 
-    /// <summary>The pseudonyms whose original is kept, for the project's owners.</summary>
+    /// <summary>
+    /// The pseudonyms whose original is kept, for the project's owners themselves: a job's token, which
+    /// carries its submitter's rights into a tool, is refused.
+    /// </summary>
     public async Task<(DeidentificationSettings? Settings, List<Pseudonym> Rows)> MappingAsync(Caller caller, string slug, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(caller);
         var cleared = await access.RequireAsync(slug, caller, AccessLevel.Manage, ct);
+        if (caller.JobId is not null)
+            throw TesseraException.Forbidden("A job's token cannot read the mapping of pseudonyms to original patient IDs.");
         var settings = ProjectDicomSettings.Parse(cleared.Project.DicomSettings).Deidentification;
         await using var db = new ArchiveDbContext(options);
         var rows = await db.Pseudonyms.AsNoTracking().Where(p => p.ProjectId == cleared.Project.Id && p.PatientId != null)
