@@ -24,6 +24,8 @@ public sealed class PseudonymTests(TestServer server) : IClassFixture<TestServer
 
     private static readonly string[] s_originals = [Id, "SMITH", "JOHN", Accession];
 
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+
     private async Task<string> DeidentifyingProjectAsync(string? owner = null, string deidentification = "{\"enabled\":true}")
     {
         var project = await server.CreateProjectAsync(owner);
@@ -49,7 +51,7 @@ public sealed class PseudonymTests(TestServer server) : IClassFixture<TestServer
     {
         var response = await http.PostAsync($"api/projects/{project}/import", new ByteArrayContent(content)).ShouldHaveStatus(HttpStatusCode.OK);
         var text = await response.Content.ReadAsStringAsync();
-        return (JsonSerializer.Deserialize<ImportReportDto>(text, new JsonSerializerOptions(JsonSerializerDefaults.Web))!, text);
+        return (JsonSerializer.Deserialize<ImportReportDto>(text, s_json)!, text);
     }
 
     private static byte[] Zip(params byte[][] files)
