@@ -59,6 +59,7 @@ public static class ArchiveServiceCollectionExtensions
         services.AddScoped<HistoryService>();
         services.AddScoped<IngestService>();
         services.AddScoped<Dicom.DicomImportService>();
+        services.AddScoped<Dicom.PseudonymService>();
         services.AddScoped<Dicom.Query.DicomQueryService>();
         services.AddScoped<Dicom.Media.DicomMediaService>();
         services.AddOptions<Dicom.Media.DicomMediaOptions>().BindConfiguration(Dicom.Media.DicomMediaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

@@ -187,6 +187,7 @@ public static class TesseraServer
         app.MapDicomNodeEndpoints();
         app.MapSessionArchiveEndpoints();
         app.MapDicomMediaEndpoints();
+        app.MapPseudonymEndpoints();
         app.MapAuditEndpoints();
         app.MapToolEndpoints();
         app.MapJobEndpoints();

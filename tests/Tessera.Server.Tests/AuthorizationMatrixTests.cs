@@ -81,6 +81,29 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
         failures.ShouldBeEmpty();
     }
 
+    /// <summary>The walk asks for the mapping as JSON; its CSV form answers the same roles (the world keeps no mapping: 409 for owners).</summary>
+    [Fact]
+    public async Task PseudonymMapping_JsonAndCsv_AreForOwnersAndAdminsOnly()
+    {
+        Endpoints().ShouldContain(e => e.Pattern == PseudonymsRoute && e.Rule == AccessRule.ProjectManage);
+        var users = await CreateUsersAsync();
+        var world = await World.CreateAsync(server, users);
+        foreach (var role in s_roles)
+        {
+            using var http = role == "anonymous" ? server.Http(followRedirects: false)
+                : role == "admin" ? server.Http("admin", TestServer.AdminPassword, followRedirects: false)
+                : server.Http(users[role], followRedirects: false);
+            var expected = role switch
+            {
+                "anonymous" or "outsider" => (HttpStatusCode.NotFound, HttpStatusCode.NotFound),
+                "collaborator" or "member" => (HttpStatusCode.Forbidden, HttpStatusCode.Forbidden),
+                _ => (HttpStatusCode.OK, HttpStatusCode.Conflict),
+            };
+            (await http.GetAsync($"api/projects/{world.Project}/dicom/pseudonyms")).StatusCode.ShouldBe(expected.Item1, role);
+            (await http.GetAsync($"api/projects/{world.Project}/dicom/pseudonyms?format=csv")).StatusCode.ShouldBe(expected.Item2, role);
+        }
+    }
+
     [Fact]
     public async Task PublicProject_AnonymousReads_WritesNeedSignIn()
     {
@@ -112,7 +135,10 @@ public sealed class AuthorizationMatrixTests(TestServer server) : IClassFixture<
     private static bool ServesImages(string pattern) => pattern.Contains("{image:guid}", StringComparison.Ordinal);
 
     /// <summary>A route that talks with a remote DICOM node (the matrix's node listens nowhere): allowed callers get past the rule, then an error of the peer.</summary>
-    private static bool CallsAPeer(string pattern) => pattern.StartsWith("/api/projects/{p}/dicom/", StringComparison.Ordinal);
+    private static bool CallsAPeer(string pattern) =>
+        pattern.StartsWith("/api/projects/{p}/dicom/", StringComparison.Ordinal) && pattern != PseudonymsRoute;
+
+    private const string PseudonymsRoute = "/api/projects/{p}/dicom/pseudonyms";
 
     /// <summary>Web pages send an anonymous visitor to the sign-in page where the API answers 401.</summary>
     private static bool IsPage(string pattern) =>

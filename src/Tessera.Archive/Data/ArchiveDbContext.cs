@@ -43,6 +43,7 @@ public sealed class ArchiveDbContext(DbContextOptions<ArchiveDbContext> options)
     public DbSet<TriggerFiring> TriggerFirings => Set<TriggerFiring>();
     public DbSet<Batch> Batches => Set<Batch>();
     public DbSet<DerivedImage> DerivedImages => Set<DerivedImage>();
+    public DbSet<Pseudonym> Pseudonyms => Set<Pseudonym>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

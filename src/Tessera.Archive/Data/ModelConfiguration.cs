@@ -202,3 +202,20 @@ internal sealed class DerivedImageConfiguration : IEntityTypeConfiguration<Deriv
         b.HasIndex(x => x.BlobKey);
     }
 }
+
+internal sealed class PseudonymConfiguration : IEntityTypeConfiguration<Pseudonym>
+{
+    public void Configure(EntityTypeBuilder<Pseudonym> b)
+    {
+        b.ToTable("pseudonyms");
+        b.Property(x => x.Lookup).HasMaxLength(64);
+        b.Property(x => x.Label).HasMaxLength(64);
+        b.Property(x => x.PatientId).HasMaxLength(256);
+        b.Property(x => x.IssuerOfPatientId).HasMaxLength(256);
+        // The unique indexes make concurrent imports of one new patient agree: the second insert fails and finds the first.
+        b.HasIndex(x => new { x.ProjectId, x.Lookup }).IsUnique();
+        b.HasIndex(x => new { x.ProjectId, x.Label }).IsUnique();
+        b.HasIndex(x => new { x.ProjectId, x.Number }).IsUnique();
+        b.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

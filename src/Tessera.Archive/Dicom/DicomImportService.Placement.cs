@@ -71,7 +71,7 @@ public sealed partial class DicomImportService
     private async Task<string> NewSessionAsync(ProjectAccess access, DicomHeader header, ProjectDicomSettings settings, string subject, CancellationToken ct)
     {
         var projectId = access.Project.Id;
-        var label = LabelTemplate.Render(settings.SessionLabel, header.Dataset);
+        var label = LabelTemplate.Render(settings.EffectiveSessionLabel, header.Dataset);
         var subjectId = await db.Subjects.Where(s => s.ProjectId == projectId && s.Label == subject).Select(s => (Guid?)s.Id).FirstOrDefaultAsync(ct);
         for (var n = 1; ; n++)
         {

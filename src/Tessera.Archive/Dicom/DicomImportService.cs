@@ -19,7 +19,8 @@ namespace Tessera.Archive.Dicom;
 /// the one ingest path, with its index rows in the same transaction. Files that are not DICOM go to a
 /// resource of the import's session, or are reported; nothing is dropped silently.
 /// </summary>
-public sealed partial class DicomImportService(ArchiveDbContext db, HierarchyService hierarchy, IngestService ingest, TimeProvider clock)
+public sealed partial class DicomImportService(
+    ArchiveDbContext db, HierarchyService hierarchy, IngestService ingest, PseudonymService pseudonyms, TimeProvider clock)
 {
     public const string DicomResource = "DICOM";
     public const string OtherResource = "OTHER";
@@ -141,7 +142,7 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
         {
             for (var i = 0; i < items.Count; i++)
             {
-                var (result, candidate) = Read(i, items[i], study, settings);
+                var (result, candidate) = await ReadAsync(access, i, items[i], study, settings, ct);
                 results[i] = result;
                 dicom[i] = result is not null || candidate is not null;
                 if (candidate is not null)
@@ -173,9 +174,11 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
 
     /// <summary>
     /// Reads and checks one file, de-identifying it when the project says so: a rejection, or a
-    /// candidate to store, or neither when the file is not DICOM.
+    /// candidate to store, or neither when the file is not DICOM. Once de-identified, nothing of the
+    /// original patient is in what is returned: the header and warnings are the de-identified object's.
     /// </summary>
-    private static (ImportedFile? Result, Candidate? Candidate) Read(int index, ImportItem item, string? study, ProjectDicomSettings settings)
+    private async Task<(ImportedFile? Result, Candidate? Candidate)> ReadAsync(
+        ProjectAccess access, int index, ImportItem item, string? study, ProjectDicomSettings settings, CancellationToken ct)
     {
         DicomFile file;
         try
@@ -205,13 +208,26 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
                 header.SopInstanceUid) { Problem = ImportProblem.DoesNotMatchRequest, SopClassUid = header.SopClassUid }, null);
         }
         string? deidentified = null;
+        var withoutPatientId = false;
         // A store into a named study is checked against the original UID; nothing of another study is de-identified.
         if (settings.Deidentification is { Enabled: true } deid && header.Missing() is null && (study is null || study == header.StudyInstanceUid))
         {
             study = null;
+            string pseudonym;
             try
             {
-                deidentified = Deidentify(item, file, header, settings, deid);
+                withoutPatientId = header.PatientId is null;
+                pseudonym = await pseudonyms.PseudonymAsync(access.Project, deid, header.PatientId,
+                    header.Get(DicomTags.IssuerOfPatientId), header.StudyInstanceUid!, ct);
+            }
+            catch (TesseraException e) when (e.Kind == ErrorKind.Conflict)
+            {
+                return (new ImportedFile(item.Name, ImportOutcome.Rejected, e.Message, header.SopInstanceUid)
+                    { Problem = ImportProblem.Conflict, SopClassUid = header.SopClassUid }, null);
+            }
+            try
+            {
+                deidentified = Deidentify(item, file, deid, pseudonym);
                 file = DicomReader.ReadFile(deidentified, WholeStructure);
             }
             catch (DicomException e)
@@ -237,21 +253,22 @@ public sealed partial class DicomImportService(ArchiveDbContext db, HierarchySer
             warnings.Add($"{disc.Directory} names SOP instance {expected} for this file; the file holds {header.SopInstanceUid}");
         if (deidentified is not null)
         {
-            warnings.Add($"de-identified ({settings.Deidentification!.Options.Describe()}) before storing");
+            warnings.Add($"de-identified ({settings.Deidentification!.Options.Describe()}) before storing, the patient under pseudonym {header.PatientId}");
+            if (withoutPatientId)
+                warnings.Add("no PatientID: the study's patient got a pseudonym of its own");
             item = item with { TempPath = deidentified, Sha256 = null };
         }
         return (null, new Candidate(index, item, header, warnings));
     }
 
     /// <summary>
-    /// Writes a de-identified copy of the file beside it: the patient's name and ID become the subject
-    /// label the original would have been sorted under, UIDs are remapped with the project's key.
+    /// Writes a de-identified copy of the file beside it: the patient's name and ID become the patient's
+    /// pseudonym (so the subject label too), UIDs are remapped with the project's key.
     /// </summary>
-    private static string Deidentify(ImportItem item, DicomFile file, DicomHeader header, ProjectDicomSettings settings, DeidentificationSettings deid)
+    private static string Deidentify(ImportItem item, DicomFile file, DeidentificationSettings deid, string pseudonym)
     {
-        var subject = SubjectLabel(header, settings, []);
         var uids = new UidMapper(Convert.FromBase64String(deid.Key ?? throw new InvalidOperationException("de-identification is on without a key")));
-        new Deidentifier(deid.Options, uids, subject, subject).Apply(file.Dataset);
+        new Deidentifier(deid.Options, uids, pseudonym, pseudonym).Apply(file.Dataset);
         var path = item.TempPath + ".deid";
         try
         {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Tessera.Dicom;
+using Tessera.Dicom.Deidentification;
 using Tessera.Dicom.Dictionary;
 
 namespace Tessera.Archive.Dicom;
@@ -49,6 +50,44 @@ public static class LabelTemplate
             }
         }
     }
+
+    /// <summary>
+    /// Checks that a template of a de-identifying project uses only what the de-identified object holds
+    /// and does not identify: StudyUidHash (of the remapped StudyInstanceUID), PatientID and PatientName (both
+    /// the pseudonym), and attributes the profile keeps or remaps with these options. An attribute the
+    /// profile removes, empties, replaces with a dummy or cleans (AccessionNumber, StudyID, dates without
+    /// full dates retained, descriptions) is refused: its original is never used, so naming it is a mistake.
+    /// </summary>
+    public static void ValidateDeidentified(string template, DeidentificationOptions options, string what)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (var part in template.Split('{').Skip(1))
+        {
+            var close = part.IndexOf('}');
+            if (close < 0)
+                continue;
+            foreach (var keyword in part[..close].Split('|').Select(k => k.Trim()))
+            {
+                if (keyword is "StudyUidHash" or "PatientID" or "PatientName" || !DicomDictionary.TryGetTag(keyword, out var tag))
+                    continue;
+                if (options.ActionFor(tag) is { } action && action is not (DeidentificationAction.Keep or DeidentificationAction.Uid))
+                {
+                    throw TesseraException.Invalid(
+                        $"The {what} template '{template}' names {keyword}, which de-identification ({options.Describe()}) {Verb(action)}: " +
+                        "with de-identification on, a template may use only what the de-identified object keeps (StudyUidHash, PatientID or PatientName for the pseudonym, Modality, SeriesNumber, StudyDate with full dates retained…).");
+                }
+            }
+        }
+    }
+
+    private static string Verb(DeidentificationAction action) => action switch
+    {
+        DeidentificationAction.Remove => "removes",
+        DeidentificationAction.Empty => "empties",
+        DeidentificationAction.Dummy => "replaces with a dummy value",
+        _ => "cleans of identifiers as best it can",
+    };
 
     /// <summary>Any text as a label: characters outside [A-Za-z0-9._-] become '_', at most 64, never empty.</summary>
     public static string Sanitise(string text)

@@ -93,10 +93,14 @@ public sealed class ProjectService(
         }
         project.Description = description ?? project.Description;
         project.IsPublic = isPublic ?? project.IsPublic;
+        var forget = false;
         if (dicom is not null)
         {
-            var settings = dicom(ProjectDicomSettings.Parse(project.DicomSettings)).WithKeys();
-            settings.Validate();
+            var before = ProjectDicomSettings.Parse(project.DicomSettings);
+            var settings = dicom(before).WithKeys();
+            settings.Validate(project.Slug);
+            // Switching the mapping off deletes the originals; switching de-identification off keeps them with its key.
+            forget = before.Deidentification is { KeepMapping: true } && settings.Deidentification is not { KeepMapping: true };
             project.DicomSettings = settings.Serialize();
             project.DicomAeTitle = string.IsNullOrWhiteSpace(settings.AeTitle) ? null : settings.AeTitle.Trim();
             if (project.DicomAeTitle is { } ae && await db.Projects.AnyAsync(p => p.DicomAeTitle == ae && p.Id != project.Id, ct))
@@ -104,6 +108,9 @@ public sealed class ProjectService(
         }
         project.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
+        // After the settings are saved: an import that makes a pseudonym from now on reads that the mapping is off.
+        if (forget)
+            await PseudonymService.ForgetOriginalsAsync(db, project.Id, ct);
         return project;
     }
 

@@ -14,9 +14,25 @@ public sealed record DicomSettingsDto(
     string? AeTitle = null, string? SessionLabel = null, string? SubjectWithoutPatientId = null, string? OnDifferentContent = null,
     DeidentificationDto? Deidentification = null);
 
-/// <summary>PS3.15 Basic Application Level Confidentiality Profile, applied to every DICOM object the project receives, and its options.</summary>
+/// <summary>
+/// PS3.15 Basic Application Level Confidentiality Profile, applied to every DICOM object the project receives, and its options.
+/// <paramref name="Pseudonym"/> names the patients (left out: kept, by default a counter through <c>{project}-{n:0000}</c>);
+/// <paramref name="KeepMapping"/> keeps each pseudonym's original PatientID for owners (left out: kept as it is; false deletes the kept originals).
+/// </summary>
 public sealed record DeidentificationDto(
-    bool Enabled = true, bool RetainLongitudinalTemporal = false, bool RetainPatientCharacteristics = false, bool CleanDescriptors = false);
+    bool Enabled = true, bool RetainLongitudinalTemporal = false, bool RetainPatientCharacteristics = false, bool CleanDescriptors = false,
+    PseudonymSettingsDto? Pseudonym = null, bool? KeepMapping = null);
+
+/// <summary>
+/// <paramref name="Method"/> "counter" (<paramref name="Pattern"/>: {project}, {n} or {n:0000}) or "hmac" (a keyed hash of the
+/// original PatientID and issuer, as <paramref name="Prefix"/> ({project} allowed) and base32 digits).
+/// </summary>
+public sealed record PseudonymSettingsDto(string Method = "counter", string? Pattern = null, string? Prefix = null);
+
+/// <summary>A de-identifying project's pseudonyms with the originals it keeps (none unless <paramref name="KeepMapping"/>).</summary>
+public sealed record PseudonymMappingDto(bool KeepMapping, IReadOnlyList<PseudonymEntryDto> Pseudonyms);
+
+public sealed record PseudonymEntryDto(string Pseudonym, string PatientId, string? IssuerOfPatientId, DateTime CreatedAt);
 
 public sealed record CreateProjectRequest(string Id, string? Name = null, string? Description = null, Visibility Visibility = Visibility.Private);
 

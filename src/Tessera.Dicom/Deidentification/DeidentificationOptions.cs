@@ -12,6 +12,9 @@ public sealed record DeidentificationOptions
     /// <summary>Clean Descriptors (E.3.5): descriptions are kept, cleaned of the identifiers the object carried.</summary>
     public bool CleanDescriptors { get; init; }
 
+    /// <summary>What the profile does to a public attribute with these options, or null when the table does not name it (it is kept).</summary>
+    public DeidentificationAction? ActionFor(DicomTag tag) => ConfidentialityProfile.ActionFor(tag, this);
+
     /// <summary>The profile and options in words, e.g. "PS3.15 Basic Profile, Retain Longitudinal Temporal".</summary>
     public string Describe() => string.Join(", ", new[]
     {

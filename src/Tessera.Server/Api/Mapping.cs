@@ -20,8 +20,26 @@ internal static class Mapping
 
     public static DicomSettingsDto ToDto(Archive.Dicom.ProjectDicomSettings s) =>
         new(s.AeTitle, s.SessionLabel, s.SubjectWithoutPatientId, s.OnDifferentContent.ToString().ToLowerInvariant(),
-            s.Deidentification is { Enabled: true } d ? new DeidentificationDto(true, d.RetainLongitudinalTemporal, d.RetainPatientCharacteristics, d.CleanDescriptors)
+            s.Deidentification is { Enabled: true } d ? new DeidentificationDto(true, d.RetainLongitudinalTemporal, d.RetainPatientCharacteristics, d.CleanDescriptors,
+                    ToDto(d.EffectivePseudonym), d.KeepMapping)
                 : new DeidentificationDto(false));
+
+    private static PseudonymSettingsDto ToDto(Archive.Dicom.PseudonymSettings p) => p.Method == Archive.Dicom.PseudonymSettings.Hmac
+        ? new PseudonymSettingsDto(p.Method, Prefix: p.EffectivePrefix)
+        : new PseudonymSettingsDto(p.Method, Pattern: p.EffectivePattern);
+
+    /// <summary>A pseudonym setting as given; an empty pattern or prefix is the default.</summary>
+    public static Archive.Dicom.PseudonymSettings ToSettings(this PseudonymSettingsDto dto)
+    {
+        ArgumentNullException.ThrowIfNull(dto);
+        var method = (dto.Method ?? Archive.Dicom.PseudonymSettings.Counter).Trim().ToLowerInvariant();
+        return new Archive.Dicom.PseudonymSettings
+        {
+            Method = method,
+            Pattern = method == Archive.Dicom.PseudonymSettings.Counter && !string.IsNullOrWhiteSpace(dto.Pattern) ? dto.Pattern.Trim() : null,
+            Prefix = method == Archive.Dicom.PseudonymSettings.Hmac && dto.Prefix is not null ? dto.Prefix.Trim() : null,
+        };
+    }
 
     /// <summary>Applies the fields a PATCH gave to the current settings.</summary>
     public static Archive.Dicom.ProjectDicomSettings Merge(this DicomSettingsDto patch, Archive.Dicom.ProjectDicomSettings current)
@@ -45,6 +63,8 @@ internal static class Mapping
                     RetainLongitudinalTemporal = d.RetainLongitudinalTemporal,
                     RetainPatientCharacteristics = d.RetainPatientCharacteristics,
                     CleanDescriptors = d.CleanDescriptors,
+                    Pseudonym = d.Pseudonym is { } pseudonym ? pseudonym.ToSettings() : current.Deidentification?.Pseudonym,
+                    KeepMapping = d.KeepMapping ?? current.Deidentification?.KeepMapping ?? false,
                 },
             },
         };

@@ -33,7 +33,7 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditWriter writer, Ti
         {
             return true;
         }
-        return endpoint.Metadata.GetMetadata<AuditedReadMetadata>() is not null && context.ReadPrivateData();
+        return endpoint.Metadata.GetMetadata<AuditedReadMetadata>() is { } audited && (audited.Sensitive || context.ReadPrivateData());
     }
 
     private Task RecordAsync(HttpContext context, RouteEndpoint endpoint, string? project)

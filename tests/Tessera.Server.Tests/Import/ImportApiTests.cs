@@ -256,7 +256,8 @@ public sealed class ImportApiTests(TestServer server) : IClassFixture<TestServer
         second.Stored.ShouldBe(1);
         first.Files[0].Warnings.ShouldContain(w => w.Contains("de-identified", StringComparison.Ordinal));
         second.Sessions.ShouldBe(first.Sessions);
-        var subject = original.GetString(DicomTags.PatientId)!;
+        // The patient is known by the project's first pseudonym, never by the original PatientID.
+        var subject = $"{project}-0001";
         first.Sessions[0].ShouldStartWith($"subjects/{subject}/sessions/{original.GetString(DicomTags.StudyDate)}_");
         first.Files[0].SopInstanceUid.ShouldStartWith("2.25.");
         first.Files[0].SopInstanceUid.ShouldNotBe(original.GetString(DicomTags.SopInstanceUid));
@@ -265,6 +266,7 @@ public sealed class ImportApiTests(TestServer server) : IClassFixture<TestServer
         var dataset = DicomReader.Read(new MemoryStream(stored)).Dataset;
         dataset.GetString(DicomTags.PatientName).ShouldBe(subject);
         dataset.GetString(DicomTags.PatientId).ShouldBe(subject);
+        dataset.GetString(DicomTags.PatientId).ShouldNotBe(original.GetString(DicomTags.PatientId));
         dataset.GetString(DicomTags.PatientIdentityRemoved).ShouldBe("YES");
         dataset.GetString(DicomTags.StudyDate).ShouldBe(original.GetString(DicomTags.StudyDate));
         dataset.GetString(DicomTags.StudyInstanceUid).ShouldNotBe(original.GetString(DicomTags.StudyInstanceUid));

@@ -2,13 +2,14 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Tessera.Archive;
 using Tessera.Archive.Access;
+using Tessera.Archive.Dicom;
 using Tessera.Archive.Hierarchy;
 using Tessera.Archive.Projects;
 using Tessera.Server.Auth;
 
 namespace Tessera.Server.Web.Pages.Projects;
 
-/// <summary>A project's name, description, visibility and custom-field schemas, and its deletion; for owners.</summary>
+/// <summary>A project's name, description, visibility, de-identification and custom-field schemas, and its deletion; for owners.</summary>
 [Access(AccessRule.ProjectManage)]
 public sealed class SettingsModel(AccessService accessService, ProjectService projects) : TesseraPageModel
 {
@@ -34,6 +35,33 @@ public sealed class SettingsModel(AccessService accessService, ProjectService pr
     [BindProperty]
     public string? Confirm { get; set; }
 
+    [BindProperty]
+    public bool Deidentify { get; set; }
+
+    [BindProperty]
+    public bool RetainLongitudinalTemporal { get; set; }
+
+    [BindProperty]
+    public bool RetainPatientCharacteristics { get; set; }
+
+    [BindProperty]
+    public bool CleanDescriptors { get; set; }
+
+    [BindProperty]
+    public string PseudonymMethod { get; set; } = PseudonymSettings.Counter;
+
+    [BindProperty]
+    public string? PseudonymPattern { get; set; }
+
+    [BindProperty]
+    public string? PseudonymPrefix { get; set; }
+
+    [BindProperty]
+    public bool KeepMapping { get; set; }
+
+    /// <summary>Whether the stored settings keep the mapping (the download is offered only then).</summary>
+    public bool MappingKept { get; private set; }
+
     /// <summary>Each entity type's schema as the form shows it (indented JSON), or a rejected edit to correct.</summary>
     public Dictionary<EntityType, string> Schemas { get; } = [];
 
@@ -50,11 +78,22 @@ public sealed class SettingsModel(AccessService accessService, ProjectService pr
                 ? JsonSerializer.Serialize(JsonDocument.Parse(text).RootElement, s_indented)
                 : "";
         }
+        var deid = ProjectDicomSettings.Parse(Access.Project.DicomSettings).Deidentification;
+        MappingKept = deid is { Enabled: true, KeepMapping: true };
         if (showStored)
         {
             Name = Access.Project.Name;
             Description = Access.Project.Description;
             Public = Access.Project.IsPublic;
+            var pseudonym = deid?.EffectivePseudonym ?? new PseudonymSettings();
+            Deidentify = deid is { Enabled: true };
+            RetainLongitudinalTemporal = deid?.RetainLongitudinalTemporal ?? false;
+            RetainPatientCharacteristics = deid?.RetainPatientCharacteristics ?? false;
+            CleanDescriptors = deid?.CleanDescriptors ?? false;
+            PseudonymMethod = pseudonym.Method;
+            PseudonymPattern = pseudonym.EffectivePattern;
+            PseudonymPrefix = pseudonym.EffectivePrefix;
+            KeepMapping = deid?.KeepMapping ?? false;
         }
     }
 
@@ -68,6 +107,42 @@ public sealed class SettingsModel(AccessService accessService, ProjectService pr
             await projects.UpdateAsync(Caller, p, Name?.Trim() ?? "", Description ?? "", Public, Aborted);
             return WebPaths.Settings(p);
         }, "Settings saved.");
+    }
+
+    /// <summary>
+    /// Saves de-identification as the form shows it. Off keeps the key and the pseudonyms, so that switching
+    /// back on finds the same; unticking "keep the mapping" deletes the kept originals.
+    /// </summary>
+    public async Task<IActionResult> OnPostDeidentificationAsync(string p)
+    {
+        await LoadAsync(p);
+        // The general form shows what is stored; this form what was sent.
+        (Name, Description, Public) = (Access.Project.Name, Access.Project.Description, Access.Project.IsPublic);
+        return await SubmitAsync(async () =>
+        {
+            var method = PseudonymMethod.Trim().ToLowerInvariant();
+            var pseudonym = new PseudonymSettings
+            {
+                Method = method,
+                Pattern = method == PseudonymSettings.Counter && !string.IsNullOrWhiteSpace(PseudonymPattern) ? PseudonymPattern.Trim() : null,
+                Prefix = method == PseudonymSettings.Hmac ? PseudonymPrefix?.Trim() ?? "" : null,
+            };
+            await projects.UpdateAsync(Caller, p, null, null, null, Aborted, current => current with
+            {
+                Deidentification = Deidentify
+                    ? (current.Deidentification ?? new DeidentificationSettings()) with
+                    {
+                        Enabled = true,
+                        RetainLongitudinalTemporal = RetainLongitudinalTemporal,
+                        RetainPatientCharacteristics = RetainPatientCharacteristics,
+                        CleanDescriptors = CleanDescriptors,
+                        Pseudonym = pseudonym,
+                        KeepMapping = KeepMapping,
+                    }
+                    : current.Deidentification is { } off ? off with { Enabled = false, KeepMapping = off.KeepMapping && KeepMapping } : null,
+            });
+            return WebPaths.Settings(p);
+        }, Deidentify ? "De-identification settings saved." : "De-identification is off.");
     }
 
     public async Task<IActionResult> OnPostSchemaAsync(string p)
