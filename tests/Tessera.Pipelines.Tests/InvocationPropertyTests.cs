@@ -13,12 +13,16 @@ namespace Tessera.Pipelines.Tests;
 /// list separators, value-keys bare, inside the template's '...' or "..." or in "$(...)"), given
 /// hostile values, their command lines run by a real shell: <c>printf '&lt;%s&gt;\n'</c> prints back
 /// exactly the values given and nothing else runs. Value-keys where a value would be parsed again
-/// (inside bash's <c>$'...'</c> or <c>$"..."</c>, arithmetic, or in what <c>eval</c>, <c>sh -c</c>, <c>env … bash -c</c>
-/// or <c>source</c> run) must be refused when the descriptor is read.
+/// (inside bash's <c>$'...'</c> or <c>$"..."</c>, arithmetic, or in what <c>eval</c>, <c>sh -c</c> after any wrapper,
+/// <c>source</c> or a shell's input run; subscripts, <c>test -v</c>, namerefs, PS4) must be refused when the descriptor is read.
 /// </summary>
 public sealed class InvocationPropertyTests
 {
-    private enum Place { Bare, SingleQuoted, DoubleQuoted, InSubstitution, AnsiC, Locale, Arithmetic, Eval, ShellCommand, PrefixedShellCommand, Source }
+    private enum Place { Bare, SingleQuoted, DoubleQuoted, InSubstitution, AnsiC, Locale, Arithmetic, Eval, ShellCommand, PrefixedShellCommand, Source,
+        WrappedShellCommand, SourceAfterDashes, TestVariable, OldArithmetic, Subscript, Nameref, PromptVariable, ShellInput }
+
+    // Places where a flag before the value-key takes the place the value would have (the file of ., the operand of -v…).
+    private static readonly Place[] s_wordAfterName = [Place.Source, Place.SourceAfterDashes, Place.TestVariable, Place.Subscript, Place.PromptVariable];
 
     /// <summary>The places where no quoting holds, because the shell (or the command there) reads the value again.</summary>
     private static bool Refused(Slot slot) => slot.Place >= Place.AnsiC;
@@ -62,6 +66,14 @@ public sealed class InvocationPropertyTests
                 Place.ShellCommand => $"\"$(bash -c 'printf %s {s.Key}')\"",
                 Place.PrefixedShellCommand => $"\"$(env -u X timeout 9 /bin/sh -ec \"printf %s {s.Key}\")\"",
                 Place.Source => $"\"$(. {s.Key})\"",
+                Place.WrappedShellCommand => $"\"$(flock lock taskset 1 sh -c 'printf %s {s.Key}')\"",
+                Place.SourceAfterDashes => $"\"$(. -- {s.Key})\"",
+                Place.TestVariable => $"\"$([ -v {s.Key} ] && printf x)\"",
+                Place.OldArithmetic => $"$[1 + {s.Key}]",
+                Place.Subscript => $"\"$(a[{s.Key}]=1)\"",
+                Place.Nameref => $"\"$(declare -n r={s.Key}; printf %s \"$r\")\"",
+                Place.PromptVariable => $"\"$(PS4={s.Key} bash -xc :)\"",
+                Place.ShellInput => $"\"$(sh < {s.Key})\"",
                 _ => s.Key,
             }));
             return new JsonObject
@@ -123,7 +135,7 @@ public sealed class InvocationPropertyTests
         // A Flag's value-key is its flag, written as the template's own text: it is never a value to quote.
         // After a flag, "." takes the flag for its file and the value is an argument of the script: not a place of its own.
         from place in kind == "Flag" ? Gen.OneOf(Place.Bare, Place.SingleQuoted, Place.DoubleQuoted, Place.InSubstitution)
-            : flag is null ? Gen.Enum<Place>() : Gen.Enum<Place>().Where(p => p != Place.Source)
+            : flag is null ? Gen.Enum<Place>() : Gen.Enum<Place>().Where(p => !s_wordAfterName.Contains(p))
         from given in Gen.Int[0, 5]
         from value in ValueGen(kind)
         select new Slot(id, kind.Split(' ')[0], kind.EndsWith(" list", StringComparison.Ordinal), key, flag, flagSeparator, listSeparator, place, given == 0 ? null : value);

@@ -41,6 +41,12 @@ public static class CommandLineTemplate
                 Write(line, output.Id, part.Text, output.Flag, output.FlagSeparator, [outputPath(output)], null, problems);
             }
         }
+        foreach (var (name, where) in line.Finish())
+        {
+            var problem = $"The command line has {name} {where}, where its value cannot be quoted safely.";
+            if (!problems.Contains(problem))
+                problems.Add(problem);
+        }
         return line.ToString();
     }
 
@@ -68,7 +74,7 @@ public static class CommandLineTemplate
                     problems.Add(problem);
                 return;
             }
-            line.Value(texts[i]);
+            line.Value(texts[i], $"'{id}' (value-key {key})");
         }
     }
 }

@@ -8,19 +8,20 @@ namespace Tessera.Pipelines.Tools.Boutiques;
 /// read it, so each value is quoted for the place it lands in: bare, inside the template's own
 /// <c>'...'</c> or <c>"..."</c> (as Boutiques' examples write <c>printf '[STRING_INPUT]\n'</c>), or
 /// inside <c>$(...)</c>, and always reads back as exactly itself. Places where no quoting holds are
-/// refused (<see cref="Unquotable"/>): among them bash's <c>$'...'</c> and <c>$"..."</c>, arithmetic, and
-/// the arguments a command parses again as shell code (<see cref="ShellCommandWords"/>: <c>eval</c>,
-/// <c>sh -c</c>, <c>source</c>…).
+/// refused (<see cref="Unquotable"/>, and <see cref="Finish"/> for those that what follows makes code): among
+/// them bash's <c>$'...'</c> and <c>$"..."</c>, arithmetic (<c>$((...))</c>, <c>$[...]</c>), and the arguments a
+/// command parses again as shell code (<see cref="ShellCommandWords"/>: <c>eval</c>, <c>sh -c</c>, <c>source</c>…).
 /// </summary>
 public sealed class ShellCommandLine
 {
-    private enum Context { Plain, Single, Double, Substitution, Backquote, Parameter, Comment, AnsiC, Locale, Arithmetic }
+    private enum Context { Plain, Single, Double, Substitution, Backquote, Parameter, Comment, AnsiC, Locale, Arithmetic, OldArithmetic }
 
     private readonly StringBuilder _text = new();
     // The innermost context last; a substitution's entry counts its open parentheses.
     private readonly List<(Context Kind, int Parens)> _contexts = [(Context.Plain, 0)];
     // The command being read at each level: the template's own, then one per $(...) entered.
-    private readonly List<ShellCommandWords> _commands = [new()];
+    private readonly List<ShellCommandWords> _commands;
+    private readonly ShellCommandWords.Shared _shared = new();
     private bool _substitutionOpened;
     private bool _escaped;
     private bool _hereDocPending;
@@ -30,6 +31,8 @@ public sealed class ShellCommandLine
     private bool _caseInQuotedSubstitution;
     // What decides the meaning of the next character: '$' before '(' or '{', '<' before '<', a word's start before '#'.
     private char _previous = '\n';
+
+    public ShellCommandLine() => _commands = [new ShellCommandWords(_shared)];
 
     /// <summary>
     /// Why a value cannot stand where the text written so far ends (e.g. "in a comment"); null when it can.
@@ -61,6 +64,8 @@ public sealed class ShellCommandLine
                 return "inside $\"...\" (bash's translated string)";
             if (_contexts.Any(c => c.Kind == Context.Arithmetic))
                 return "inside arithmetic, ((...)) or $((...)), which the shell evaluates (and runs $(...) in)";
+            if (_contexts.Any(c => c.Kind == Context.OldArithmetic))
+                return "inside $[...], bash's old arithmetic, which it evaluates (and runs $(...) in)";
             return Words.ReEvaluated();
         }
     }
@@ -75,8 +80,10 @@ public sealed class ShellCommandLine
     }
 
     /// <summary>Appends a value, quoted so that the shell reads exactly it where it stands.</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="name">How <see cref="Finish"/> names the value if what follows it makes it code (a shell later on its command reads it).</param>
     /// <exception cref="InvalidOperationException">It stands where no quoting holds (<see cref="Unquotable"/>).</exception>
-    public void Value(string value)
+    public void Value(string value, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(value);
         if (Unquotable is { } where)
@@ -89,8 +96,19 @@ public sealed class ShellCommandLine
             Context.Double => "\"" + quoted + "\"",
             _ => quoted,
         });
-        Words.Dynamic();
+        Words.Value(name);
         _previous = 'v';
+    }
+
+    /// <summary>
+    /// Ends the text: the values (by the names given to <see cref="Value"/>) that what followed them made code, with
+    /// where, e.g. the file of <c>&lt; [A] sh</c>, whose shell is named after the value.
+    /// </summary>
+    public IReadOnlyList<(string Name, string Where)> Finish()
+    {
+        for (var i = _commands.Count - 1; i >= 0; i--)
+            _commands[i].EndCommand();
+        return _shared.Late;
     }
 
     public override string ToString() => _text.ToString();
@@ -106,7 +124,7 @@ public sealed class ShellCommandLine
     private ShellCommandWords Words => _commands[^1];
 
     /// <summary>Whether what is read now is part of a command's words (not of a `...`, ${...}, comment or arithmetic).</summary>
-    private bool Tracking => !_contexts.Any(c => c.Kind is Context.Backquote or Context.Parameter or Context.Comment or Context.Arithmetic);
+    private bool Tracking => !_contexts.Any(c => c.Kind is Context.Backquote or Context.Parameter or Context.Comment or Context.Arithmetic or Context.OldArithmetic);
 
     private void Read(char c)
     {
@@ -162,6 +180,14 @@ public sealed class ShellCommandLine
                 else if (c == ')')
                     _contexts[^1] = (kind, parens - 1);
                 break;
+            case Context.OldArithmetic:
+                if (c == '[')
+                    _contexts[^1] = (kind, parens + 1);
+                else if (c == ']' && parens == 0)
+                    Leave();
+                else if (c == ']')
+                    _contexts[^1] = (kind, parens - 1);
+                break;
             case Context.Double or Context.Locale:
                 if (c == '\\')
                 {
@@ -183,6 +209,10 @@ public sealed class ShellCommandLine
                 else if (c == '{' && _previous == '$')
                 {
                     Enter(Context.Parameter);
+                }
+                else if (c == '[' && _previous == '$')
+                {
+                    Enter(Context.OldArithmetic);
                 }
                 else if (c == '$')
                 {
@@ -256,7 +286,7 @@ public sealed class ShellCommandLine
                 break;
             case '(' when kind == Context.Substitution:
                 _contexts[^1] = (kind, parens + 1);
-                words?.EndCommand();
+                words?.OpenParenthesis();
                 break;
             case ')' when kind == Context.Substitution:
                 if (parens == 0)
@@ -266,25 +296,34 @@ public sealed class ShellCommandLine
                 else
                 {
                     _contexts[^1] = (kind, parens - 1);
-                    words?.EndCommand();
+                    words?.CloseParenthesis();
                 }
                 break;
             case '{' when _previous == '$':
                 Enter(Context.Parameter);
+                break;
+            case '[' when _previous == '$':
+                Enter(Context.OldArithmetic);
                 break;
             case '}' when kind == Context.Parameter:
                 Leave();
                 break;
             case '<' when _previous == '<':
                 _hereDocPending = true;
-                words?.Redirect();
+                words?.Redirect(c);
                 break;
             case '<' or '>':
-                words?.Redirect();
+                words?.Redirect(c);
                 break;
             case '&' or '|' when _previous is '<' or '>':
                 break; // >&2, <&0, >| are redirections
-            case ';' or '&' or '|' or '(' or ')':
+            case '(':
+                words?.OpenParenthesis();
+                break;
+            case ')':
+                words?.CloseParenthesis();
+                break;
+            case ';' or '&' or '|':
                 words?.EndCommand();
                 break;
             case '\n':
@@ -317,7 +356,7 @@ public sealed class ShellCommandLine
         _contexts.Add((kind, 0));
         if (kind == Context.Substitution)
         {
-            _commands.Add(new ShellCommandWords());
+            _commands.Add(new ShellCommandWords(_shared));
             _substitutionOpened = true;
         }
     }
@@ -327,7 +366,10 @@ public sealed class ShellCommandLine
         if (_contexts.Count <= 1)
             return;
         if (_contexts[^1].Kind == Context.Substitution && _commands.Count > 1)
+        {
+            _commands[^1].EndCommand();
             _commands.RemoveAt(_commands.Count - 1);
+        }
         _contexts.RemoveAt(_contexts.Count - 1);
     }
 }
