@@ -65,6 +65,30 @@ public sealed class NiftiSourceTests
     }
 
     [Fact]
+    public void DefaultWindow_IsTheVolumes_SameOnEveryAxis()
+    {
+        var volume = Volume();
+        var windows = new[] { SliceAxis.Z, SliceAxis.Y, SliceAxis.X }.Select(axis =>
+        {
+            using var source = Open(volume, axis);
+            return source.Description.DefaultWindow;
+        }).ToList();
+        windows[0].ShouldNotBeNull();
+        windows[0]!.Value.Width.ShouldBeGreaterThan(50, "the brain's range of values, not one slice's edge");
+        windows.ShouldAllBe(w => w == windows[0], "every axis is shown in the same window");
+    }
+
+    [Fact]
+    public void DefaultWindow_TruncatedVolume_IsNone_AndOpeningStillWorks()
+    {
+        var volume = Volume()[..20000];
+        var header = NiftiHeader.Parse(volume);
+        using var source = Open(volume, SliceAxis.Z);
+        if (header.CalMax <= header.CalMin)
+            source.Description.DefaultWindow.ShouldBeNull();
+    }
+
+    [Fact]
     public void Slice_TruncatedVolume_FailsAsMalformed()
     {
         var volume = Volume()[..20000];

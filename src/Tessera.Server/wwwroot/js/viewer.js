@@ -115,11 +115,11 @@
     const stretch = aspect(info);
     const width = Math.round(info.width * stretch.x), height = Math.round(info.height * stretch.y);
     if ((stretch.x !== 1 || stretch.y !== 1) && width * height <= 4096 * 4096) {
-      // Anisotropic voxels: the whole slice scaled to its physical shape in one request (IIIF's w,h size).
+      // Anisotropic voxels: the whole slice stretched to its physical shape in one request (IIIF's ^w,h size).
       const levels = Math.ceil(Math.log2(Math.max(width, height)));
       return {
         width, height, tileSize: Math.max(width, height), tileOverlap: 0, minLevel: levels, maxLevel: levels,
-        getTileUrl: () => `/iiif/3/${frame.id}/full/${width},${height}/0/default.jpg${suffix}`,
+        getTileUrl: () => `/iiif/3/${frame.id}/full/^${width},${height}/0/default.jpg${suffix}`,
       };
     }
     return {
