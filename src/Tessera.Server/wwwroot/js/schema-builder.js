@@ -60,16 +60,15 @@
     if (fields.length === 0) return '';
     const properties = {};
     for (const field of fields) {
-      // Keywords the builder does not edit stay while the field keeps the type it was loaded with.
-      const definition = field.kind === field.keptKind ? { ...field.extra } : {};
-      if (field.kind === 'choice') Object.assign(definition, { type: 'string', enum: field.choices });
-      else if (field.kind === 'date') Object.assign(definition, { type: 'string', format: 'date' });
-      else if (field.kind === 'text') definition.type = 'string';
-      else definition.type = field.kind;
+      const definition = field.kind === 'choice' ? { type: 'string', enum: field.choices }
+        : field.kind === 'date' ? { type: 'string', format: 'date' }
+          : { type: field.kind === 'text' ? 'string' : field.kind };
       if (field.description) definition.description = field.description;
+      // Keywords the builder does not edit stay while the field keeps the type it was loaded with.
+      if (field.kind === field.keptKind) Object.assign(definition, field.extra);
       properties[field.name] = definition;
     }
-    const schema = { ...root, type: 'object', properties };
+    const schema = { type: 'object', ...root, properties };
     const required = fields.filter(f => f.required).map(f => f.name);
     if (required.length) schema.required = required;
     return JSON.stringify(schema, null, 2);
