@@ -20,7 +20,7 @@ public enum SliceAxis
 /// A NIfTI-1/2 volume sliced across one axis: each slice is a plane (z of the image), each volume of a 4-D series a
 /// time point. Slices are read from the uncompressed voxels on demand (a slice across z is one contiguous read),
 /// scaled by scl_slope / scl_inter and windowed by cal_min / cal_max or, without them, the volume's range (sampled
-/// from at most <see cref="RangeSamples"/> axial slices of the first time point when the source is opened), so
+/// from at most <see cref="RangeSamples"/> planes of the third voxel axis of the first time point when the source is opened), so
 /// that every slice of every axis is shown in the same window.
 /// A volume the header orients (sform, else qform) is shown as radiology shows it: anterior (axial) or superior
 /// (coronal, sagittal) up, the patient's right on the left of an axial or coronal slice, anterior on the left of a
@@ -35,7 +35,7 @@ public sealed class NiftiSource : IImageSource
     private readonly IDisposable? _owned;
     private readonly DecodeLimits _limits;
 
-    /// <summary>How many axial slices the default window's range is read from, at most.</summary>
+    /// <summary>How many planes the default window's range is read from, at most.</summary>
     public const int RangeSamples = 16;
 
     /// <param name="owned">What the source keeps alive and releases with itself (a temporary inflated copy).</param>
@@ -75,7 +75,7 @@ public sealed class NiftiSource : IImageSource
     };
 
     /// <summary>
-    /// The window of the volume's scaled range, read from evenly spaced axial slices (each one contiguous read, and
+    /// The window of the volume's scaled range, read from evenly spaced planes of the third voxel axis (each one contiguous read, and
     /// within the decode limits); null when the voxels cannot be read (the image request then says why) or hold one value.
     /// </summary>
     private (double Center, double Width)? SampledWindow()
@@ -83,7 +83,7 @@ public sealed class NiftiSource : IImageSource
         try
         {
             var slices = (int)_header.Z;
-            _limits.CheckDeclared("NIfTI header (axial slices)", (int)_header.X, (int)_header.Y);
+            _limits.CheckDeclared("NIfTI header (z planes)", (int)_header.X, (int)_header.Y);
             var (min, max) = (double.MaxValue, double.MinValue);
             var settings = Settings([]);
             var samples = Math.Min(RangeSamples, slices);
