@@ -147,8 +147,8 @@ public sealed class ViewerUiTests(TestServer server, BrowserFixture browser) : I
         }
         """);
 
-    private static Task WaitForStateAsync(IPage page, string condition) =>
-        page.WaitForFunctionAsync($"() => {{ const s = JSON.parse(document.getElementById('viewer').dataset.state || '{{}}'); return {condition}; }}");
+    private static async Task WaitForStateAsync(IPage page, string condition) =>
+        await page.WaitForFunctionAsync($"() => {{ const s = JSON.parse(document.getElementById('viewer').dataset.state || '{{}}'); return {condition}; }}");
 
     /// <summary>Waits until the tiles asked for since <paramref name="before"/> tiles had loaded are in, and the view has settled.</summary>
     private static async Task SettledAsync(IPage page, int before)
