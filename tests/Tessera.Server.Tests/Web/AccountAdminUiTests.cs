@@ -136,7 +136,7 @@ public sealed class AccountAdminUiTests(TestServer server, BrowserFixture browse
 
         await page.GetByTestId("set-password").GetByLabel("User").SelectOptionAsync(user);
         await page.GetByTestId("set-password").GetByLabel("New password").FillAsync("chosen-pass-12");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Set password" }).ClickAsync();
+        await page.GetByTestId("set-password").GetByRole(AriaRole.Button, new() { Name = "Set password" }).ClickAsync();
         (await page.GetByTestId("new-password").InnerTextAsync()).ShouldContain("It is set");
         (await page.ContentAsync()).ShouldNotContain("chosen-pass-12");
         (await server.Http(user, "chosen-pass-12").GetAsync("api/users/me")).StatusCode.ShouldBe(HttpStatusCode.OK);

@@ -125,7 +125,7 @@ public sealed class DicomUiTests(TestServer server, BrowserFixture browser) : IC
         await page.ReloadAsync();
         (await page.GetByTestId("subjects").Locator("th", new() { HasText = "Modalities" }).IsVisibleAsync()).ShouldBeTrue("the choice is remembered");
         // A search swaps the table in: the chosen columns stay.
-        await page.GetByLabel("Search subjects").FillAsync("PAT77");
+        await page.Locator("#q").FillAsync("PAT77");
         await page.WaitForFunctionAsync("() => document.querySelectorAll('[data-testid=subjects] tbody tr').length === 1");
         (await page.GetByTestId("subjects").Locator("tbody [data-col=modalities]").InnerTextAsync()).ShouldBe("CT, MR");
         (await page.GetByTestId("subjects").Locator("tbody [data-col=modalities]").IsVisibleAsync()).ShouldBeTrue();

@@ -192,7 +192,10 @@ public sealed class ViewerUiTests(TestServer server, BrowserFixture browser) : I
         var loaded = await TilesLoadedAsync(page);
         await page.GetByTestId("viewer-canvas").HoverAsync();
         for (var i = 0; i < 8; i++)
+        {
             await page.Mouse.WheelAsync(0, 120);
+            await page.WaitForTimeoutAsync(120); // OpenSeadragon takes one wheel event per 50 ms
+        }
         await WaitForStateAsync(page, "s.z === 53");
         (await page.GetByTestId("viewer-slice").InnerTextAsync()).ShouldBe("54 / 91");
         await SettledAsync(page, loaded);

@@ -102,7 +102,8 @@
     const raw = form.querySelector('textarea[name=Schema]');
     const details = form.querySelector('.schema-raw');
     const level = box.dataset.level;
-    let fields = [], root = {}, active = false, counter = 0;
+    // edited: the raw box was typed in since the builder last read or wrote it.
+    let fields = [], root = {}, active = false, counter = 0, edited = false;
 
     const notice = element('div', { className: 'alert alert-info small py-2 schema-builder-notice', role: 'status', hidden: true });
     const errors = element('div', { className: 'alert alert-danger small py-2 schema-builder-errors', role: 'alert', hidden: true });
@@ -113,6 +114,7 @@
 
     function write() {
       raw.value = schemaOf(fields, root);
+      edited = false;
     }
 
     function row(field, index) {
@@ -175,6 +177,7 @@
 
     // Loads the raw box into the builder, or steps aside (the raw box open) when it cannot be shown.
     function load() {
+      edited = false;
       const parsed = parse(raw.value);
       active = !parsed.problem;
       box.hidden = false;
@@ -196,8 +199,11 @@
       write();
       list.querySelector('.schema-field:last-child input').focus();
     });
+    raw.addEventListener('input', () => { edited = true; });
     raw.addEventListener('change', load);
     form.addEventListener('submit', event => {
+      // What was typed in the raw box last is what is meant, even if the box never lost the focus.
+      if (edited) load();
       if (!active) return;
       const found = problems(fields);
       list.querySelectorAll('.is-invalid').forEach(input => input.classList.remove('is-invalid'));
