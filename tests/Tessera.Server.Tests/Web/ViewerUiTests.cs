@@ -202,7 +202,7 @@ public sealed class ViewerUiTests(TestServer server, BrowserFixture browser) : I
         (await CanvasSumAsync(page)).ShouldNotBe(before, "another slice is drawn");
         tiles.ShouldContain(url => url.Contains("z=53", StringComparison.Ordinal));
 
-        await page.Locator("#viewer .openseadragon-canvas").FocusAsync();
+        await page.Locator("#viewer .openseadragon-canvas[tabindex='0']").FocusAsync();
         await page.Keyboard.PressAsync("PageUp");
         await WaitForStateAsync(page, "s.z === 52");
         await page.Keyboard.PressAsync("ArrowDown");

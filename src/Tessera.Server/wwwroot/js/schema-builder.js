@@ -91,6 +91,10 @@
     return found;
   }
 
+  let pressed = false;
+  document.addEventListener('pointerdown', () => { pressed = true; }, true);
+  document.addEventListener('pointerup', () => { pressed = false; }, true);
+
   const element = (tag, properties = {}, ...children) => {
     const node = Object.assign(document.createElement(tag), properties);
     node.append(...children);
@@ -200,7 +204,10 @@
       list.querySelector('.schema-field:last-child input').focus();
     });
     raw.addEventListener('input', () => { edited = true; });
-    raw.addEventListener('change', load);
+    // Leaving the raw box reads it again, but not under a pressed pointer: the builder changing height there
+    // would move the button being clicked away from under it. It is read once the click is over.
+    raw.addEventListener('change', () => { if (!pressed) load(); });
+    document.addEventListener('pointerup', () => setTimeout(() => { if (edited && document.activeElement !== raw) load(); }), true);
     form.addEventListener('submit', event => {
       // What was typed in the raw box last is what is meant, even if the box never lost the focus.
       if (edited) load();
