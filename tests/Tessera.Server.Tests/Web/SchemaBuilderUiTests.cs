@@ -71,6 +71,8 @@ public sealed class SchemaBuilderUiTests(TestServer server, BrowserFixture brows
         // The session's form is built from it, and the API checks it.
         await page.GotoAsync($"/projects/{project}/subjects/S1/sessions/E1");
         await page.GetByRole(AriaRole.Button, new() { Name = "Edit session" }).ClickAsync();
+        // The form slides open: a click during the slide can miss its button.
+        await page.Locator("#edit-session.collapse.show").WaitForAsync();
         (await page.GetByLabel("scanned").GetAttributeAsync("type")).ShouldBe("date");
         await page.GetByLabel("eye").SelectOptionAsync("left");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save session" }).ClickAsync();
