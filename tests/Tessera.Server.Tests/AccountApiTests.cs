@@ -198,4 +198,39 @@ public sealed class AccountApiTests(TestServer server) : IClassFixture<TestServe
         using var admin = server.Admin();
         await admin.GetAsync($"api/audit?user={owner}").ShouldHaveStatus(HttpStatusCode.OK);
     }
+
+    [Fact]
+    public async Task DeleteUser_RemovesMembershipsAndTokens_KeepsDataAndAudit_RefusesSelf()
+    {
+        var user = await server.CreateUserAsync();
+        var project = await server.CreateProjectAsync();
+        using var http = server.Admin();
+        await http.PutAsync($"api/projects/{project}/members/{user}", Json("""{"role":"member"}""")).ShouldHaveStatus(HttpStatusCode.Created);
+        using (var asUser = server.Http(user))
+        {
+            await asUser.PutAsync($"api/projects/{project}/resources/R/files/kept.txt", new StringContent("kept")).ShouldHaveStatus(HttpStatusCode.Created);
+        }
+        using var client = new TesseraClient(server.Http(user));
+        var token = await client.CreateTokenAsync(new CreateTokenRequest("laptop", 30));
+
+        await http.DeleteAsync($"api/users/{user}").ShouldHaveStatus(HttpStatusCode.NoContent);
+
+        (await (await http.GetAsync("api/users")).ReadJson<List<UserDto>>()).ShouldNotContain(u => u.Username == user);
+        (await (await http.GetAsync($"api/projects/{project}/members")).Content.ReadAsStringAsync()).ShouldNotContain($"\"{user}\"");
+        await http.GetAsync($"api/projects/{project}/resources/R/files/kept.txt").ShouldHaveStatus(HttpStatusCode.OK);
+        using var bearer = server.Http();
+        bearer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
+        await bearer.GetAsync("api/users/me").ShouldHaveStatus(HttpStatusCode.Unauthorized);
+        using var removed = server.Http(user);
+        await removed.GetAsync("api/users/me").ShouldHaveStatus(HttpStatusCode.Unauthorized);
+        await Poll.UntilAsync(
+            async () => await (await http.GetAsync($"api/audit?user={user}")).ReadJson<PageDto<AuditEntryDto>>(),
+            page => page.Items.Any(e => e.Target.EndsWith("/files/kept.txt", StringComparison.Ordinal)),
+            "the removed user's entries stay in the audit log");
+
+        await http.DeleteAsync("api/users/admin").ShouldHaveStatus(HttpStatusCode.Conflict);
+        await http.DeleteAsync($"api/users/{user}").ShouldHaveStatus(HttpStatusCode.NotFound);
+        using var member = server.Http(await server.CreateUserAsync());
+        await member.DeleteAsync("api/users/admin").ShouldHaveStatus(HttpStatusCode.Forbidden);
+    }
 }

@@ -135,6 +135,37 @@ public sealed class UserService(ArchiveDbContext db, TimeProvider clock, SignInT
         return user;
     }
 
+    /// <summary>
+    /// Removes a user: their memberships, tokens and unfinished uploads go with them (the database's cascades),
+    /// while what they stored, the jobs they ran and the audit trail (which names users by username) stay.
+    /// Nobody removes themselves, and the last active administrator is never removed (checked in the delete itself,
+    /// so two administrators removing each other at once cannot both succeed).
+    /// </summary>
+    public async Task DeleteAsync(string username, Caller caller, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == username, ct)
+            ?? throw TesseraException.NotFound($"User '{username}'");
+        if (user.Id == caller.UserId)
+        {
+            throw TesseraException.Conflict("You cannot remove yourself; another administrator can.");
+        }
+        var id = user.Id;
+        var removed = await db.Users
+            .Where(u => u.Id == id && (!u.IsAdmin || db.Users.Any(o => o.Id != id && o.IsAdmin && !o.IsDisabled)))
+            .ExecuteDeleteAsync(ct);
+        if (removed == 0)
+        {
+            throw await db.Users.AnyAsync(u => u.Id == id, ct)
+                ? TesseraException.Conflict($"'{username}' is the last active administrator; make someone else one first.")
+                : TesseraException.NotFound($"User '{username}'");
+        }
+    }
+
+    /// <summary>A new random password of 16 letters and digits (about 95 bits), for an administrator to hand over.</summary>
+    public static string GeneratePassword() =>
+        System.Security.Cryptography.RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", 16);
+
     public Task<bool> AnyAsync(CancellationToken ct) => db.Users.AnyAsync(ct);
 
     private static void ValidatePassword(string password)

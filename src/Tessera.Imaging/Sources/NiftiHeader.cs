@@ -4,12 +4,15 @@ namespace Tessera.Imaging.Sources;
 
 /// <summary>
 /// The parts of a NIfTI-1 (348-byte) or NIfTI-2 (540-byte) header that showing the volume needs, in either byte
-/// order: dimensions, voxel type and size, where the voxels start, and the scaling and display range.
+/// order: dimensions, voxel type and size, where the voxels start, the scaling and display range, and the
+/// orientation of the voxel axes (from sform, else qform; null when neither is set).
 /// </summary>
 public sealed record NiftiHeader(
     int Version, bool BigEndian, long[] Dimensions, int DataType, int BitsPerVoxel, double[] VoxelSize, long VoxelOffset,
     double Slope, double Intercept, double CalMin, double CalMax)
 {
+    public NiftiOrientation? Orientation { get; init; }
+
     public long X => Dimensions[0];
 
     public long Y => Dimensions.Length > 1 ? Dimensions[1] : 1;
@@ -42,6 +45,7 @@ public sealed record NiftiHeader(
         float F32(int at) => bigEndian ? BinaryPrimitives.ReadSingleBigEndian(head.AsSpan(at)) : BinaryPrimitives.ReadSingleLittleEndian(head.AsSpan(at));
         long I64(int at) => bigEndian ? BinaryPrimitives.ReadInt64BigEndian(head.AsSpan(at)) : BinaryPrimitives.ReadInt64LittleEndian(head.AsSpan(at));
         double F64(int at) => bigEndian ? BinaryPrimitives.ReadDoubleBigEndian(head.AsSpan(at)) : BinaryPrimitives.ReadDoubleLittleEndian(head.AsSpan(at));
+        int I32(int at) => bigEndian ? BinaryPrimitives.ReadInt32BigEndian(head.AsSpan(at)) : BinaryPrimitives.ReadInt32LittleEndian(head.AsSpan(at));
         NiftiHeader header;
         if (size == 348)
         {
@@ -52,7 +56,11 @@ public sealed record NiftiHeader(
             var pixdim = Enumerable.Range(0, rank).Select(i => (double)F32(80 + i * 4)).ToArray();
             var magic = head.AsSpan(344, 4);
             var offset = magic.SequenceEqual("n+1\0"u8) ? (long)F32(108) : 0;
-            header = new NiftiHeader(1, bigEndian, dims, I16(70), I16(72), pixdim, offset, F32(112), F32(116), F32(128), F32(124));
+            header = new NiftiHeader(1, bigEndian, dims, I16(70), I16(72), pixdim, offset, F32(112), F32(116), F32(128), F32(124))
+            {
+                Orientation = I16(254) > 0 ? FromRows(at => F32(at), 280, 16)
+                    : I16(252) > 0 ? NiftiOrientation.FromQuaternion(F32(256), F32(260), F32(264), F32(76)) : null,
+            };
         }
         else
         {
@@ -61,7 +69,11 @@ public sealed record NiftiHeader(
                 throw ImageException.Malformed($"the NIfTI header gives {rank} dimensions (1 to 7 are allowed)");
             var dims = Enumerable.Range(0, (int)rank).Select(i => I64(24 + i * 8)).ToArray();
             var pixdim = Enumerable.Range(0, (int)rank).Select(i => F64(112 + i * 8)).ToArray();
-            header = new NiftiHeader(2, bigEndian, dims, I16(12), I16(14), pixdim, I64(168), F64(176), F64(184), F64(200), F64(192));
+            header = new NiftiHeader(2, bigEndian, dims, I16(12), I16(14), pixdim, I64(168), F64(176), F64(184), F64(200), F64(192))
+            {
+                Orientation = I32(348) > 0 ? FromRows(F64, 400, 32)
+                    : I32(344) > 0 ? NiftiOrientation.FromQuaternion(F64(352), F64(360), F64(368), F64(104)) : null,
+            };
         }
         if (header.Dimensions.Any(d => d < 1) || header.X * header.Y > 1L << 28)
             throw ImageException.Malformed($"the NIfTI volume's dimensions ({string.Join(" x ", header.Dimensions)}) are not usable");
@@ -71,6 +83,18 @@ public sealed record NiftiHeader(
         if (header.BitsPerVoxel != bits)
             throw ImageException.Malformed($"the NIfTI header declares {header.BitsPerVoxel} bits a voxel for data type {header.DataType}, which has {bits}");
         return header;
+    }
+
+    /// <summary>The sform's three rows (srow_x, srow_y, srow_z), each of four numbers <paramref name="stride"/> bytes apart in all.</summary>
+    private static NiftiOrientation? FromRows(Func<int, double> read, int start, int stride)
+    {
+        var matrix = new double[3, 3];
+        for (var row = 0; row < 3; row++)
+        {
+            for (var column = 0; column < 3; column++)
+                matrix[row, column] = read(start + row * stride + column * (stride / 4));
+        }
+        return NiftiOrientation.FromMatrix(matrix);
     }
 
     private static int? BitsOf(int dataType) => dataType switch

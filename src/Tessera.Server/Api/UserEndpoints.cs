@@ -15,6 +15,7 @@ public static class UserEndpoints
         users.MapGet("/", List).WithAccess(AccessRule.Admin);
         users.MapPost("/", Create).WithAccess(AccessRule.Admin);
         users.MapPatch("/{username}", Update).WithAccess(AccessRule.Admin);
+        users.MapDelete("/{username}", Delete).WithAccess(AccessRule.Admin);
         return app;
     }
 
@@ -43,6 +44,13 @@ public static class UserEndpoints
     {
         var user = await users.CreateAsync(body.Username, body.Password, body.Email, body.Admin, ct);
         return TypedResults.Created($"/api/users/{user.Username}", user.ToDto());
+    }
+
+    /// <summary>Removes a user with their memberships and tokens; their data and the audit trail stay.</summary>
+    private static async Task<NoContent> Delete(HttpContext context, UserService users, string username)
+    {
+        await users.DeleteAsync(username, context.GetCaller(), context.RequestAborted);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Ok<UserDto>> Update(

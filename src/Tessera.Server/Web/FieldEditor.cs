@@ -104,6 +104,11 @@ public static class FieldEditor
         var name = type.ValueKind == JsonValueKind.Array
             ? type.EnumerateArray().Select(t => t.GetString()).FirstOrDefault(t => t != "null")
             : type.GetString();
+        // A date (JSON Schema's format "date", as the settings' field builder writes it) gets the browser's date input.
+        if (name == "string" && definition.TryGetProperty("format", out var format) && format.ValueKind == JsonValueKind.String && format.GetString() == "date")
+        {
+            return "date";
+        }
         return name switch
         {
             "integer" => "integer",

@@ -11,7 +11,7 @@ public static class TestDicom
     public static string NewUid() => "2.25." + new System.Numerics.BigInteger(Guid.NewGuid().ToByteArray(), isUnsigned: true);
 
     public static byte[] Create(string study, string series, string instance, string patientId = "P1", string patientName = "Test^Patient",
-        string? accession = null, string instanceNumber = "1", string seriesNumber = "1")
+        string? accession = null, string instanceNumber = "1", string seriesNumber = "1", string modality = "CT", string? patientSex = null, string? birthDate = null)
     {
         var d = new DicomDataset();
         d.SetString(DicomTags.SpecificCharacterSet, "ISO_IR 192");
@@ -21,8 +21,12 @@ public static class TestDicom
         d.SetString(DicomTags.StudyTime, "101500");
         if (accession is not null)
             d.SetString(DicomTags.AccessionNumber, accession);
-        d.SetString(DicomTags.Modality, "CT");
+        d.SetString(DicomTags.Modality, modality);
         d.SetString(DicomTags.PatientName, patientName);
+        if (patientSex is not null)
+            d.SetString(DicomTags.PatientSex, patientSex);
+        if (birthDate is not null)
+            d.SetString(DicomTags.PatientBirthDate, birthDate);
         d.SetString(DicomTags.PatientId, patientId);
         d.SetString(DicomTags.StudyInstanceUid, study);
         d.SetString(DicomTags.SeriesInstanceUid, series);

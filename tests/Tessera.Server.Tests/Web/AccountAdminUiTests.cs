@@ -110,6 +110,48 @@ public sealed class AccountAdminUiTests(TestServer server, BrowserFixture browse
     }
 
     [Fact]
+    public async Task Admin_ResetsPasswordShownOnce_SetsOne_RemovesUser()
+    {
+        var user = await server.CreateUserAsync();
+        var project = await server.CreateProjectAsync();
+        using (var http = server.Admin())
+        {
+            await http.PutAsync($"api/projects/{project}/members/{user}", new StringContent("""{"role":"member"}""", System.Text.Encoding.UTF8, "application/json"))
+                .ShouldHaveStatus(HttpStatusCode.Created);
+        }
+        var theirs = await SignedInPageAsync(user, TestServer.PasswordOf(user));
+        var page = await SignedInPageAsync("admin", TestServer.AdminPassword);
+        page.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
+        await page.GotoAsync("/admin");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Reset password of {user}" }).ClickAsync();
+        var generated = await page.GetByLabel("Generated password").InputValueAsync();
+        generated.Length.ShouldBe(16);
+        (await server.Http(user).GetAsync("api/users/me")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await server.Http(user, generated).GetAsync("api/users/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await theirs.ReloadAsync();
+        (await theirs.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).CountAsync()).ShouldBe(1, "a reset ends the user's sign-ins");
+        await page.GotoAsync("/admin");
+        (await page.ContentAsync()).ShouldNotContain(generated, Case.Sensitive, "the password is shown once");
+
+        await page.GetByTestId("set-password").GetByLabel("User").SelectOptionAsync(user);
+        await page.GetByTestId("set-password").GetByLabel("New password").FillAsync("chosen-pass-12");
+        await page.GetByTestId("set-password").GetByRole(AriaRole.Button, new() { Name = "Set password" }).ClickAsync();
+        (await page.GetByTestId("new-password").InnerTextAsync()).ShouldContain("It is set");
+        (await page.ContentAsync()).ShouldNotContain("chosen-pass-12");
+        (await server.Http(user, "chosen-pass-12").GetAsync("api/users/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Remove {user}", Exact = true }).ClickAsync();
+        (await page.GetByTestId("notice").InnerTextAsync()).ShouldStartWith($"{user} was removed");
+        (await page.GetByTestId("users").InnerTextAsync()).ShouldNotContain(user);
+        (await server.Http(user, "chosen-pass-12").GetAsync("api/users/me")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        using (var http = server.Admin())
+        {
+            (await (await http.GetAsync($"api/projects/{project}/members")).Content.ReadAsStringAsync()).ShouldNotContain(user);
+        }
+    }
+
+    [Fact]
     public async Task Administration_NotForUsers()
     {
         var user = await server.CreateUserAsync();

@@ -88,4 +88,46 @@ public sealed class DicomUiTests(TestServer server, BrowserFixture browser) : IC
         // The scan's row offers its own.
         (await page.GetByRole(AriaRole.Link, new() { Name = "Download scan 1 as DICOM media (DICOMDIR)" }).CountAsync()).ShouldBe(1);
     }
+
+    [Fact]
+    public async Task SubjectsTable_ChosenDicomColumns_ShowThePatient_AndAreRemembered()
+    {
+        var user = await server.CreateUserAsync();
+        var project = await server.CreateProjectAsync(user);
+        using (var client = server.Client(user))
+        {
+            foreach (var (modality, accession) in new[] { ("CT", "ACC1"), ("MR", "ACC2") })
+            {
+                var bytes = TestDicom.Create(TestDicom.NewUid(), TestDicom.NewUid(), TestDicom.NewUid(), patientId: "PAT77", patientName: "Quixote^Alonso",
+                    accession: accession, modality: modality, patientSex: "M", birthDate: "19900615");
+                await client.ImportFileAsync(project, $"{accession}.dcm", new MemoryStream(bytes));
+            }
+            await client.PutEntityAsync(project, "subjects/PLAIN");
+        }
+        var page = await browser.SignedInPageAsync(server.BaseAddress, user, TestServer.PasswordOf(user));
+        await page.GotoAsync($"/projects/{project}");
+        var table = page.GetByTestId("subjects");
+        (await table.Locator("th", new() { HasText = "Patient name" }).IsVisibleAsync()).ShouldBeFalse("DICOM columns are shown when chosen");
+
+        await page.GetByText("Columns", new() { Exact = true }).ClickAsync();
+        foreach (var column in new[] { "Patient name", "Sex", "Age", "Sessions", "Modalities" })
+            await page.GetByLabel(column, new() { Exact = true }).CheckAsync();
+        var row = table.Locator("tr", new() { HasText = "PAT77" });
+        (await row.Locator("[data-col=patient]").InnerTextAsync()).ShouldBe("Quixote, Alonso");
+        (await row.Locator("[data-col=sex]").InnerTextAsync()).ShouldBe("M");
+        (await row.Locator("[data-col=age]").InnerTextAsync()).ShouldBe("35 y");
+        (await row.Locator("[data-col=sessions]").InnerTextAsync()).ShouldBe("2");
+        (await row.Locator("[data-col=modalities]").InnerTextAsync()).ShouldBe("CT, MR");
+        var plain = table.Locator("tr", new() { HasText = "PLAIN" });
+        (await plain.Locator("[data-col=sessions]").InnerTextAsync()).ShouldBe("0");
+        (await plain.Locator("[data-col=patient]").InnerTextAsync()).ShouldBe("");
+
+        await page.ReloadAsync();
+        (await page.GetByTestId("subjects").Locator("th", new() { HasText = "Modalities" }).IsVisibleAsync()).ShouldBeTrue("the choice is remembered");
+        // A search swaps the table in: the chosen columns stay.
+        await page.Locator("#q").FillAsync("PAT77");
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('[data-testid=subjects] tbody tr').length === 1");
+        (await page.GetByTestId("subjects").Locator("tbody [data-col=modalities]").InnerTextAsync()).ShouldBe("CT, MR");
+        (await page.GetByTestId("subjects").Locator("tbody [data-col=modalities]").IsVisibleAsync()).ShouldBeTrue();
+    }
 }

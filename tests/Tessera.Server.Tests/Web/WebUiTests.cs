@@ -215,7 +215,7 @@ public sealed partial class WebUiTests(TestServer server, BrowserFixture browser
         var page = await SignedInPageAsync(owner, TestServer.PasswordOf(owner));
         await page.GotoAsync($"/projects/{project}/settings");
 
-        await page.GetByLabel("Name").FillAsync("Glaucoma cohort");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Glaucoma cohort");
         await page.GetByLabel("Public: anyone").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
         (await page.GetByTestId("notice").InnerTextAsync()).ShouldBe("Settings saved.");
@@ -223,6 +223,8 @@ public sealed partial class WebUiTests(TestServer server, BrowserFixture browser
         await anonymous.GotoAsync($"/projects/{project}");
         (await anonymous.Locator("h1").InnerTextAsync()).ShouldBe("Glaucoma cohort");
 
+        // The raw JSON Schema is behind the field builder (SchemaBuilderUiTests).
+        await page.GetByTestId("schema-subject").Locator("summary").ClickAsync();
         await page.GetByLabel("Subject fields").FillAsync("{ not json");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save subject fields" }).ClickAsync();
         (await page.GetByTestId("form-error").InnerTextAsync()).ShouldStartWith("The subject schema is not valid JSON");
@@ -234,10 +236,10 @@ public sealed partial class WebUiTests(TestServer server, BrowserFixture browser
         (await page.GetByTestId("subjects").Locator("th").AllInnerTextsAsync()).ShouldContain("eye");
 
         await page.GotoAsync($"/projects/{project}/settings");
-        await page.GetByLabel("Type").FillAsync("wrong");
+        await page.Locator("#confirm").FillAsync("wrong");
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete this project" }).ClickAsync();
         (await page.GetByTestId("form-error").InnerTextAsync()).ShouldContain($"type its ID ({project})");
-        await page.GetByLabel("Type").FillAsync(project);
+        await page.Locator("#confirm").FillAsync(project);
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete this project" }).ClickAsync();
         await page.WaitForURLAsync(server.BaseAddress.ToString());
         (await page.GetByTestId("notice").InnerTextAsync()).ShouldBe($"Project {project} was deleted with all its data.");

@@ -12,7 +12,7 @@ namespace Tessera.Archive.Dicom.Query;
 /// read. Matching runs in the database; attributes the index does not hold are read from the header
 /// of a stored instance when asked for by name.
 /// </summary>
-public sealed class DicomQueryService(ArchiveDbContext db, AccessService access, IBlobStore blobs)
+public sealed partial class DicomQueryService(ArchiveDbContext db, AccessService access, IBlobStore blobs)
 {
     public const int MaxLimit = 1000;
 

@@ -5,7 +5,7 @@ using Tessera.Server.Auth;
 
 namespace Tessera.Server.Web.Pages.Admin;
 
-/// <summary>The site's users: create, disable and enable, give and take the admin right.</summary>
+/// <summary>The site's users: create, disable and enable, give and take the admin right, reset passwords, remove.</summary>
 [Access(AccessRule.Admin)]
 public sealed class UsersModel(UserService users) : TesseraPageModel
 {
@@ -22,6 +22,9 @@ public sealed class UsersModel(UserService users) : TesseraPageModel
 
     [BindProperty]
     public bool Admin { get; set; }
+
+    /// <summary>A password just set by the reset form: shown in this one response, never stored in the page again.</summary>
+    public (string Username, string Password, bool Generated)? NewPassword { get; private set; }
 
     /// <summary>The change a row's button asks for: admin, not-admin, disable or enable.</summary>
     [BindProperty]
@@ -64,5 +67,35 @@ public sealed class UsersModel(UserService users) : TesseraPageModel
             await users.UpdateAsync(username, isAdmin, isDisabled, null, Caller, Aborted);
             return "/admin";
         }, $"{username} {done}.");
+    }
+
+    /// <summary>Sets a user's password: the one typed, or (left empty) a generated one shown once. Their sign-ins end.</summary>
+    public async Task<IActionResult> OnPostPasswordAsync()
+    {
+        await LoadAsync();
+        var username = Username ?? "";
+        var generated = string.IsNullOrEmpty(Password);
+        var password = generated ? UserService.GeneratePassword() : Password!;
+        if (await TryAsync(async () =>
+            {
+                var user = await users.FindAsync(username, Aborted) ?? throw Archive.TesseraException.NotFound($"User '{username}'");
+                await users.SetPasswordAsync(user.Id, password, Aborted);
+            }))
+        {
+            NewPassword = (username, password, generated);
+            (Username, Password) = (null, null);
+        }
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostDeleteAsync()
+    {
+        await LoadAsync();
+        var username = Username ?? "";
+        return await SubmitAsync(async () =>
+        {
+            await users.DeleteAsync(username, Caller, Aborted);
+            return "/admin";
+        }, $"{username} was removed, with their memberships and tokens; what they stored and the audit trail stay.");
     }
 }

@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.Mvc;
 using Tessera.Archive.Access;
 using Tessera.Archive.Data;
+using Tessera.Archive.Dicom.Query;
 using Tessera.Archive.Hierarchy;
 using Tessera.Server.Auth;
 
 namespace Tessera.Server.Web.Pages.Projects;
 
 [Access(AccessRule.ProjectRead)]
-public sealed class ProjectModel(AccessService accessService, HierarchyService hierarchy) : TesseraPageModel
+public sealed class ProjectModel(AccessService accessService, HierarchyService hierarchy, DicomQueryService dicom) : TesseraPageModel
 {
     public const int PageSize = 50;
 
@@ -31,6 +32,13 @@ public sealed class ProjectModel(AccessService accessService, HierarchyService h
 
     public Pager Pager { get; private set; } = null!;
 
+    /// <summary>The DICOM columns of the page's subjects (shown when chosen in the column chooser), from one query.</summary>
+    public IReadOnlyDictionary<Guid, SubjectDicomSummary> Dicom { get; private set; } = new Dictionary<Guid, SubjectDicomSummary>();
+
+    /// <summary>The optional columns: the chooser's key and label.</summary>
+    public static IReadOnlyList<(string Key, string Label)> OptionalColumns { get; } =
+        [("patient", "Patient name"), ("sex", "Sex"), ("age", "Age"), ("sessions", "Sessions"), ("modalities", "Modalities")];
+
     public async Task OnGetAsync(string p)
     {
         Access = await accessService.RequireAsync(p, Caller, AccessLevel.Read, Aborted);
@@ -41,6 +49,7 @@ public sealed class ProjectModel(AccessService accessService, HierarchyService h
         Subjects = await hierarchy.ListSubjectsAsync(
             Access, new Paging((PageNumber - 1) * PageSize, PageSize), new SubjectQuery(Q, sort, Desc), Aborted);
         Columns = CustomFieldColumns.FromSchema(Access.Project.SubjectSchema);
+        Dicom = await dicom.SubjectSummariesAsync(Access, Subjects.Items.Select(s => s.Id).ToList(), Aborted);
         Pager = new Pager(PageNumber, PageSize, Subjects.Total, Request.Query);
     }
 }
