@@ -16,6 +16,12 @@ public sealed partial class WebUiTests(TestServer server, BrowserFixture browser
 
     private Task<IPage> AnonymousPageAsync() => browser.NewPageAsync(server.BaseAddress);
 
+    /// <summary>
+    /// Submits the button's form as the button would, without a pointer click: on a loaded machine a click on a form
+    /// just opened was now and then lost, and nothing was submitted (clicking itself is tested by the other forms).
+    /// </summary>
+    private static async Task SubmitAsync(ILocator button) => await button.EvaluateAsync("button => button.form.requestSubmit(button)");
+
     [Fact]
     public async Task Login_CreateProject_LandsOnItsPage_AndItIsListed()
     {
@@ -328,14 +334,14 @@ public sealed partial class WebUiTests(TestServer server, BrowserFixture browser
         await page.GetByLabel("Type (modality)").FillAsync("OCT");
         await page.GetByLabel("visit").FillAsync("0");
         await page.GetByLabel("eye").SelectOptionAsync("right");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save session" }).ClickAsync();
+        await SubmitAsync(page.GetByRole(AriaRole.Button, new() { Name = "Save session" }));
         (await page.GetByTestId("form-error").InnerTextAsync()).ShouldContain("visit");
         (await page.GetByLabel("visit").InputValueAsync()).ShouldBe("0");
         (await page.GetByLabel("Type (modality)").InputValueAsync()).ShouldBe("OCT");
 
         await page.GetByLabel("visit").FillAsync("2");
         await page.GetByLabel("consent").CheckAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save session" }).ClickAsync();
+        await SubmitAsync(page.GetByRole(AriaRole.Button, new() { Name = "Save session" }));
         (await page.GetByTestId("notice").InnerTextAsync()).ShouldBe("The session was saved.");
         var fields = await page.GetByTestId("fields").InnerTextAsync();
         fields.ShouldContain("2");
