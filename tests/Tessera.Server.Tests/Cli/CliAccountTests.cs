@@ -17,13 +17,7 @@ public sealed class CliAccountTests(TestServer server) : IClassFixture<TestServe
 
     private string Url => server.BaseAddress.ToString();
 
-    private async Task UseTokenOfAsync(string username)
-    {
-        using var client = username == "admin" ? new TesseraClient(server.Admin()) : server.Client(username);
-        var token = await client.CreateTokenAsync(new CreateTokenRequest("cli-test", 1));
-        _cli.Environment["TESSERA_URL"] = Url;
-        _cli.Environment["TESSERA_TOKEN"] = token.Token;
-    }
+    private Task UseTokenOfAsync(string username) => _cli.UseTokenOfAsync(server, username);
 
     private string SavedToken() =>
         JsonDocument.Parse(File.ReadAllText(_cli.ConfigFile)).RootElement.GetProperty("token").GetString()!;

@@ -20,13 +20,7 @@ public sealed class CliBrowseTests(TestServer server) : IClassFixture<TestServer
         Directory.Delete(_work, recursive: true);
     }
 
-    private async Task UseTokenOfAsync(string username)
-    {
-        using var client = username == "admin" ? new TesseraClient(server.Admin()) : server.Client(username);
-        var token = await client.CreateTokenAsync(new CreateTokenRequest("cli-test", 1));
-        _cli.Environment["TESSERA_URL"] = server.BaseAddress.ToString();
-        _cli.Environment["TESSERA_TOKEN"] = token.Token;
-    }
+    private Task UseTokenOfAsync(string username) => _cli.UseTokenOfAsync(server, username);
 
     /// <summary>
     /// A project of <paramref name="owner"/> with files at every level: the subject S1 (NOTES/n.txt),

@@ -19,14 +19,7 @@ public sealed class CliTests(TestServer server) : IClassFixture<TestServer>, IDi
         Directory.Delete(_work, recursive: true);
     }
 
-    /// <summary>Signs the CLI in as <paramref name="username"/> through TESSERA_URL and TESSERA_TOKEN.</summary>
-    private async Task UseTokenOfAsync(string username)
-    {
-        using var client = username == "admin" ? new TesseraClient(server.Admin()) : server.Client(username);
-        var token = await client.CreateTokenAsync(new CreateTokenRequest("cli-test", 1));
-        _cli.Environment["TESSERA_URL"] = server.BaseAddress.ToString();
-        _cli.Environment["TESSERA_TOKEN"] = token.Token;
-    }
+    private Task UseTokenOfAsync(string username) => _cli.UseTokenOfAsync(server, username);
 
     private string WriteFile(string relative, byte[] content)
     {

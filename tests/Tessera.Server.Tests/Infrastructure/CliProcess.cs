@@ -31,6 +31,16 @@ public sealed class CliProcess : IDisposable
     /// <summary>Environment for every run (e.g. TESSERA_URL and TESSERA_TOKEN).</summary>
     public Dictionary<string, string> Environment { get; } = new();
 
+    /// <summary>Signs the CLI in as <paramref name="username"/> on <paramref name="server"/> through TESSERA_URL and TESSERA_TOKEN.</summary>
+    public async Task UseTokenOfAsync(TestServer server, string username)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        using var client = username == "admin" ? new Tessera.Client.TesseraClient(server.Admin()) : server.Client(username);
+        var token = await client.CreateTokenAsync(new Tessera.Client.Contracts.CreateTokenRequest("cli-test", 1));
+        Environment["TESSERA_URL"] = server.BaseAddress.ToString();
+        Environment["TESSERA_TOKEN"] = token.Token;
+    }
+
     public Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync(null, args);
 
     /// <summary>Runs the CLI with <paramref name="stdin"/> as a line on its standard input.</summary>
