@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Tessera.Archive.Data;
 using Tessera.Archive.Storage;
 
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Server.Imaging;
 
 /// <summary>
 /// Keeps what is made from stored images (thumbnails, pyramids): their blobs, leased like any other so the sweeper
