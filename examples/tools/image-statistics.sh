@@ -15,28 +15,30 @@ moments() {
 }
 
 nifti() { # path → "size voxels sum squares min max", or nothing when its data type is not read here
+  # A compressed volume is unpacked once; od then reads the file itself, so no reader closes a pipe early
+  # (a writer cut off that way prints "Broken pipe" where SIGPIPE is ignored).
   f=$1
-  case $f in *.gz) open() { gzip -dc -- "$f"; } ;; *) open() { cat -- "$f"; } ;; esac
+  case $f in *.gz|*.GZ) gzip -dc -- "$f" > "$TMPDIR/volume.nii"; f="$TMPDIR/volume.nii" ;; esac
   endian=little
-  [ "$(open | od -An -t d4 -N 4 | tr -d ' ')" = 348 ] || endian=big
-  set -- $(open | od -An --endian=$endian -t d2 -j 40 -N 16)
+  [ "$(od -An -t d4 -N 4 -- "$f" | tr -d ' ')" = 348 ] || endian=big
+  set -- $(od -An --endian=$endian -t d2 -j 40 -N 16 -- "$f")
   rank=$1; shift
   size=""; count=1; i=0
   for d in "$@"; do
     i=$((i + 1)); [ "$i" -le "$rank" ] || break
     size="${size:+${size}x}$d"; count=$((count * d))
   done
-  datatype=$(open | od -An --endian=$endian -t d2 -j 70 -N 2 | tr -d ' ')
-  offset=$(open | od -An --endian=$endian -t f4 -j 108 -N 4 | awk '{ printf "%d", $1 }')
-  set -- $(open | od -An --endian=$endian -t f4 -j 112 -N 8)
+  datatype=$(od -An --endian=$endian -t d2 -j 70 -N 2 -- "$f" | tr -d ' ')
+  offset=$(od -An --endian=$endian -t f4 -j 108 -N 4 -- "$f" | awk '{ printf "%d", $1 }')
+  set -- $(od -An --endian=$endian -t f4 -j 112 -N 8 -- "$f")
   slope=$1; inter=$2
   [ "$(awk -v s="$slope" 'BEGIN { print (s == 0) }')" = 1 ] && slope=1
   case $datatype in
     2) type=u1 bytes=1 ;; 256) type=d1 bytes=1 ;; 4) type=d2 bytes=2 ;; 512) type=u2 bytes=2 ;;
     8) type=d4 bytes=4 ;; 768) type=u4 bytes=4 ;; 16) type=f4 bytes=4 ;; 64) type=f8 bytes=8 ;;
-    *) echo "skipped $f: NIfTI data type $datatype" >&2; return 0 ;;
+    *) echo "skipped $path: NIfTI data type $datatype" >&2; return 0 ;;
   esac
-  echo "$size $(open | od -An -v --endian=$endian -t $type -j "$offset" -N $((count * bytes)) | moments "$slope" "$inter")"
+  echo "$size $(od -An -v --endian=$endian -t $type -j "$offset" -N $((count * bytes)) -- "$f" | moments "$slope" "$inter")"
 }
 
 picture() { # path → the same, through vips (every band pooled)
@@ -50,7 +52,7 @@ picture() { # path → the same, through vips (every band pooled)
 
 cd "$TESSERA_INPUT"
 find . -type f \( -iname '*.nii' -o -iname '*.nii.gz' -o -iname '*.png' -o -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.tif' -o -iname '*.tiff' \) |
-  sed 's|^\./||' | LC_ALL=C sort | head -n "$max_images" > "$TMPDIR/images"
+  sed 's|^\./||' | LC_ALL=C sort | awk -v most="$max_images" 'NR <= most' > "$TMPDIR/images"
 while IFS= read -r path; do
   case $path in
     *.nii|*.nii.gz|*.NII|*.NII.GZ) kind=nifti; measured=$(nifti "$path") ;;

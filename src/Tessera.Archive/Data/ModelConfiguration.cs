@@ -212,6 +212,7 @@ internal sealed class PseudonymConfiguration : IEntityTypeConfiguration<Pseudony
         b.Property(x => x.Label).HasMaxLength(64);
         b.Property(x => x.PatientId).HasMaxLength(256);
         b.Property(x => x.IssuerOfPatientId).HasMaxLength(256);
+        b.Property(x => x.StudyInstanceUid).HasMaxLength(64);
         // The unique indexes make concurrent imports of one new patient agree: the second insert fails and finds the first.
         b.HasIndex(x => new { x.ProjectId, x.Lookup }).IsUnique();
         b.HasIndex(x => new { x.ProjectId, x.Label }).IsUnique();

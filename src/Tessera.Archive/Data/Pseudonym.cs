@@ -27,5 +27,11 @@ public sealed class Pseudonym
     /// <summary>The original IssuerOfPatientID, only while the project keeps the mapping.</summary>
     public string? IssuerOfPatientId { get; set; }
 
+    /// <summary>
+    /// For a patient whose files had no PatientID (one pseudonym per original study): that study's original
+    /// StudyInstanceUID, only while the project keeps the mapping; null otherwise.
+    /// </summary>
+    public string? StudyInstanceUid { get; set; }
+
     public DateTime CreatedAt { get; set; }
 }

@@ -50,9 +50,12 @@ public sealed record DicomHeader
         return value is >= int.MinValue and <= int.MaxValue ? (int)value : null;
     }
 
-    /// <summary>A DA value as a date, when it is one.</summary>
+    /// <summary>
+    /// A DA value as a date, when it is one: YYYYMMDD, or the YYYY.MM.DD of ACR-NEMA 2.0 that PS3.5 (Table 6.2-1)
+    /// asks readers to take too.
+    /// </summary>
     public DateOnly? GetDate(DicomTag tag) =>
-        DateOnly.TryParseExact(Get(tag) ?? "", "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+        DateOnly.TryParseExact(Get(tag) ?? "", ["yyyyMMdd", "yyyy.MM.dd"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
 
     private static string? Text(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using Tessera.Dicom;
 using Tessera.Dicom.Deidentification;
 using Tessera.Dicom.Dictionary;
@@ -11,7 +12,7 @@ namespace Tessera.Archive.Dicom;
 /// each brace holds attribute keywords tried in turn; StudyUidHash is eight hex digits derived from
 /// the StudyInstanceUID. The result is made a valid label.
 /// </summary>
-public static class LabelTemplate
+public static partial class LabelTemplate
 {
     public static string Render(string template, DicomDataset dataset)
     {
@@ -107,6 +108,10 @@ public static class LabelTemplate
         return result.Length == 0 ? "unknown" : result;
     }
 
+    /// <summary>A date as ACR-NEMA 2.0 wrote it (YYYY.MM.DD), labelled as DICOM writes it now (YYYYMMDD).</summary>
+    [GeneratedRegex(@"^\d{4}\.\d{2}\.\d{2}$")]
+    private static partial Regex OldStyleDate();
+
     public static string StudyUidHash(string studyInstanceUid) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(studyInstanceUid)))[..8];
 
@@ -119,7 +124,7 @@ public static class LabelTemplate
                 ? StudyUidHash(dataset.GetString(DicomTags.StudyInstanceUid) ?? "")
                 : DicomDictionary.TryGetTag(name, out var tag) ? dataset.GetString(tag) : null;
             if (!string.IsNullOrWhiteSpace(value))
-                return value.Trim();
+                return OldStyleDate().IsMatch(value.Trim()) ? value.Trim().Replace(".", "", StringComparison.Ordinal) : value.Trim();
         }
         return "";
     }

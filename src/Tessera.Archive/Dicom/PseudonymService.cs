@@ -53,16 +53,17 @@ public sealed class PseudonymService(DbContextOptions<ArchiveDbContext> options,
             var row = await db.Pseudonyms.AsNoTracking().FirstOrDefaultAsync(p => p.ProjectId == project.Id && p.Lookup == lookup, ct);
             if (row is not null)
             {
-                if (patientId is not null && row.PatientId is null && await KeepsMappingAsync(db, project.Id, ct))
+                if (row.PatientId is null && row.StudyInstanceUid is null && await KeepsMappingAsync(db, project.Id, ct))
                 {
                     // A pseudonym made while the mapping was not kept gets its original once the patient comes again.
-                    await db.Pseudonyms.Where(p => p.Id == row.Id && p.PatientId == null)
-                        .ExecuteUpdateAsync(u => u.SetProperty(p => p.PatientId, Clip(patientId)).SetProperty(p => p.IssuerOfPatientId, Clip(issuer)), ct);
+                    await db.Pseudonyms.Where(p => p.Id == row.Id && p.PatientId == null && p.StudyInstanceUid == null)
+                        .ExecuteUpdateAsync(u => u.SetProperty(p => p.PatientId, Clip(patientId)).SetProperty(p => p.IssuerOfPatientId, Clip(issuer))
+                            .SetProperty(p => p.StudyInstanceUid, patientId is null ? Clip(studyInstanceUid) : null), ct);
                     await RecheckAsync(db, project.Id, row.Id, ct);
                 }
                 return _known[(project.Id, lookup)] = row.Label;
             }
-            var keep = patientId is not null && await KeepsMappingAsync(db, project.Id, ct);
+            var keep = await KeepsMappingAsync(db, project.Id, ct);
             var (label, number) = settings.Method == PseudonymSettings.Hmac
                 ? (await HmacLabelAsync(db, project, settings, HMACSHA256.HashData(LabelKey(key), identity), ct), (int?)null)
                 : await CounterLabelAsync(db, project, settings, ct);
@@ -75,6 +76,7 @@ public sealed class PseudonymService(DbContextOptions<ArchiveDbContext> options,
                 Number = number,
                 PatientId = keep ? Clip(patientId) : null,
                 IssuerOfPatientId = keep ? Clip(issuer) : null,
+                StudyInstanceUid = keep && patientId is null ? Clip(studyInstanceUid) : null,
                 CreatedAt = clock.GetUtcNow().UtcDateTime,
             };
             db.Pseudonyms.Add(created);
@@ -106,7 +108,7 @@ public sealed class PseudonymService(DbContextOptions<ArchiveDbContext> options,
             throw TesseraException.Forbidden("A job's token cannot read the mapping of pseudonyms to original patient IDs.");
         var settings = ProjectDicomSettings.Parse(cleared.Project.DicomSettings).Deidentification;
         await using var db = new ArchiveDbContext(options);
-        var rows = await db.Pseudonyms.AsNoTracking().Where(p => p.ProjectId == cleared.Project.Id && p.PatientId != null)
+        var rows = await db.Pseudonyms.AsNoTracking().Where(p => p.ProjectId == cleared.Project.Id && (p.PatientId != null || p.StudyInstanceUid != null))
             .OrderBy(p => p.CreatedAt).ThenBy(p => p.Label).ToListAsync(ct);
         return (settings, rows);
     }
@@ -115,8 +117,9 @@ public sealed class PseudonymService(DbContextOptions<ArchiveDbContext> options,
     public static Task<int> ForgetOriginalsAsync(ArchiveDbContext db, Guid projectId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        return db.Pseudonyms.Where(p => p.ProjectId == projectId && (p.PatientId != null || p.IssuerOfPatientId != null))
-            .ExecuteUpdateAsync(u => u.SetProperty(p => p.PatientId, (string?)null).SetProperty(p => p.IssuerOfPatientId, (string?)null), ct);
+        return db.Pseudonyms.Where(p => p.ProjectId == projectId && (p.PatientId != null || p.IssuerOfPatientId != null || p.StudyInstanceUid != null))
+            .ExecuteUpdateAsync(u => u.SetProperty(p => p.PatientId, (string?)null).SetProperty(p => p.IssuerOfPatientId, (string?)null)
+                .SetProperty(p => p.StudyInstanceUid, (string?)null), ct);
     }
 
     /// <summary>
@@ -128,7 +131,8 @@ public sealed class PseudonymService(DbContextOptions<ArchiveDbContext> options,
         if (!await KeepsMappingAsync(db, projectId, ct))
         {
             await db.Pseudonyms.Where(p => p.Id == rowId)
-                .ExecuteUpdateAsync(u => u.SetProperty(p => p.PatientId, (string?)null).SetProperty(p => p.IssuerOfPatientId, (string?)null), ct);
+                .ExecuteUpdateAsync(u => u.SetProperty(p => p.PatientId, (string?)null).SetProperty(p => p.IssuerOfPatientId, (string?)null)
+                    .SetProperty(p => p.StudyInstanceUid, (string?)null), ct);
         }
     }
 

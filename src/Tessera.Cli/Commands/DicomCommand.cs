@@ -29,7 +29,7 @@ internal static class DicomCommand
         {
             using var client = CommandErrors.Connect();
             var echo = await client.DicomEchoAsync(result.GetValue(ae)!, ct);
-            Console.WriteLine($"{echo.AeTitle}: {echo.Status} in {echo.Milliseconds.ToString("0.0", CultureInfo.InvariantCulture)} ms");
+            Console.WriteLine($"{echo.AeTitle}: {Describe(echo.Status)} in {echo.Milliseconds.ToString("0.0", CultureInfo.InvariantCulture)} ms");
             return echo.Status == "0x0000" ? ExitCodes.Success : ExitCodes.Failure;
         }));
         return command;
@@ -94,7 +94,7 @@ internal static class DicomCommand
             using var client = CommandErrors.Connect();
             var report = await client.DicomRetrieveAsync(result.GetValue(project)!, new DicomRetrieveRequest(result.GetValue(ae)!, result.GetValue(level)!,
                 Keys(result.GetValue(keys)), result.GetValue(get) ? "get" : "move"), ct);
-            Console.WriteLine($"{report.Status}: {report.Completed} retrieved, {report.Failed} failed, {report.Warning} with warnings.");
+            Console.WriteLine($"{Describe(report.Status)}: {report.Completed} retrieved, {report.Failed} failed, {report.Warning} with warnings.");
             return report.Failed == 0 ? ExitCodes.Success : ExitCodes.Failure;
         }));
         return command;
@@ -172,5 +172,21 @@ internal static class DicomCommand
             JsonValueKind.String => v.GetString() ?? "",
             _ => v.GetRawText(),
         }));
+    }
+
+    /// <summary>A DIMSE status as a word and its code (PS3.7 C): "Success", "Warning (0xB000)", "Failure (0xA700)".</summary>
+    internal static string Describe(string status)
+    {
+        if (!ushort.TryParse(status.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? status[2..] : status,
+                NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code))
+            return status;
+        return code switch
+        {
+            0x0000 => "Success",
+            0xFE00 => $"Cancelled ({status})",
+            0xFF00 or 0xFF01 => $"Pending ({status})",
+            0x0001 or 0x0107 or 0x0116 or (>= 0xB000 and <= 0xBFFF) => $"Warning ({status})",
+            _ => $"Failure ({status})",
+        };
     }
 }

@@ -65,7 +65,7 @@ internal static class ImportCommand
                         progress.Add);
                     var report = await client.ImportFileAsync(project, file.ArchivePath, stream, target, token);
                     foreach (var line in report.Files)
-                        results.Add(plan.For(file.ArchivePath) is { Referenced: false } disc
+                        results.Add(plan.For(file.ArchivePath) is { Referenced: false } disc && line.Outcome is not ("rejected" or "notStored")
                             ? line with { Warnings = [.. line.Warnings, $"on the disc, but {disc.Directory} does not reference it; imported all the same"] }
                             : line);
                 }
@@ -97,7 +97,7 @@ internal static class ImportCommand
                 await Parallel.ForEachAsync(others, options, (file, token) => new ValueTask(SendAsync(file, otherTarget, token)));
             }
         }
-        return Summarise(results, failures, plan.Discs);
+        return Summarise(project, results, failures, plan.Discs);
     }
 
     private static bool IsZip(string path)
@@ -107,7 +107,7 @@ internal static class ImportCommand
         return stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 && head.SequenceEqual("PK\u0003\u0004"u8);
     }
 
-    private static int Summarise(ConcurrentBag<ImportedFileDto> results, ConcurrentBag<string> failures, IReadOnlyList<DiscSummary> discs)
+    private static int Summarise(string project, ConcurrentBag<ImportedFileDto> results, ConcurrentBag<string> failures, IReadOnlyList<DiscSummary> discs)
     {
         int Count(string outcome) => results.Count(r => r.Outcome == outcome);
         foreach (var disc in discs)
@@ -123,8 +123,9 @@ internal static class ImportCommand
             + $"rejected {Count("rejected")}, other files stored {Count("storedAsOther")}, not stored {Count("notStored")}, "
             + (discs.Count > 0 || Count("missing") + Count("skipped") > 0 ? $"missing {Count("missing")}, skipped {Count("skipped")}, " : "")
             + $"failed {failures.Count}.");
+        // The sessions filled, as paths the other commands take (tessera ls, download, dicom send).
         foreach (var session in results.Where(r => r.Target is not null).Select(r => ImportReport.SessionOf(r.Target!)).Distinct().Order(StringComparer.Ordinal))
-            Console.WriteLine($"  {session}");
+            Console.WriteLine($"  {project}/{session.Replace("subjects/", "", StringComparison.Ordinal).Replace("/sessions/", "/", StringComparison.Ordinal)}");
         foreach (var line in results.Where(r => r.Outcome is "rejected" or "notStored" or "missing").OrderBy(r => r.Name, StringComparer.Ordinal))
             CommandErrors.Error($"{line.Name}: {(line.Outcome == "missing" ? "missing" : "not stored")}: {line.Reason}");
         foreach (var line in results.Where(r => r.Warnings.Count > 0).OrderBy(r => r.Name, StringComparer.Ordinal))

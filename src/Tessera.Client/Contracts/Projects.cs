@@ -32,7 +32,8 @@ public sealed record PseudonymSettingsDto(string Method = "counter", string? Pat
 /// <summary>A de-identifying project's pseudonyms with the originals it keeps (none unless <paramref name="KeepMapping"/>).</summary>
 public sealed record PseudonymMappingDto(bool KeepMapping, IReadOnlyList<PseudonymEntryDto> Pseudonyms);
 
-public sealed record PseudonymEntryDto(string Pseudonym, string PatientId, string? IssuerOfPatientId, DateTime CreatedAt);
+/// <summary>One pseudonym and its original: the PatientID (and issuer), or for files without one, the original study it stands for.</summary>
+public sealed record PseudonymEntryDto(string Pseudonym, string? PatientId, string? IssuerOfPatientId, string? StudyInstanceUid, DateTime CreatedAt);
 
 public sealed record CreateProjectRequest(string Id, string? Name = null, string? Description = null, Visibility Visibility = Visibility.Private);
 

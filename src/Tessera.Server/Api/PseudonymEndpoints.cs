@@ -34,7 +34,7 @@ public static class PseudonymEndpoints
         if (!string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase))
         {
             return TypedResults.Ok(new PseudonymMappingDto(keep,
-                rows.Select(r => new PseudonymEntryDto(r.Label, r.PatientId!, r.IssuerOfPatientId, r.CreatedAt)).ToList()));
+                rows.Select(r => new PseudonymEntryDto(r.Label, r.PatientId, r.IssuerOfPatientId, r.StudyInstanceUid, r.CreatedAt)).ToList()));
         }
         if (!keep)
             throw TesseraException.Conflict($"Project {p} does not keep the mapping of its pseudonyms (dicom.deidentification.keepMapping): there is nothing to export.");
@@ -44,10 +44,12 @@ public static class PseudonymEndpoints
     /// <summary>RFC 4180, with a cell that a spreadsheet would take for a formula quoted behind an apostrophe.</summary>
     internal static string Csv(IEnumerable<Pseudonym> rows)
     {
-        var csv = new StringBuilder("pseudonym,patient_id,issuer_of_patient_id,created_at\r\n");
+        // study_instance_uid: filled for a patient whose files had no PatientID (a pseudonym per original study).
+        var csv = new StringBuilder("pseudonym,patient_id,issuer_of_patient_id,study_instance_uid,created_at\r\n");
         foreach (var row in rows)
         {
-            csv.AppendJoin(',', new[] { row.Label, row.PatientId ?? "", row.IssuerOfPatientId ?? "", row.CreatedAt.ToString("o", CultureInfo.InvariantCulture) }.Select(Cell));
+            csv.AppendJoin(',', new[] { row.Label, row.PatientId ?? "", row.IssuerOfPatientId ?? "", row.StudyInstanceUid ?? "",
+                row.CreatedAt.ToString("o", CultureInfo.InvariantCulture) }.Select(Cell));
             csv.Append("\r\n");
         }
         return csv.ToString();

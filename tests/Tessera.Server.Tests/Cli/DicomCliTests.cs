@@ -49,14 +49,14 @@ public sealed class DicomCliTests(DicomNodeServer server) : IClassFixture<DicomN
         self.ExitCode.ShouldBe(0, self.ToString());
         list.Stdout.ShouldContain("CLI_SCP");
         echo.ExitCode.ShouldBe(0, echo.ToString());
-        echo.Stdout.ShouldContain("CLI_SCP: 0x0000");
+        echo.Stdout.ShouldContain("CLI_SCP: Success in ");
         send.ExitCode.ShouldBe(0, send.ToString());
         send.Stdout.ShouldContain("Sent 1 instance.");
         storescp.Files.Count.ShouldBe(1);
         find.ExitCode.ShouldBe(0, find.ToString());
         find.Stdout.ShouldContain(study);
         move.ExitCode.ShouldBe(0, move.ToString());
-        move.Stdout.ShouldContain("1 retrieved");
+        move.Stdout.ShouldContain("Success: 1 retrieved");
         (await http.GetFromJsonAsync<JsonElement>($"dicom-web/projects/{target}/studies/{study}/instances")).GetArrayLength().ShouldBe(1);
         missing.ExitCode.ShouldBe(1, missing.ToString());
         missing.Stderr.ShouldContain("NO_SUCH_AE");

@@ -47,16 +47,21 @@ public sealed class DicomMediaCliTests(TestServer server) : IClassFixture<TestSe
         for (var i = 1; i < corpus.Count; i++)
             File.Copy(corpus[i], Path.Combine(cd, "images", $"im{i + 1}"));
         File.WriteAllText(Path.Combine(cd, "autorun.inf"), "[autorun]");
+        // A DICOM file the disc does not reference and the archive refuses: refused, not also "imported all the same".
+        File.WriteAllBytes(Path.Combine(cd, "images", "broken"), File.ReadAllBytes(corpus[1])[..400]);
 
         var import = await _cli.RunAsync("import", cd, "--project", project);
 
         import.ExitCode.ShouldBe(1, import.ToString()); // a referenced file is missing
-        import.Stdout.ShouldContain($"dicomdir (file-set DCMTK_MEDIA_DEMO): {corpus.Count - 1} of the {corpus.Count} files it references found, 1 missing, 0 refused, 1 on the disc but not referenced.");
-        import.Stdout.ShouldContain($"Stored {corpus.Count - 1}, duplicates 0, new versions 0, rejected 0, other files stored 0, not stored 0, missing 1, skipped 1, failed 0.");
+        import.Stdout.ShouldContain($"dicomdir (file-set DCMTK_MEDIA_DEMO): {corpus.Count - 1} of the {corpus.Count} files it references found, 1 missing, 0 refused, 2 on the disc but not referenced.");
+        import.Stdout.ShouldContain($"Stored {corpus.Count - 1}, duplicates 0, new versions 0, rejected 1, other files stored 0, not stored 0, missing 1, skipped 1, failed 0.", Case.Sensitive, import.ToString());
         import.Stderr.ShouldContain("IMAGES/IM1: missing: referenced by dicomdir");
+        import.Stderr.ShouldContain("images/broken: not stored: ");
+        import.Stdout.ShouldNotContain("images/broken: on the disc");
 
         using var http = server.Http(user);
         var session = (await http.GetFromJsonAsync<JsonElement>($"api/projects/{project}/subjects/583295")).GetProperty("sessions").GetProperty("items")[0].GetProperty("label").GetString();
+        import.Stdout.ShouldContain($"\n  {project}/583295/{session}\n"); // the sessions filled, as paths the CLI takes
         var folder = Path.Combine(_work, "export");
         var media = await _cli.RunAsync("download", $"{project}/583295/{session}", "--dicom-media", "--out", folder);
         var zip = await _cli.RunAsync("download", $"{project}/583295/{session}", "--dicom-media", "--out", Path.Combine(_work, "export.zip"));

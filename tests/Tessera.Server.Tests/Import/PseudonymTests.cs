@@ -208,7 +208,7 @@ public sealed class PseudonymTests(TestServer server) : IClassFixture<TestServer
         csv.Content.Headers.ContentType!.MediaType.ShouldBe("text/csv");
         csv.Headers.CacheControl!.NoStore.ShouldBeTrue();
         var lines = (await csv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        lines[0].ShouldBe("pseudonym,patient_id,issuer_of_patient_id,created_at");
+        lines[0].ShouldBe("pseudonym,patient_id,issuer_of_patient_id,study_instance_uid,created_at");
         lines[1].ShouldStartWith($"{project}-0001,{Id},,");
         lines[2].ShouldStartWith($"{project}-0002,\"'=HYPERLINK(\"\"x\"\")\",\"SITE,2\",");
 
@@ -299,10 +299,11 @@ public sealed class PseudonymTests(TestServer server) : IClassFixture<TestServer
     }
 
     [Fact]
-    public async Task FileWithoutPatientId_GetsAPseudonymOfItsOwnPerStudy()
+    public async Task FileWithoutPatientId_GetsAPseudonymOfItsOwnPerStudy_MappedToThatStudy()
     {
-        var project = await DeidentifyingProjectAsync();
-        using var http = server.Admin();
+        var owner = await server.CreateUserAsync();
+        var project = await DeidentifyingProjectAsync(owner, """{"enabled":true,"keepMapping":true}""");
+        using var http = server.Http(owner);
         var study = TestDicom.NewUid();
 
         var (first, text) = await ImportAsync(http, project, Instance("", study: study));
@@ -314,5 +315,10 @@ public sealed class PseudonymTests(TestServer server) : IClassFixture<TestServer
         SubjectOf(other).ShouldBe($"{project}-0002");
         first.Files[0].Warnings.ShouldContain("no PatientID: the study's patient got a pseudonym of its own");
         text.ShouldNotContain("NOPID");
+        // The data custodian can still say whose the pseudonym is: the original study it stands for.
+        var mapping = await (await http.GetAsync($"api/projects/{project}/dicom/pseudonyms").ShouldHaveStatus(HttpStatusCode.OK)).ReadJson<PseudonymMappingDto>();
+        mapping.Pseudonyms.Select(p => (p.Pseudonym, p.PatientId, p.StudyInstanceUid)).First().ShouldBe(($"{project}-0001", (string?)null, study));
+        var csv = await http.GetStringAsync($"api/projects/{project}/dicom/pseudonyms?format=csv");
+        csv.ShouldContain($"\r\n{project}-0001,,,{study},");
     }
 }

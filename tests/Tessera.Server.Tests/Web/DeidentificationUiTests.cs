@@ -52,6 +52,6 @@ public sealed class DeidentificationUiTests(TestServer server, BrowserFixture br
             page.GetByTestId("deidentification").GetByRole(AriaRole.Link, new() { Name = "Download the mapping (CSV)" }).ClickAsync());
         download.SuggestedFilename.ShouldBe($"{project}-pseudonyms.csv");
         var csv = await File.ReadAllTextAsync((await download.PathAsync())!);
-        csv.ShouldStartWith("pseudonym,patient_id,issuer_of_patient_id,created_at\r\nCASE-001,PID777,,");
+        csv.ShouldStartWith("pseudonym,patient_id,issuer_of_patient_id,study_instance_uid,created_at\r\nCASE-001,PID777,,,");
     }
 }

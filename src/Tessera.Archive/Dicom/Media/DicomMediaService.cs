@@ -24,7 +24,7 @@ public sealed class DicomMediaService(ArchiveDbContext db, HierarchyService hier
         ArgumentNullException.ThrowIfNull(access);
         var found = await hierarchy.GetSessionAsync(access, subject, session, ct);
         var instances = await Instances(access, db.DicomStudies.Where(s => s.SessionId == found.Id), db.DicomSeries, ct);
-        return instances.Count > 0 ? Plan(instances) : throw TesseraException.NotFound($"DICOM instances of session '{session}'");
+        return instances.Count > 0 ? Plan(instances) : throw NoInstances($"Session '{session}'");
     }
 
     /// <summary>Every DICOM instance of the scan, planned.</summary>
@@ -33,7 +33,7 @@ public sealed class DicomMediaService(ArchiveDbContext db, HierarchyService hier
         ArgumentNullException.ThrowIfNull(access);
         var found = await hierarchy.GetScanAsync(access, subject, session, scan, ct);
         var instances = await Instances(access, db.DicomStudies, db.DicomSeries.Where(s => s.ScanId == found.Id), ct);
-        return instances.Count > 0 ? Plan(instances) : throw TesseraException.NotFound($"DICOM instances of scan '{scan}'");
+        return instances.Count > 0 ? Plan(instances) : throw NoInstances($"Scan '{scan}'");
     }
 
     /// <summary>The instances a query (matching keys at any level, as QIDO-RS takes them) finds in the project, planned.</summary>
@@ -44,11 +44,15 @@ public sealed class DicomMediaService(ArchiveDbContext db, HierarchyService hier
             throw TesseraException.Invalid("Name what to export with at least one matching key (e.g. StudyInstanceUID=1.2.3,1.2.4 or PatientID=X).");
         var stored = await queries.MatchingInstancesAsync(caller, query, Options.MaxInstances, ct);
         if (stored.Count == 0)
-            throw TesseraException.NotFound("DICOM instances that match the query");
+            throw new TesseraException(ErrorKind.NotFound, "No DICOM instance that you may read matches the query.");
         Check(stored.Count, stored.Sum(i => i.Size));
         return Plan(stored.Select(i => new MediaInstance(i.Project, i.ProjectIsPublic, i.PatientId, i.PatientName, i.StudyInstanceUid, i.SeriesInstanceUid,
             i.SopInstanceUid, i.SopClassUid, i.FileKey, i.Size, i.SeriesNumber, i.InstanceNumber)).ToList());
     }
+
+    private static TesseraException NoInstances(string what) => new(ErrorKind.NotFound,
+        $"{what} holds no DICOM instances. Files uploaded as files are kept as they are; DICOM is indexed when it comes in through "
+        + "import (tessera import, POST …/import), STOW-RS or C-STORE, and the import's report names the sessions it filled.");
 
     /// <summary>The scans of a session that hold DICOM instances (a session with none has no DICOM media to offer).</summary>
     public async Task<IReadOnlySet<Guid>> ScansWithInstancesAsync(Guid sessionId, CancellationToken ct) =>
