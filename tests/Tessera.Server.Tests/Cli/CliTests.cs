@@ -127,7 +127,7 @@ public sealed class CliTests(TestServer server) : IClassFixture<TestServer>, IDi
         var first = await _cli.RunAsync("import", Path.Combine(_work, "study"), "--project", project);
         first.ExitCode.ShouldBe(0, first.ToString());
         first.Stdout.ShouldContain("Stored 5, duplicates 0, new versions 0, rejected 0, other files stored 1, not stored 0, failed 0.");
-        first.Stdout.ShouldContain("subjects/");
+        first.Stdout.ShouldContain($"\n  {project}/583295/"); // the session filled, as a path the CLI takes
 
         var again = await _cli.RunAsync("import", Path.Combine(_work, "study"), "--project", project);
         again.ExitCode.ShouldBe(0, again.ToString());
