@@ -30,21 +30,63 @@ public static class PixelDataFrames
         };
     }
 
-    private static List<IReadOnlyList<FrameSegment>> Native(DicomDataset dataset, DicomValueElement value, int frames)
+    /// <summary>
+    /// Why the frames the dataset declares (Number of Frames) cannot all be in its Pixel Data, or null when they can:
+    /// native data must hold that many frames of Rows × Columns × Samples × Bits Allocated, encapsulated data at least
+    /// one fragment per frame. Nothing is read or allocated: for checking a file before it is indexed.
+    /// </summary>
+    public static string? CheckFrameCount(DicomDataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        var frames = dataset.GetInteger(DicomTags.NumberOfFrames) ?? 1;
+        if (frames < 0)
+            return $"Number of Frames is {frames}";
+        if (frames <= 1)
+            return null;
+        try
+        {
+            return dataset[DicomTags.PixelData] switch
+            {
+                DicomFragments fragments when frames > Math.Max(1, fragments.Fragments.Count) =>
+                    $"Number of Frames ({frames}) is more than the pixel data's {fragments.Fragments.Count} fragments can hold",
+                // In bits: frames of bit-packed data need not start on byte boundaries to be all there.
+                DicomValueElement value when frames > value.Length * 8 / FrameBits(dataset) =>
+                    $"Number of Frames ({frames}) is more than the pixel data's {value.Length} bytes can hold",
+                _ => null,
+            };
+        }
+        catch (DicomException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>Bits of one native frame, from attributes checked against what DICOM allows (PS3.3 C.7.6.3).</summary>
+    private static long FrameBits(DicomDataset dataset)
     {
         var rows = dataset.GetInteger(DicomTags.Rows) ?? 0;
         var columns = dataset.GetInteger(DicomTags.Columns) ?? 0;
         var samples = dataset.GetInteger(DicomTags.SamplesPerPixel) ?? 1;
         var bits = dataset.GetInteger(DicomTags.BitsAllocated) ?? 0;
+        if (rows is < 1 or > ushort.MaxValue || columns is < 1 or > ushort.MaxValue || samples is < 1 or > 4 || bits is < 1 or > 64)
+        {
+            throw new DicomException(
+                $"the pixel data's frame size is unknown or out of range (Rows {rows}, Columns {columns}, Samples per Pixel {samples}, Bits Allocated {bits})");
+        }
         // YBR_FULL_422 stores two samples a pixel: each pair of pixels shares one Cb and one Cr (PS3.3 C.7.6.3.1.2).
         var stored = samples == 3 && dataset.GetString(DicomTags.PhotometricInterpretation)?.Trim() == "YBR_FULL_422" ? 2 : samples;
-        var frameBits = rows * columns * stored * bits;
-        if (frameBits <= 0)
-            throw new DicomException("the pixel data's frame size is unknown (Rows, Columns, Samples per Pixel or Bits Allocated is missing)");
+        // At most 65535² × 4 × 64 bits: no overflow.
+        return rows * columns * stored * bits;
+    }
+
+    private static List<IReadOnlyList<FrameSegment>> Native(DicomDataset dataset, DicomValueElement value, int frames)
+    {
+        var frameBits = FrameBits(dataset);
         if (frameBits % 8 != 0 && frames > 1)
             throw new DicomException("the frames of this bit-packed pixel data do not start on byte boundaries");
         var frameSize = (frameBits + 7) / 8;
-        if (frameSize * frames > value.Length)
+        // Divided, not multiplied: a declared count times a frame size can overflow.
+        if (frames > value.Length / frameSize)
         {
             throw new DicomException(
                 $"the pixel data holds {value.Length} bytes, fewer than {frames} frame(s) of {frameSize} bytes");
@@ -68,6 +110,9 @@ public static class PixelDataFrames
             return [];
         if (frames == 1)
             return [fragments.Select(Segment).ToList()];
+        // Every frame has at least one fragment: a larger declared count is refused before anything is sized by it.
+        if (frames > fragments.Count)
+            throw new DicomException($"Number of Frames ({frames}) is more than the pixel data's {fragments.Count} fragments can hold");
         var starts = ExtendedOffsets(dataset) ?? (pixels.OffsetTable.Length > 0 ? pixels.Offsets().Select(o => (ulong)o).ToList() : null);
         if (starts is not null && starts.Count == frames)
             return ByOffsets(fragments, starts);
@@ -104,7 +149,7 @@ public static class PixelDataFrames
     /// <summary>Without a usable offset table, a frame begins at each fragment that starts with the codec's start-of-image marker.</summary>
     private static List<IReadOnlyList<FrameSegment>> ByStartMarkers(List<DicomFragment> fragments, int frames, TransferSyntax syntax)
     {
-        var result = new List<IReadOnlyList<FrameSegment>>(frames);
+        var result = new List<IReadOnlyList<FrameSegment>>(Math.Min(frames, fragments.Count));
         List<FrameSegment>? current = null;
         foreach (var fragment in fragments)
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Shouldly;
 using Tessera.Client;
 using Tessera.Client.Contracts;
@@ -232,5 +233,61 @@ public sealed class AccountApiTests(TestServer server) : IClassFixture<TestServe
         await http.DeleteAsync($"api/users/{user}").ShouldHaveStatus(HttpStatusCode.NotFound);
         using var member = server.Http(await server.CreateUserAsync());
         await member.DeleteAsync("api/users/admin").ShouldHaveStatus(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task PasswordReset_ByAnAdmin_RevokesTheUsersTokens_AndARefusedPasswordChangesNothing()
+    {
+        var user = await server.CreateUserAsync();
+        using var client = new TesseraClient(server.Http(user));
+        var token = await client.CreateTokenAsync(new CreateTokenRequest("stolen", 30));
+        using var bearer = server.Http();
+        bearer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
+        using var admin = server.Admin();
+
+        // A short password is refused before anything of the change is saved (it once made the user an admin anyway).
+        await admin.PatchAsync($"api/users/{user}", Json("""{"admin":true,"password":"short"}""")).ShouldHaveStatus(HttpStatusCode.BadRequest);
+        (await (await admin.GetAsync("api/users")).ReadJson<List<UserDto>>()).Single(u => u.Username == user).Admin.ShouldBeFalse();
+        await bearer.GetAsync("api/users/me").ShouldHaveStatus(HttpStatusCode.OK);
+
+        await admin.PatchAsync($"api/users/{user}", Json("""{"password":"reset-by-admin-1"}""")).ShouldHaveStatus(HttpStatusCode.OK);
+
+        await bearer.GetAsync("api/users/me").ShouldHaveStatus(HttpStatusCode.Unauthorized);
+        using var renewed = server.Http(user, "reset-by-admin-1");
+        await renewed.GetAsync("api/users/me").ShouldHaveStatus(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task ChangingOwnPassword_WithAToken_KeepsThatToken_RevokesTheOthers()
+    {
+        var user = await server.CreateUserAsync();
+        using var client = new TesseraClient(server.Http(user));
+        var used = await client.CreateTokenAsync(new CreateTokenRequest("this laptop", 30));
+        var other = await client.CreateTokenAsync(new CreateTokenRequest("old laptop", 30));
+        using var withUsed = server.Http();
+        withUsed.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", used.Token);
+        using var withOther = server.Http();
+        withOther.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", other.Token);
+
+        await withUsed.PutAsync("api/users/me/password", Json(JsonSerializer.Serialize(
+            new ChangePasswordRequest(TestServer.PasswordOf(user), "a-new-password-1"), JsonSerializerOptions.Web))).ShouldHaveStatus(HttpStatusCode.NoContent);
+
+        await withUsed.GetAsync("api/users/me").ShouldHaveStatus(HttpStatusCode.OK);
+        await withOther.GetAsync("api/users/me").ShouldHaveStatus(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task DeleteUser_TheOnlyOwnerOfAProject_409NamingIt_AndTheProjectKeepsItsOwner()
+    {
+        var user = await server.CreateUserAsync();
+        var project = await server.CreateProjectAsync(user);
+        using var admin = server.Admin();
+
+        var refused = await admin.DeleteAsync($"api/users/{user}").ShouldHaveStatus(HttpStatusCode.Conflict);
+
+        (await refused.Content.ReadAsStringAsync()).ShouldContain(project);
+        (await admin.GetStringAsync($"api/projects/{project}/members")).ShouldContain(user);
+        await admin.PutAsync($"api/projects/{project}/members/admin", Json("""{"role":"owner"}""")).ShouldHaveStatus(HttpStatusCode.Created);
+        await admin.DeleteAsync($"api/users/{user}").ShouldHaveStatus(HttpStatusCode.NoContent);
     }
 }

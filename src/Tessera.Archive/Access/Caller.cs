@@ -6,6 +6,9 @@ public sealed record Caller(Guid? UserId, string? Username, bool IsAdmin, Guid? 
 {
     public static readonly Caller Anonymous = new(null, null, false);
 
+    /// <summary>The API token the request came with, if it came with one.</summary>
+    public Guid? TokenId { get; init; }
+
     public bool IsAuthenticated => UserId is not null;
 
     public Guid RequireUserId() => UserId ?? throw TesseraException.Unauthenticated();

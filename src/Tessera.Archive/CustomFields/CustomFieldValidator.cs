@@ -30,7 +30,10 @@ public sealed class CustomFieldValidator
             throw TesseraException.Invalid($"The custom-field schema is not a valid JSON Schema: {new ExternalReferenceException(reference).Message}");
         try
         {
-            Remember(text, await ParseAsync(text));
+            var parsed = await ParseAsync(text);
+            // A schema that refers to itself without end ({"$ref":"#"}) parses, then fails every validation: refused here.
+            parsed.Validate("{}");
+            Remember(text, parsed);
         }
         catch (Exception e) when (e is Newtonsoft.Json.JsonException or InvalidOperationException or NotSupportedException)
         {
@@ -66,12 +69,18 @@ public sealed class CustomFieldValidator
         ICollection<NJsonSchema.Validation.ValidationError> errors;
         try
         {
+            PatternBudget.Check(schemaText, fields is { ValueKind: JsonValueKind.Object } values ? values : default);
             errors = schema.Validate(json);
         }
         catch (System.Text.RegularExpressions.RegexMatchTimeoutException e)
         {
             throw TesseraException.Invalid(
-                $"The {type.ToString().ToLowerInvariant()} fields could not be checked: the pattern '{e.Pattern}' of project '{project.Slug}''s schema takes too long to match (more than {e.MatchTimeout.TotalSeconds:0.#} s). A project owner should simplify it (no nested repetition such as (a+)+).");
+                $"The {type.ToString().ToLowerInvariant()} fields could not be checked: the pattern '{e.Pattern}' of project '{project.Slug}''s schema takes too long to match "
+                + $"({PatternBudget.Budget.TotalSeconds:0.#} s for all of a request's values). A project owner should simplify it (no nested repetition such as (a+)+).");
+        }
+        catch (InvalidOperationException e)
+        {
+            throw TesseraException.Invalid($"The {type.ToString().ToLowerInvariant()} fields could not be checked against project '{project.Slug}''s schema: {e.Message}. A project owner should correct the schema.");
         }
         if (errors.Count > 0)
         {

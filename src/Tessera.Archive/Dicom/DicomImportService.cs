@@ -246,6 +246,9 @@ public sealed partial class DicomImportService(
             return (Rejected($"the file lacks {missing}, which identifies it", ImportProblem.MissingAttribute), null);
         if (study is not null && header.StudyInstanceUid != study)
             return (Rejected($"the instance belongs to study {header.StudyInstanceUid}, not {study}", ImportProblem.WrongStudy), null);
+        // The index, the viewer and DICOMweb size their work by Number of Frames: a count the pixel data cannot hold is refused here.
+        if (PixelDataFrames.CheckFrameCount(file.Dataset) is { } frames)
+            return (Rejected($"the pixel data is inconsistent: {frames}", ImportProblem.Unreadable), null);
         var warnings = new List<string>(file.Warnings);
         if (item.Disc is { Referenced: false } unreferenced)
             warnings.Add($"on the disc, but {unreferenced.Directory} does not reference it; imported all the same");

@@ -107,7 +107,7 @@ public sealed class TokenService(ArchiveDbContext db, AccessService access, Time
         }
         // A project-scoped token never carries the site admin right beyond its project.
         var isAdmin = found.IsAdmin && found.ProjectId is null;
-        return new Caller(found.UserId, found.Username, isAdmin, found.ProjectId, found.JobId);
+        return new Caller(found.UserId, found.Username, isAdmin, found.ProjectId, found.JobId) { TokenId = found.Id };
     }
 
     public Task<List<ApiToken>> ListAsync(Caller caller, CancellationToken ct)

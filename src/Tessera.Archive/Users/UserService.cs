@@ -97,14 +97,23 @@ public sealed class UserService(ArchiveDbContext db, TimeProvider clock, SignInT
         return result == PasswordVerificationResult.Failed ? null : user;
     }
 
-    public async Task SetPasswordAsync(Guid userId, string password, CancellationToken ct)
+    /// <summary>
+    /// Sets a new password and revokes the user's API tokens (a reset after a compromise must lock the holder of a
+    /// stolen token out too; web sessions end by the security stamp), all but <paramref name="keepToken"/> (the token
+    /// of the request changing its own password) and jobs' tokens, which live as long as their job.
+    /// </summary>
+    public async Task SetPasswordAsync(Guid userId, string password, CancellationToken ct, Guid? keepToken = null)
     {
         ValidatePassword(password);
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct)
             ?? throw TesseraException.NotFound("User");
         user.PasswordHash = s_hasher.HashPassword(user, password);
         await db.SaveChangesAsync(ct);
+        await db.ApiTokens.Where(t => t.UserId == userId && t.JobId == null && t.Id != keepToken).ExecuteDeleteAsync(ct);
     }
+
+    /// <summary>Refuses a password too short to set, before anything else of a change is saved.</summary>
+    public static void CheckPassword(string password) => ValidatePassword(password);
 
     public Task<User?> FindAsync(string username, CancellationToken ct) =>
         db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == username, ct);
@@ -151,6 +160,16 @@ public sealed class UserService(ArchiveDbContext db, TimeProvider clock, SignInT
             throw TesseraException.Conflict("You cannot remove yourself; another administrator can.");
         }
         var id = user.Id;
+        // Every project keeps an owner (as removing a member does): projects only this user owns are named, not orphaned.
+        var sole = await db.ProjectMembers.AsNoTracking()
+            .Where(m => m.UserId == id && m.Role == ProjectRole.Owner
+                && !db.ProjectMembers.Any(o => o.ProjectId == m.ProjectId && o.Role == ProjectRole.Owner && o.UserId != id))
+            .Join(db.Projects, m => m.ProjectId, p => p.Id, (_, p) => p.Slug).OrderBy(slug => slug).Take(20).ToListAsync(ct);
+        if (sole.Count > 0)
+        {
+            throw TesseraException.Conflict(
+                $"'{username}' is the only owner of {string.Join(", ", sole)}: make someone else an owner (or delete the project) first.");
+        }
         var removed = await db.Users
             .Where(u => u.Id == id && (!u.IsAdmin || db.Users.Any(o => o.Id != id && o.IsAdmin && !o.IsDisabled)))
             .ExecuteDeleteAsync(ct);

@@ -18,6 +18,7 @@ internal sealed class DatasetParser(DicomInput input, TransferSyntax syntax, Dic
     private long _limit = -1;
 
     private int _items;
+    private int _elements;
 
     /// <summary>Defects the parser read past (lenient reading), for reports.</summary>
     public List<string> Warnings { get; } = [];
@@ -93,6 +94,8 @@ internal sealed class DatasetParser(DicomInput input, TransferSyntax syntax, Dic
             if (top && tag.Value == 0 && TrailingPadding())
                 return End.Data;
 
+            if (++_elements > options.MaxElements)
+                throw new DicomException($"the input holds more than {options.MaxElements:N0} elements; refusing it", input.Position, tag);
             var value = ReadElement(tag, head, depth);
             if (!dataset.TryAppend(value))
                 Warnings.Add($"{tag} appears twice in one dataset; the second was ignored");

@@ -27,4 +27,7 @@ public sealed record DicomReadOptions
 
     /// <summary>How many sequence items the input may hold in all before it is refused (a DICOMDIR's records, bounded by its reader).</summary>
     public int MaxItems { get; init; } = int.MaxValue;
+
+    /// <summary>How many elements the input may hold in all, at every depth, before it is refused (a DICOMDIR, bounded by its reader).</summary>
+    public int MaxElements { get; init; } = int.MaxValue;
 }

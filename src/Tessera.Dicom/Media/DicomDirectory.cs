@@ -67,6 +67,8 @@ public sealed class DicomDirectory
             DropBulkData = true,
             // Records and the few items inside them (icons, codes): bounded before they are all in memory.
             MaxItems = limits.MaxRecords * 4,
+            // A record has some ten attributes (icons a few more); a record of millions of empty ones is an attack on memory.
+            MaxElements = limits.MaxRecords * 16,
         };
         var file = DicomReader.Read(stream.CanSeek ? stream : new LimitedReadStream(stream, limits.MaxBytes), options);
         var warnings = new List<string>(file.Warnings);

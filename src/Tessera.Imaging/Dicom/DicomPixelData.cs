@@ -76,6 +76,9 @@ public sealed class DicomPixelData
             Photometric = PhotometricNames.Parse(dataset.GetString(DicomTags.PhotometricInterpretation)),
         };
         layout.Validate();
+        // A declared count the pixel data cannot hold (a file stored before import checked it) sizes nothing.
+        if (PixelDataFrames.CheckFrameCount(dataset) is { } inconsistent)
+            throw ImageException.Malformed($"the pixel data is inconsistent: {inconsistent}");
         var frames = (int)Math.Max(1, dataset.GetInteger(DicomTags.NumberOfFrames) ?? 1);
         return new DicomPixelData(dataset, file.Syntax, pixels, layout, frames, limits ?? DecodeLimits.Default);
     }

@@ -33,7 +33,7 @@ public static class UserEndpoints
         {
             return TypedResults.Problem(statusCode: 400, title: "Invalid request", detail: "The current password is wrong.");
         }
-        await users.SetPasswordAsync(me.Id, body.NewPassword, context.RequestAborted);
+        await users.SetPasswordAsync(me.Id, body.NewPassword, context.RequestAborted, keepToken: caller.TokenId);
         return TypedResults.NoContent();
     }
 
@@ -56,6 +56,9 @@ public static class UserEndpoints
     private static async Task<Ok<UserDto>> Update(
         HttpContext context, UserService users, string username, UpdateUserRequest body)
     {
+        // Checked first: a refused password must leave the rest of the change unsaved.
+        if (body.Password is not null)
+            UserService.CheckPassword(body.Password);
         var user = await users.UpdateAsync(username, body.Admin, body.Disabled, body.Email, context.GetCaller(), context.RequestAborted);
         if (body.Password is not null)
         {

@@ -29,11 +29,15 @@ public static class CallerExtensions
         }
         var scope = principal.FindFirstValue(TesseraClaims.TokenProject);
         var job = principal.FindFirstValue(TesseraClaims.TokenJob);
+        var token = principal.FindFirstValue(TesseraClaims.Token);
         return new Caller(
             userId,
             principal.Identity?.Name,
             principal.HasClaim(TesseraClaims.Admin, "true"),
             scope is null ? null : Guid.Parse(scope),
-            job is null ? null : Guid.Parse(job));
+            job is null ? null : Guid.Parse(job))
+        {
+            TokenId = token is null ? null : Guid.Parse(token),
+        };
     }
 }

@@ -10,6 +10,7 @@ internal static class TesseraClaims
     public const string Admin = "tessera:admin";
     public const string TokenProject = "tessera:token-project";
     public const string TokenJob = "tessera:token-job";
+    public const string Token = "tessera:token";
 
     /// <summary>The principal for a signed-in caller; <see cref="CallerExtensions.GetCaller"/> reads it back.</summary>
     public static ClaimsPrincipal Principal(Caller caller, string scheme)
@@ -30,6 +31,10 @@ internal static class TesseraClaims
         if (caller.JobId is { } job)
         {
             claims.Add(new Claim(TokenJob, job.ToString()));
+        }
+        if (caller.TokenId is { } token)
+        {
+            claims.Add(new Claim(Token, token.ToString()));
         }
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
     }

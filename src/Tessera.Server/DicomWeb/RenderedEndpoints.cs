@@ -75,6 +75,7 @@ internal static class RenderedEndpoints
         List<int> indexes = numbers?.Select(n => n - 1).ToList()
             ?? (thumbnail ? [pixels.FrameCount / 2] : form.Multipart && level is null ? Enumerable.Range(0, pixels.FrameCount).ToList() : [0]);
         var request = new RenderRequest(window, viewport, form.MediaType, quality ?? options.JpegQuality) { FitInto = thumbnail ? ThumbnailService.Size : null };
+        CheckBudget(pixels, indexes.Count, viewport, options);
 
         EncodedImage first;
         try
@@ -103,6 +104,23 @@ internal static class RenderedEndpoints
             await body.WriteAsync(image.Bytes, ct);
         }
         await multipart.EndAsync(ct);
+    }
+
+    /// <summary>
+    /// What one request may render: frames × the larger of a frame's pixels and the viewport's, at most
+    /// <see cref="ImagingOptions.MaxDecodedPixels"/> (a 1 × 1 frame scaled to 4096 × 4096 costs as much as a large one).
+    /// More is refused before any decoding, with the way to ask for less.
+    /// </summary>
+    private static void CheckBudget(DicomPixelData pixels, int frames, Viewport? viewport, ImagingOptions options)
+    {
+        var perFrame = Math.Max((long)pixels.Layout.Rows * pixels.Layout.Columns, viewport is null ? 0 : (long)viewport.Width * viewport.Height);
+        var budget = options.MaxDecodedPixels;
+        if (frames > 1 && frames * perFrame > budget)
+        {
+            throw TesseraException.Invalid(
+                $"Rendering {frames} frames of {perFrame:N0} pixels each is more than one request may ask for ({budget:N0} pixels, Imaging:MaxDecodedPixels): "
+                + "ask for fewer frames at a time (…/frames/1,2,3/rendered) or a smaller viewport.");
+        }
     }
 
     /// <summary>

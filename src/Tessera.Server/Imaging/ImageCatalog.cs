@@ -22,6 +22,9 @@ public sealed record ImageEntry(Guid ProjectId, string ContentKey, bool IsPublic
 /// </summary>
 public sealed class ImageCatalog(ArchiveDbContext db, ImageSourceFactory factory, ImageCaches caches, PyramidService pyramids)
 {
+    /// <summary>The most planes (instances and their frames) a series shows as one stack.</summary>
+    public const int MaxSeriesPlanes = 100_000;
+
     /// <param name="axis">How a volume is sliced (NIfTI); each axis is a source of its own.</param>
     public async Task<ImageEntry> OpenAsync(Guid fileId, Caller caller, CancellationToken ct, SliceAxis axis = SliceAxis.Z)
     {
@@ -76,7 +79,12 @@ public sealed class ImageCatalog(ArchiveDbContext db, ImageSourceFactory factory
                     .ToListAsync(ct))
                 .OrderBy(i => i.InstanceNumber ?? int.MaxValue).ThenBy(i => i.SopInstanceUid, StringComparer.Ordinal).ToList();
             var first = instances.FirstOrDefault();
-            var planes = instances.Where(i => i.Rows == first?.Rows && i.Columns == first?.Columns)
+            var stack = instances.Where(i => i.Rows == first?.Rows && i.Columns == first?.Columns).ToList();
+            // Counted before a plane is made: each is an object, and a count the files declare must not size the list.
+            var count = stack.Sum(i => (long)Math.Max(1, i.NumberOfFrames ?? 1));
+            if (count > MaxSeriesPlanes)
+                throw ImageException.Unsupported($"the series has {count:N0} images and frames, more than the viewer shows as one stack ({MaxSeriesPlanes:N0})");
+            var planes = stack
                 .SelectMany(i => Enumerable.Range(0, Math.Max(1, i.NumberOfFrames ?? 1)).Select(frame => new SeriesPlane(i.Sha256, frame))).ToList();
             return new FoundSeries(head.ProjectId, head.IsPublic, planes, instances.Any(i => i.SopClassUid == DicomWsiSource.SopClassUid));
         });

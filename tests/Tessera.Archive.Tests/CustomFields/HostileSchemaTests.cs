@@ -61,6 +61,44 @@ public sealed class HostileSchemaTests
         (await Should.ThrowAsync<TesseraException>(() => validator.ValidateAsync(project, EntityType.Subject, Json("""{"age":-1}""")))).Kind.ShouldBe(ErrorKind.Invalid);
     }
 
-    // A catastrophic pattern is tested in a real `tessera serve` (ServeProcessTests): the regular-expression timeout is
+    [Fact]
+    public async Task ASchemaThatRefersToItselfWithoutEnd_IsRefused_NotAServerErrorOnEveryWrite()
+    {
+        var refused = await Should.ThrowAsync<TesseraException>(() => new CustomFieldValidator().ParseSchemaAsync(Json("""{"$ref":"#"}""")));
+
+        refused.Kind.ShouldBe(ErrorKind.Invalid);
+    }
+
+    [Fact]
+    public async Task ManyValues_UnderACatastrophicPattern_ShareOneBudget_AndAreRefused()
+    {
+        // Each value takes about a second with (a+)+; thirty of them once took thirty seconds of one core.
+        var validator = new CustomFieldValidator();
+        var schema = await validator.ParseSchemaAsync(Json("""{"type":"object","properties":{"x":{"type":"array","items":{"type":"string","pattern":"^(a+)+$"}}}}"""));
+        var project = new Project { Slug = "p", Name = "P", SubjectSchema = schema };
+        var values = JsonSerializer.Serialize(new { x = Enumerable.Repeat(new string('a', 24) + "!", 30) });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var refused = await Should.ThrowAsync<TesseraException>(() => validator.ValidateAsync(project, EntityType.Subject, Json(values)));
+
+        refused.Kind.ShouldBe(ErrorKind.Invalid);
+        refused.Message.ShouldContain("takes too long to match");
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(8));
+    }
+
+    [Fact]
+    public async Task TooManyValues_AreRefused()
+    {
+        var validator = new CustomFieldValidator();
+        var schema = await validator.ParseSchemaAsync(Json("""{"type":"object"}"""));
+        var project = new Project { Slug = "p", Name = "P", SubjectSchema = schema };
+
+        var refused = await Should.ThrowAsync<TesseraException>(() => validator.ValidateAsync(project, EntityType.Subject,
+            Json(JsonSerializer.Serialize(new { x = Enumerable.Range(0, 10_001) }))));
+
+        refused.Message.ShouldContain("more than 10,000 values");
+    }
+
+    // A single catastrophic pattern is tested in a real `tessera serve` (ServeProcessTests): the regular-expression timeout is
     // a process setting that must come before any Regex is built, which a test process cannot promise.
 }

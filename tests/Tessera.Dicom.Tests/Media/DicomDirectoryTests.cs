@@ -128,8 +128,23 @@ public sealed class DicomDirectoryTests
         using var output = new MemoryStream();
         DicomDirectoryWriter.Write(output, SampleTree(1, 1, 1, 50), "", "2.25.1");
         output.Position = 0;
+        // Whichever bound the records reach first: 4 sequence items or 16 elements a record.
         Should.Throw<DicomException>(() => DicomDirectory.Read(output, new DicomDirectoryLimits { MaxRecords = 10 }))
-            .Message.ShouldContain("more than 40");
+            .Message.ShouldMatch("more than (40 sequence items|160 elements)");
+    }
+
+    [Fact]
+    public void Read_ARecordOfManyElements_Refused()
+    {
+        // One record stuffed with empty private elements: small on disc, large in memory (an attack found it).
+        var bytes = Hostile((records, _) =>
+        {
+            for (ushort element = 0x1000; element < 0x1000 + 200; element++)
+                records[0].SetString(new DicomTag(0x0009, element), DicomVr.LO, "");
+        });
+
+        Should.Throw<DicomException>(() => DicomDirectory.Read(new MemoryStream(bytes), new DicomDirectoryLimits { MaxRecords = 10 }))
+            .Message.ShouldContain("more than 160 elements");
     }
 
     [Fact]

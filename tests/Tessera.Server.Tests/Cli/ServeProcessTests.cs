@@ -142,7 +142,7 @@ public sealed partial class ServeProcessTests : IAsyncLifetime
 
         var migrate = await _cli.RunAsync("db", "migrate", "--data", _data);
         migrate.ExitCode.ShouldBe(0, migrate.ToString());
-        migrate.Stdout.ShouldStartWith($"Applied 9 migrations to the {_database.Provider} database: 20261122000001_Initial, 20261122000002_Uploads, 20261122000003_DicomIndex, 20261202000001_DicomNetwork, 20261203000001_Pipelines, 20261204000001_PipelineTriggers, 20261205000001_DerivedImages, 20261210000001_DicomNodeTls, 20261211000001_Pseudonyms");
+        migrate.Stdout.ShouldStartWith($"Applied 10 migrations to the {_database.Provider} database: 20261122000001_Initial, 20261122000002_Uploads, 20261122000003_DicomIndex, 20261202000001_DicomNetwork, 20261203000001_Pipelines, 20261204000001_PipelineTriggers, 20261205000001_DerivedImages, 20261210000001_DicomNodeTls, 20261211000001_Pseudonyms, 20261212000001_PseudonymStudies");
         (await _cli.RunAsync("db", "migrate", "--data", _data)).Stdout.ShouldContain("is up to date");
 
         _cli.Environment["TESSERA_ADMIN_PASSWORD"] = "chosen-admin-password";

@@ -104,6 +104,10 @@ public sealed class DicomWebRenderedTests(TestServer server) : IClassFixture<Tes
         await http.GetAsync(url + "/frames/11/rendered").ShouldHaveStatus(HttpStatusCode.NotFound);
         // A frame's thumbnail: that frame, fitted into 256.
         (await PngSizeAsync(http, url + "/frames/3/thumbnail")).ShouldBe((256, 183));
+        // Every frame blown up to 4096 × 4096 is more rendering than one request may ask for (an attack once took minutes of CPU).
+        var budget = await (await http.SendAsync(Multipart.Get(url + "/rendered?viewport=4096,4096", "multipart/related; type=\"image/png\""))
+            .ShouldHaveStatus(HttpStatusCode.BadRequest)).ReadProblem();
+        budget.GetProperty("detail").GetString()!.ShouldContain("Imaging:MaxDecodedPixels");
     }
 
     [Fact]

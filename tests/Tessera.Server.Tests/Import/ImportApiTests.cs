@@ -102,6 +102,23 @@ public sealed class ImportApiTests(TestServer server) : IClassFixture<TestServer
     }
 
     [Fact]
+    public async Task Import_MoreFramesDeclaredThanThePixelDataHolds_RejectedWithTheReason()
+    {
+        // Bugs/FrameCountBeyondPixelData: a 4 KB file declaring two million frames once sized lists of two million planes.
+        var project = await server.CreateProjectAsync();
+        var file = DicomReader.Read(new MemoryStream(TestDicom.Create(TestDicom.NewUid(), TestDicom.NewUid(), TestDicom.NewUid())));
+        file.Dataset.SetString(DicomTags.NumberOfFrames, "2000000");
+        using var bomb = new MemoryStream();
+        DicomWriter.WriteFile(bomb, file);
+
+        var report = await ImportAsync(server.Admin(), project, new ByteArrayContent(bomb.ToArray()), "?name=bomb.dcm");
+
+        report.Stored.ShouldBe(0);
+        report.Files[0].Outcome.ShouldBe("rejected");
+        report.Files[0].Reason.ShouldNotBeNull().ShouldContain("Number of Frames (2000000) is more than the pixel data's 32 bytes can hold");
+    }
+
+    [Fact]
     public async Task Import_NoPatientId_StoredUnderStudyDerivedSubjectAndReported()
     {
         var project = await server.CreateProjectAsync();

@@ -18,6 +18,9 @@ public sealed class DiscPlan
     private readonly List<DiscSummary> _discs = [];
     private readonly List<ImportedFile> _lines = [];
 
+    /// <summary>DICOMDIRs read in one import (a disc has one; a zip of a few discs a few); beyond, folders are imported by content.</summary>
+    public const int MaxDirectories = 16;
+
     private DiscPlan() { }
 
     /// <summary>The plan of an import without DICOMDIRs.</summary>
@@ -42,26 +45,36 @@ public sealed class DiscPlan
         var directories = paths.Where(MediaFileId.IsDicomDirName).Distinct(StringComparer.Ordinal).ToList();
         if (directories.Count == 0)
             return plan;
-        var discs = new List<(string Path, string Folder, DicomDirectory Directory)>();
+        // A file belongs to the DICOMDIR of the deepest folder that holds it (a disc copied inside another's folder):
+        // found by walking up the file's folders, so the cost is the files' depth, not files × DICOMDIRs.
+        var discByFolder = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var path in directories)
+            discByFolder.TryAdd(Folder(path), path);
+        var byDisc = paths.Where(p => !MediaFileId.IsDicomDirName(p))
+            .Select(p => (Path: p, Disc: DiscOf(p, discByFolder)))
+            .Where(x => x.Disc is not null)
+            .ToLookup(x => x.Disc!, x => x.Path, StringComparer.Ordinal);
         foreach (var path in directories)
         {
+            if (plan._directories.Count >= MaxDirectories)
+            {
+                plan._discs.Add(new DiscSummary(path, null, 0, 0, 0, 0, 0, 0,
+                    $"the import holds more than {MaxDirectories} DICOMDIRs; this one was not read, and the files in its folder were imported by their content"));
+                continue;
+            }
+            // One DICOMDIR in memory at a time: read, matched, summarised, let go.
+            DicomDirectory directory;
             try
             {
-                discs.Add((path, Folder(path), read(path)));
+                directory = read(path);
             }
             catch (DicomException e)
             {
                 plan._discs.Add(new DiscSummary(path, null, 0, 0, 0, 0, 0, 0,
                     $"the DICOMDIR cannot be read ({e.Message}); the files in its folder were imported by their content"));
+                continue;
             }
-        }
-        // A file belongs to the DICOMDIR of the deepest folder that holds it (a disc copied inside another's folder).
-        var byDisc = paths.Where(p => !MediaFileId.IsDicomDirName(p))
-            .Select(p => (Path: p, Disc: discs.Where(d => Inside(p, d.Folder)).OrderByDescending(d => d.Folder.Length).Select(d => d.Path).FirstOrDefault()))
-            .Where(x => x.Disc is not null)
-            .ToLookup(x => x.Disc!, x => x.Path, StringComparer.Ordinal);
-        foreach (var (path, folder, directory) in discs)
-        {
+            var folder = Folder(path);
             plan._directories.Add(path);
             var own = byDisc[path].ToList();
             var files = DicomDirectoryFiles.Match(directory, own.Select(p => p[folder.Length..]));
@@ -96,7 +109,17 @@ public sealed class DiscPlan
 
     private static string Folder(string path) => path[..(path.LastIndexOf('/') + 1)];
 
-    private static bool Inside(string path, string folder) => path.StartsWith(folder, StringComparison.Ordinal);
+    /// <summary>The DICOMDIR of the deepest folder above the file that has one, or null.</summary>
+    private static string? DiscOf(string path, Dictionary<string, string> discByFolder)
+    {
+        for (var folder = Folder(path); ; folder = Folder(folder.TrimEnd('/')))
+        {
+            if (discByFolder.TryGetValue(folder, out var disc))
+                return disc;
+            if (folder.Length == 0)
+                return null;
+        }
+    }
 
     private static string Of(DicomDirectoryRecord record) =>
         record.ReferencedSopInstanceUid is { } uid ? $", SOP instance {uid}" : "";
