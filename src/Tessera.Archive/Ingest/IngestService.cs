@@ -18,7 +18,7 @@ namespace Tessera.Archive.Ingest;
 /// takes the same steps together: one lease transaction and one record transaction for all.
 /// </summary>
 public sealed class IngestService(
-    ArchiveDbContext db, FileService files, IBlobStore blobs, WriteGate gate, TimeProvider clock, IEnumerable<IStoredFileObserver> observers)
+    ArchiveDbContext db, FileService files, IBlobStore blobs, TimeProvider clock, IEnumerable<IStoredFileObserver> observers)
 {
     private readonly IStoredFileObserver[] _observers = [.. observers];
 
@@ -201,7 +201,6 @@ public sealed class IngestService(
     private async Task LeaseBlobsAsync(IReadOnlyList<Staging> batch, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        using var _ = await gate.EnterAsync(ct);
         await using var transaction = batch.Count > 1 ? await db.Database.BeginTransactionAsync(ct) : null;
         foreach (var (key, size) in batch.Select(b => (b.Blob.Key, b.Blob.Size)).Distinct())
         {
@@ -262,10 +261,9 @@ public sealed class IngestService(
             results[i] = new IngestResult(file, created);
         }
         var stored = results.Select(r => r.File).ToList();
-        using (await gate.EnterAsync(ct))
+        // What must follow a stored file is written by the observers in the same transaction (an outbox).
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
-            // What must follow a stored file is written by the observers in the same transaction (an outbox).
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
             await db.SaveChangesAsync(ct);
             foreach (var observer in _observers)
                 await observer.RecordingAsync(stored, ct);

@@ -22,7 +22,7 @@ public sealed record PyramidStatus(string State, int Progress, string? Error)
 /// <c>derived_images</c> under the source's content hash. Until it is ready, images are shown from the source.
 /// </summary>
 public sealed class PyramidService(
-    ArchiveDbContext db, IBlobStore blobs, ImageSourceFactory factory, ImageCaches caches, DerivedImageStore store, WriteGate gate,
+    ArchiveDbContext db, IBlobStore blobs, ImageSourceFactory factory, ImageCaches caches, DerivedImageStore store,
     TimeProvider clock, IOptions<ImagingOptions> options)
 {
     public const string Kind = "pyramid-jpeg-256";
@@ -109,13 +109,9 @@ public sealed class PyramidService(
             .OrderBy(d => d.CreatedAt).Take(10).Select(d => new { d.SourceKey, d.State, d.UpdatedAt }).ToListAsync(ct);
         foreach (var candidate in candidates)
         {
-            int claimed;
-            using (await gate.EnterAsync(ct))
-            {
-                claimed = await db.DerivedImages
-                    .Where(d => d.SourceKey == candidate.SourceKey && d.Kind == Kind && d.State == candidate.State && d.UpdatedAt == candidate.UpdatedAt)
-                    .ExecuteUpdateAsync(s => s.SetProperty(d => d.State, Building).SetProperty(d => d.Progress, 0).SetProperty(d => d.UpdatedAt, now), ct);
-            }
+            var claimed = await db.DerivedImages
+                .Where(d => d.SourceKey == candidate.SourceKey && d.Kind == Kind && d.State == candidate.State && d.UpdatedAt == candidate.UpdatedAt)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.State, Building).SetProperty(d => d.Progress, 0).SetProperty(d => d.UpdatedAt, now), ct);
             if (claimed == 1)
                 return candidate.SourceKey;
         }
