@@ -31,7 +31,6 @@ public static class ArchiveServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
         services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.SectionName).ValidateOnStart();
-        services.AddOptions<Imaging.ImagingOptions>().BindConfiguration(Imaging.ImagingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingletonTimeProvider();
         services.AddDbContext<ArchiveDbContext>((provider, options) =>
@@ -73,18 +72,6 @@ public static class ArchiveServiceCollectionExtensions
         services.AddScoped<StorageReport>();
         services.AddScoped<SearchService>();
         services.AddScoped<DatabaseInitializer>();
-        services.AddSingleton<Imaging.ImageCaches>();
-        services.AddSingleton<Imaging.DecodeLimiter>();
-        services.AddSingleton<Imaging.DicomTranscoder>();
-        services.AddSingleton(provider => new Imaging.ImageSourceFactory(
-            provider.GetRequiredService<IBlobStore>(), provider.GetRequiredService<Imaging.ImageCaches>().Frames,
-            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Imaging.ImagingOptions>>().Value.MaxDecodedPixels,
-            provider.GetRequiredService<Imaging.DecodeLimiter>()));
-        services.AddScoped<Imaging.ImageCatalog>();
-        services.AddScoped<Imaging.ThumbnailService>();
-        services.AddScoped<Imaging.DerivedImageStore>();
-        services.AddScoped<Imaging.PyramidService>();
-        services.AddSingleton<Imaging.PyramidSignal>();
         return services;
     }
 

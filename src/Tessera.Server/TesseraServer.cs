@@ -120,6 +120,7 @@ public static class TesseraServer
     {
         services.AddTesseraArchive(configuration);
         services.AddTesseraPipelines(configuration);
+        services.AddTesseraImaging();
         services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddTesseraTransportSecurity();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
@@ -156,7 +157,6 @@ public static class TesseraServer
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddHostedService<BlobSweepService>();
-        services.AddHostedService<PyramidBuildService>();
         services.AddOptions<DicomOptions>().BindConfiguration(DicomOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<DicomOptions>, DicomOptionsValidation>();
         services.AddSingleton(sp => new DicomTlsCredentials(sp.GetRequiredService<IOptions<DicomOptions>>().Value.Tls));

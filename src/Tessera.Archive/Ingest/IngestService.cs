@@ -5,7 +5,6 @@ using Tessera.Archive.Changes;
 using Tessera.Archive.Data;
 using Tessera.Archive.Files;
 using Tessera.Archive.Hierarchy;
-using Tessera.Archive.Imaging;
 using Tessera.Archive.Storage;
 
 namespace Tessera.Archive.Ingest;
@@ -18,8 +17,11 @@ namespace Tessera.Archive.Ingest;
 /// unreferenced blob that the sweeper removes once its lease has expired. A batch of local files
 /// takes the same steps together: one lease transaction and one record transaction for all.
 /// </summary>
-public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobStore blobs, WriteGate gate, TimeProvider clock, PyramidService pyramids)
+public sealed class IngestService(
+    ArchiveDbContext db, FileService files, IBlobStore blobs, TimeProvider clock, IEnumerable<IStoredFileObserver> observers)
 {
+    private readonly IStoredFileObserver[] _observers = [.. observers];
+
     public Task<IngestResult> StoreAsync(ProjectAccess access, IngestRequest request, Stream content, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(content);
@@ -199,7 +201,6 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
     private async Task LeaseBlobsAsync(IReadOnlyList<Staging> batch, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        using var _ = await gate.EnterAsync(ct);
         await using var transaction = batch.Count > 1 ? await db.Database.BeginTransactionAsync(ct) : null;
         foreach (var (key, size) in batch.Select(b => (b.Blob.Key, b.Blob.Size)).Distinct())
         {
@@ -259,9 +260,17 @@ public sealed class IngestService(ArchiveDbContext db, FileService files, IBlobS
                 await index(file, ct);
             results[i] = new IngestResult(file, created);
         }
-        await db.SaveChangesAsync(ct);
-        // Large pictures get a pyramid built in the background (the worker reads each one's header first).
-        await pyramids.EnqueueAsync(results.Select(r => r.File).Where(f => PyramidService.MayNeedOne(f.MediaType)).Select(f => f.Sha256), ct);
+        var stored = results.Select(r => r.File).ToList();
+        // What must follow a stored file is written by the observers in the same transaction (an outbox).
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.SaveChangesAsync(ct);
+            foreach (var observer in _observers)
+                await observer.RecordingAsync(stored, ct);
+            await transaction.CommitAsync(ct);
+        }
+        foreach (var observer in _observers)
+            observer.Recorded();
         return results;
     }
 

@@ -17,6 +17,9 @@ public static partial class DicomUids
 
     private static readonly FrozenDictionary<string, DicomUidEntry> s_byUid = s_entries.ToFrozenDictionary(e => e.Uid, StringComparer.Ordinal);
 
+    /// <summary>VL Whole Slide Microscopy Image Storage (PS3.3 A.32.8): the instances of a slide's pyramid.</summary>
+    public const string VlWholeSlideMicroscopyImageStorage = "1.2.840.10008.5.1.4.1.1.77.1.6";
+
     public static IReadOnlyList<DicomUidEntry> Entries => s_entries;
 
     public static DicomUidEntry? Find(string? uid) =>

@@ -46,7 +46,7 @@ public static class ResourceEndpoints
 
     internal static FileDto ToDto(StoredFile f, string resourceUrl)
     {
-        var image = Archive.Imaging.ImageFormats.LooksShowable(f.Path, f.MediaType);
+        var image = Imaging.ImageFormats.LooksShowable(f.Path, f.MediaType);
         return new(
             f.Id, f.Path, f.Size, f.Sha256, f.MediaType, f.CreatedAt, f.UpdatedAt,
             $"{resourceUrl}/files/{string.Join('/', f.Path.Split('/').Select(Uri.EscapeDataString))}",

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Tessera.Archive;
-using Tessera.Archive.Imaging;
+using Tessera.Imaging.Codecs;
+using Tessera.Imaging.Dicom;
+using Tessera.Server.Imaging;
 using Tessera.Imaging.Display;
 
 namespace Tessera.Server.DicomWeb;

@@ -51,7 +51,7 @@ public static class RetrieveNegotiation
     }
 
     /// <summary>Whether pixel data in this syntax can be decoded to native pixels (every syntax but video and unknown ones).</summary>
-    public static bool CanDecode(string syntaxUid) => !TransferSyntax.Lookup(syntaxUid).Encapsulated || FrameDecoders.Supports(syntaxUid);
+    public static bool CanDecode(string syntaxUid) => !TransferSyntax.Lookup(syntaxUid).Encapsulated || FrameDecoders.Supports(TransferSyntax.Lookup(syntaxUid));
 
     /// <summary>
     /// The form to send, or null when none of <paramref name="forms"/> is acceptable (406).

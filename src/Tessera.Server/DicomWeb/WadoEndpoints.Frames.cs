@@ -1,6 +1,8 @@
 using Tessera.Archive;
 using Tessera.Archive.Dicom;
-using Tessera.Archive.Imaging;
+using Tessera.Imaging.Codecs;
+using Tessera.Imaging.Dicom;
+using Tessera.Server.Imaging;
 using Tessera.Dicom;
 using Tessera.Dicom.IO;
 using Tessera.Imaging;

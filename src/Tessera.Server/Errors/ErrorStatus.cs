@@ -28,11 +28,12 @@ public static class ErrorStatus
         {
             Tessera.Imaging.ImageErrorKind.Malformed => 422,
             Tessera.Imaging.ImageErrorKind.Unsupported => 415,
+            Tessera.Imaging.ImageErrorKind.OutsideImage => 400,
             _ => 503,
         },
         Tessera.Imaging.Tiles.IiifException i => i.Status,
-        Tessera.Archive.Imaging.PyramidPendingException p => p.Status.Waiting ? 503 : 422,
-        Tessera.Archive.Imaging.DecodeBusyException => 503,
+        Tessera.Server.Imaging.PyramidPendingException p => p.Status.Waiting ? 503 : 422,
+        Tessera.Imaging.Codecs.DecodeBusyException => 503,
         _ => 500,
     };
 

@@ -42,9 +42,9 @@ public sealed partial class TesseraExceptionHandler(IProblemDetailsService probl
             TesseraException t => (ErrorStatus.TitleOf(t.Kind), t.Message, t.Details),
             ChunkChecksumException c => (ErrorStatus.TitleOf(460), c.Message, []),
             BadHttpRequestException b => (b.StatusCode == 413 ? "Request too large" : "Bad request", b.Message, []),
-            Tessera.Imaging.ImageException or Tessera.Imaging.Tiles.IiifException or Tessera.Archive.Imaging.DecodeBusyException
+            Tessera.Imaging.ImageException or Tessera.Imaging.Tiles.IiifException or Tessera.Imaging.Codecs.DecodeBusyException
                 => (ErrorStatus.TitleOf(status), exception.Message, []),
-            Tessera.Archive.Imaging.PyramidPendingException p => (ErrorStatus.TitleOf(status), p.Status.Waiting
+            Tessera.Server.Imaging.PyramidPendingException p => (ErrorStatus.TitleOf(status), p.Status.Waiting
                 ? $"{p.Message} (its pyramid is {p.Status.State}, {p.Status.Progress}% done)"
                 : $"{p.Message}, but its pyramid could not be built: {p.Status.Error}", []),
             _ => ("Internal error", "The server failed to process the request; the error was logged.", (IReadOnlyList<string>)[]),
@@ -63,9 +63,9 @@ public sealed partial class TesseraExceptionHandler(IProblemDetailsService probl
         }
         if (exception is Tessera.Imaging.ImageException { Kind: Tessera.Imaging.ImageErrorKind.NeedsPyramid })
             context.Response.Headers.RetryAfter = "5";
-        if (exception is Tessera.Archive.Imaging.DecodeBusyException busy)
+        if (exception is Tessera.Imaging.Codecs.DecodeBusyException busy)
             context.Response.Headers.RetryAfter = ((int)busy.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (exception is Tessera.Archive.Imaging.PyramidPendingException pending)
+        if (exception is Tessera.Server.Imaging.PyramidPendingException pending)
         {
             problem.Extensions["pyramid"] = new { state = pending.Status.State, progress = pending.Status.Progress };
             if (pending.Status.Waiting)

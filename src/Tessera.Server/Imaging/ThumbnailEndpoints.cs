@@ -2,7 +2,9 @@ using Microsoft.Extensions.Options;
 using Tessera.Archive;
 using Tessera.Archive.Access;
 using Tessera.Archive.Hierarchy;
-using Tessera.Archive.Imaging;
+using Tessera.Imaging.Codecs;
+using Tessera.Imaging.Dicom;
+using Tessera.Server.Imaging;
 using Tessera.Server.Api;
 using Tessera.Server.Auth;
 

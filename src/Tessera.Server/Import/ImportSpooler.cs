@@ -176,7 +176,7 @@ public sealed class ImportSpooler(string directory, ZipLimits limits)
         try
         {
             await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-            var crc = entry is null ? null : new Crc32();
+            var crc = entry is null ? null : new System.IO.Hashing.Crc32(); // as zip files use it (ISO-HDLC)
             long copied = 0;
             int read;
             while ((read = await Read(() => source.ReadAsync(buffer, ct).AsTask())) > 0)
@@ -188,7 +188,7 @@ public sealed class ImportSpooler(string directory, ZipLimits limits)
                 crc?.Append(buffer.AsSpan(0, read));
                 await target.WriteAsync(buffer.AsMemory(0, read), ct);
             }
-            if (entry is not null && (copied != entry.Length || crc!.Value != entry.Crc32))
+            if (entry is not null && (copied != entry.Length || crc!.GetCurrentHashAsUInt32() != entry.Crc32))
             {
                 throw TesseraException.Invalid(
                     $"The zip entry {entry.FullName} is damaged: its content does not match the length and CRC-32 its header declares.");

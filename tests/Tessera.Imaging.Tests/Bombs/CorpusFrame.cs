@@ -1,8 +1,8 @@
-using Tessera.Archive.Imaging;
+using Tessera.Imaging.Codecs;
+using Tessera.Imaging.Dicom;
 using Tessera.Dicom;
 using Tessera.Dicom.IO;
 using Tessera.Dicom.Tests.Corpus;
-using Tessera.Imaging.Codecs;
 using Tessera.Imaging.Pixels;
 
 namespace Tessera.Imaging.Tests.Bombs;
@@ -15,7 +15,7 @@ internal sealed record CorpusFrame(byte[] Bytes, PixelLayout Layout, IFrameDecod
         var file = DicomReader.ReadFile(TestCorpus.File(relative));
         var segments = PixelDataFrames.Locate(file.Dataset, file.Syntax)[0];
         var bytes = segments.SelectMany(s => s.Bulk?.ReadAll() ?? s.Bytes.ToArray()).ToArray();
-        return new CorpusFrame(bytes, DicomPixelData.Open(file).Layout, FrameDecoders.For(file.Syntax.Uid));
+        return new CorpusFrame(bytes, DicomPixelData.Open(file).Layout, FrameDecoders.For(file.Syntax));
     }
 
     /// <summary>Where a marker (0xFF, <paramref name="marker"/>) first starts, after <paramref name="from"/>.</summary>

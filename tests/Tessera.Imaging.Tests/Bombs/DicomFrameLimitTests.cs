@@ -1,7 +1,7 @@
-using Tessera.Archive.Imaging;
+using Tessera.Imaging.Codecs;
+using Tessera.Imaging.Dicom;
 using Tessera.Dicom.IO;
 using Tessera.Dicom.Tests.Corpus;
-using Tessera.Imaging.Codecs;
 
 namespace Tessera.Imaging.Tests.Bombs;
 

@@ -1,8 +1,8 @@
-using Tessera.Archive.Imaging;
+using Tessera.Imaging.Codecs;
+using Tessera.Imaging.Dicom;
 using Tessera.Dicom;
 using Tessera.Dicom.IO;
 using Tessera.Dicom.Tests.Corpus;
-using Tessera.Imaging.Codecs;
 using Tessera.Imaging.Pixels;
 
 namespace Tessera.Imaging.Tests.Codecs;
@@ -29,7 +29,7 @@ public sealed class MalformedFrameTests
         var file = DicomReader.ReadFile(TestCorpus.File(relative));
         var segments = PixelDataFrames.Locate(file.Dataset, file.Syntax)[0];
         var bytes = segments.SelectMany(s => s.Bulk?.ReadAll() ?? s.Bytes.ToArray()).ToArray();
-        return (bytes, DicomPixelData.Open(file).Layout, FrameDecoders.For(file.Syntax.Uid));
+        return (bytes, DicomPixelData.Open(file).Layout, FrameDecoders.For(file.Syntax));
     }
 
     [Theory]
@@ -82,7 +82,7 @@ public sealed class MalformedFrameTests
     [Fact]
     public void For_VideoTransferSyntax_IsUnsupportedByName()
     {
-        var error = Should.Throw<ImageException>(() => FrameDecoders.For("1.2.840.10008.1.2.4.102", "MPEG-4 AVC/H.264 High Profile"));
+        var error = Should.Throw<ImageException>(() => FrameDecoders.For(TransferSyntax.Mpeg4High));
         error.Kind.ShouldBe(ImageErrorKind.Unsupported);
         error.Message.ShouldContain("MPEG-4 AVC/H.264");
     }

@@ -1,4 +1,5 @@
-using Tessera.Archive.Imaging;
+using Tessera.Imaging.Codecs;
+using Tessera.Imaging.Dicom;
 using Tessera.Dicom.IO;
 using Tessera.Dicom.Tests.Corpus;
 using Tessera.Imaging.Pixels;

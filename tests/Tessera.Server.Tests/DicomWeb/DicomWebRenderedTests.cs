@@ -1,6 +1,8 @@
 using System.Net;
 using Shouldly;
-using Tessera.Archive.Imaging;
+using Tessera.Imaging.Codecs;
+using Tessera.Imaging.Dicom;
+using Tessera.Server.Imaging;
 using Tessera.Client.Contracts;
 using Tessera.Dicom;
 using Tessera.Dicom.IO;

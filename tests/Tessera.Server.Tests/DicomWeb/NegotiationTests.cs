@@ -150,7 +150,7 @@ public sealed class NegotiationTests
         var (window, viewport, quality) = RenderParameters.Parse(query);
 
         window.ShouldBe(new Window(-600.5, 1500, WindowFunction.LinearExact));
-        viewport.ShouldBe(new Tessera.Archive.Imaging.Viewport(512, 256, 10, 20, -100, 50));
+        viewport.ShouldBe(new Tessera.Imaging.Dicom.Viewport(512, 256, 10, 20, -100, 50));
         quality.ShouldBe(70);
         RenderParameters.Parse(new QueryCollection()).ShouldBe((null, null, null));
         foreach (var (key, value) in new[] { ("window", "1,0.5"), ("window", "1,2,3,4"), ("viewport", "4097,10"), ("viewport", "10,10,-1,0,5,5"), ("quality", "x") })

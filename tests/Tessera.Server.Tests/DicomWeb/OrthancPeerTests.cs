@@ -69,7 +69,7 @@ public sealed class OrthancPeerTests(TestServer server) : IClassFixture<TestServ
         var original = DicomReader.ReadFile(path, new DicomReadOptions { BulkDataThreshold = 4096 });
         var d = original.Dataset;
         var instance = $"/studies/{d.GetString(DicomTags.StudyInstanceUid)}/series/{d.GetString(DicomTags.SeriesInstanceUid)}/instances/{original.SopInstanceUid}";
-        var pixels = Tessera.Archive.Imaging.DicomPixelData.Open(original);
+        var pixels = Tessera.Imaging.Dicom.DicomPixelData.Open(original);
         var decoded = pixels.DecodeFrame(0);
         async Task<HttpResponseMessage> GetAsync(string uri, string accept) => await orthanc.Http.PostAsync("dicom-web/servers/tessera/get",
             HttpAssertions.Json(JsonSerializer.Serialize(new { Uri = uri, HttpHeaders = new Dictionary<string, string> { ["Accept"] = accept } })))

@@ -1,7 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
-using Tessera.Archive.Imaging;
+using Tessera.Imaging.Codecs;
+using Tessera.Imaging.Dicom;
+using Tessera.Server.Imaging;
 using Tessera.Client;
 using Tessera.Dicom.Tests.Corpus;
 using Tessera.Server.Tests.Infrastructure;

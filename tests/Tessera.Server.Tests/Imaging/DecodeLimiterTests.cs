@@ -1,7 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using Shouldly;
-using Tessera.Archive.Imaging;
+using Tessera.Imaging.Codecs;
+using Tessera.Imaging.Dicom;
+using Tessera.Server.Imaging;
 
 namespace Tessera.Server.Tests.Imaging;
 
@@ -9,7 +11,7 @@ namespace Tessera.Server.Tests.Imaging;
 public sealed class DecodeLimiterTests
 {
     private static DecodeLimiter Limiter(int slots, TimeSpan wait) =>
-        new(Options.Create(new ImagingOptions { MaxConcurrentDecodes = slots, DecodeQueueTimeout = wait }));
+        new(slots, wait);
 
     [Fact]
     public async Task RunAsync_NoSlotWithinTheWait_ThrowsBusyWithRetryAfter()

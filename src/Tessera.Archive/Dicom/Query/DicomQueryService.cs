@@ -118,7 +118,7 @@ public sealed partial class DicomQueryService(ArchiveDbContext db, AccessService
             .Join(db.Files, i => i.FileId, f => f.Id, (i, f) => new SeriesInstance(i.SopInstanceUid, i.InstanceNumber, i.TransferSyntaxUid, f.Sha256, f.Id, i.NumberOfFrames ?? 1))
             .Take(1000).ToListAsync(ct);
         var total = await db.DicomInstances.CountAsync(i => i.SeriesId == series.Id, ct);
-        var slide = await db.DicomInstances.AnyAsync(i => i.SeriesId == series.Id && i.SopClassUid == Imaging.DicomWsiSource.SopClassUid, ct);
+        var slide = await db.DicomInstances.AnyAsync(i => i.SeriesId == series.Id && i.SopClassUid == Tessera.Dicom.Dictionary.DicomUids.VlWholeSlideMicroscopyImageStorage, ct);
         return new ScanSeries(study.StudyInstanceUid, series.SeriesInstanceUid, series.Modality, series.SeriesDescription, instances, total, series.Id, slide);
     }
 

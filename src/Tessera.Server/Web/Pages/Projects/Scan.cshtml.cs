@@ -78,7 +78,7 @@ public sealed class ScanModel(
         // A DICOM series is one image, served as a stack (a whole-slide series as its pyramid).
         Images = Series is { Instances.Count: > 0 } stack
             ? [new ViewerImage(stack.Id, $"Series {stack.Description ?? stack.Modality ?? ""}".TrimEnd(), stack.WholeSlide ? 1 : Frames(stack))]
-            : Files.SelectMany(f => f.Files.Items).Where(f => Archive.Imaging.ImageFormats.LooksShowable(f.Path, f.MediaType)).Select(f => new ViewerImage(f.Id, f.Path, 1)).ToList();
+            : Files.SelectMany(f => f.Files.Items).Where(f => Imaging.ImageFormats.LooksShowable(f.Path, f.MediaType)).Select(f => new ViewerImage(f.Id, f.Path, 1)).ToList();
         Shown = Series?.Instances.FirstOrDefault(i => i.SopInstanceUid == instance) ?? (Series is { Instances.Count: > 0 } ? Series.Instances[0] : null);
         if (Shown is not null)
         {

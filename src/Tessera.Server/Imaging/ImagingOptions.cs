@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Server.Imaging;
 
 /// <summary>The Imaging section: tile encoding, the memory the image caches may use, and pyramid building.</summary>
 public sealed class ImagingOptions

@@ -1,4 +1,4 @@
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Server.Imaging;
 
 /// <summary>Tells this node's pyramid worker that something was queued, so it need not wait for its next look.</summary>
 public sealed class PyramidSignal : IDisposable

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Imaging.Dicom;
 
 /// <summary>
 /// Runs a synchronous writer (the DICOM toolkit's, which copies bulk data from its source as it goes) on a worker

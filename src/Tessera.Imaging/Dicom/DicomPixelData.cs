@@ -5,7 +5,7 @@ using Tessera.Imaging.Codecs;
 using Tessera.Imaging.Display;
 using Tessera.Imaging.Pixels;
 
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Imaging.Dicom;
 
 /// <summary>
 /// The pixels of one DICOM instance: its layout, its frames (each decoded alone, reading only that frame's bytes
@@ -52,14 +52,14 @@ public sealed class DicomPixelData
     }
 
     /// <summary>Reads the Image Pixel module; throws <see cref="ImageException"/> when there is nothing to decode.</summary>
-    /// <param name="limits">What decoding one frame may allocate (<see cref="ImagingOptions.MaxDecodedPixels"/>); the default when null.</param>
+    /// <param name="limits">What decoding one frame may allocate (Imaging:MaxDecodedPixels); the default when null.</param>
     public static DicomPixelData Open(DicomFile file, DecodeLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         var dataset = file.Dataset;
         var pixels = dataset[DicomTags.PixelData] ?? dataset[DicomTags.FloatPixelData] ?? dataset[DicomTags.DoubleFloatPixelData]
             ?? throw ImageException.Unsupported("the instance has no pixel data");
-        FrameDecoders.For(file.Syntax.Uid, file.Syntax.Name);
+        FrameDecoders.For(file.Syntax);
         var bits = Integer(dataset, DicomTags.BitsAllocated) ?? (pixels.Tag == DicomTags.DoubleFloatPixelData ? 64 : pixels.Tag == DicomTags.FloatPixelData ? 32 : 0);
         var stored = Integer(dataset, DicomTags.BitsStored) ?? bits;
         var layout = new PixelLayout
@@ -98,7 +98,7 @@ public sealed class DicomPixelData
         var bytes = Read(_frames[index]);
         if (_syntax.BigEndian && !_syntax.Encapsulated)
             FixBigEndianWords(bytes, Layout.BitsAllocated);
-        return FrameDecoders.For(_syntax.Uid, _syntax.Name).Decode(bytes, Layout, _limits);
+        return FrameDecoders.For(_syntax).Decode(bytes, Layout, _limits);
     }
 
     /// <summary>A frame's bytes as stored (for a JPEG frame, a complete JPEG stream), without decoding.</summary>

@@ -1,10 +1,10 @@
-using Tessera.Imaging;
+using Tessera.Imaging.Codecs;
 using Tessera.Imaging.Display;
 using Tessera.Imaging.Pixels;
 using Tessera.Imaging.Sources;
 using Tessera.Imaging.Tiles;
 
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Imaging.Dicom;
 
 /// <summary>
 /// The part of a frame to show and the size to show it at (PS3.18 8.3.5.1.3): the source region from (X, Y), of
@@ -66,7 +66,7 @@ public static class DicomFrameRenderer
         var x1 = (int)Math.Clamp(Math.Ceiling(left + Math.Abs(sourceWidth)), 0, image.Width);
         var y1 = (int)Math.Clamp(Math.Ceiling(top + Math.Abs(sourceHeight)), 0, image.Height);
         if (x1 <= x0 || y1 <= y0)
-            throw TesseraException.Invalid($"the viewport's source region ({viewport.X}, {viewport.Y}, {sourceWidth} × {sourceHeight}) lies outside the {image.Width} × {image.Height} image");
+            throw ImageException.OutsideImage($"the viewport's source region ({viewport.X}, {viewport.Y}, {sourceWidth} × {sourceHeight}) lies outside the {image.Width} × {image.Height} image");
         var region = x0 == 0 && y0 == 0 && x1 == image.Width && y1 == image.Height ? image : RasterSource.Crop(image, new PixelRect(x0, y0, x1 - x0, y1 - y0));
         return (sourceWidth < 0, sourceHeight < 0) switch
         {

@@ -3,7 +3,7 @@ using Tessera.Imaging.Display;
 using Tessera.Imaging.Pixels;
 using Tessera.Imaging.Sources;
 
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Imaging.Dicom;
 
 /// <summary>One plane of a series: the instance's blob and the frame in it.</summary>
 public readonly record struct SeriesPlane(string Key, int Frame);

@@ -1,30 +1,29 @@
-using Microsoft.Extensions.Options;
 using Tessera.Dicom;
 using Tessera.Dicom.IO;
 using Tessera.Imaging;
 using Tessera.Imaging.Codecs;
 using Tessera.Imaging.Pixels;
 
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Imaging.Dicom;
 
 /// <summary>
 /// Re-encodes stored instances in Explicit VR Little Endian (PS3.5 A.2) for clients that ask for uncompressed data,
 /// and turns single frames into native pixels. Encapsulated pixel data is decoded frame by frame by the codecs of
 /// <see cref="FrameDecoders"/>, each decode in a slot of <see cref="DecodeLimiter"/> and within
-/// <see cref="ImagingOptions.MaxDecodedPixels"/>; a frame is written before the next is decoded, so one decoded frame
+/// the decode limits (Imaging:MaxDecodedPixels); a frame is written before the next is decoded, so one decoded frame
 /// is all a request holds. The Image Pixel module is made to describe what was written (<see cref="NativePixels"/>),
 /// a lossy source stays marked lossy (<see cref="LossyCompression"/>), the Extended Offset Table and group lengths
 /// go, an Icon Image Sequence is decoded too, and the meta information names the new syntax and this implementation.
 /// Objects without encapsulated pixel data (implicit VR, big endian, deflated, an SR) are re-encoded as they are.
 /// </summary>
-public sealed class DicomTranscoder(DecodeLimiter limiter, IOptions<ImagingOptions> options)
+public sealed class DicomTranscoder(DecodeLimiter limiter, DecodeLimits limits)
 {
     /// <summary>Icons are thumbnails (PS3.3 F.7: at most 128 × 128); a larger one is dropped rather than decoded.</summary>
     private const long MaxIconPixels = 256 * 256;
 
     private static readonly TransferSyntax Target = TransferSyntax.ExplicitVrLittleEndian;
 
-    public DecodeLimits Limits { get; } = new() { MaxPixels = options.Value.MaxDecodedPixels };
+    public DecodeLimits Limits { get; } = limits;
 
     /// <summary>
     /// Gets an instance ready to write: reads its Image Pixel module, checks that every frame it declares is there and

@@ -3,13 +3,15 @@ using Microsoft.Extensions.Options;
 using Tessera.Archive.Access;
 using Tessera.Archive.Data;
 using Tessera.Archive.Storage;
+using Tessera.Imaging.Codecs;
+using Tessera.Imaging.Dicom;
 using Tessera.Imaging;
 using Tessera.Imaging.Display;
 using Tessera.Imaging.Encoding;
 using Tessera.Imaging.Sources;
 using Tessera.Imaging.Tiles;
 
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Server.Imaging;
 
 /// <summary>A stored thumbnail: its JPEG bytes and blob key (a stable ETag).</summary>
 public sealed record Thumbnail(byte[] Jpeg, string Key);

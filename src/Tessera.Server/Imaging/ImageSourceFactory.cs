@@ -2,6 +2,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Tessera.Archive.Dicom;
 using Tessera.Archive.Storage;
 using Tessera.Dicom.IO;
+using Tessera.Imaging.Dicom;
 using Tessera.Imaging;
 using Tessera.Imaging.Codecs;
 using Tessera.Imaging.Codecs.Jpeg;
@@ -9,7 +10,7 @@ using Tessera.Imaging.Encoding;
 using Tessera.Imaging.Pixels;
 using Tessera.Imaging.Sources;
 
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Server.Imaging;
 
 /// <summary>
 /// The one list of image formats Tessera opens, recognised by their first bytes (never by name or media type):

@@ -5,7 +5,7 @@ using Tessera.Imaging;
 using Tessera.Imaging.Display;
 using Tessera.Imaging.Pixels;
 
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Imaging.Dicom;
 
 /// <summary>
 /// Reads the modality, VOI and palette attributes of an instance (PS3.3 C.11) into <see cref="DisplaySettings"/>,

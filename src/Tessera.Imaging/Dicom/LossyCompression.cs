@@ -1,7 +1,7 @@
 using System.Globalization;
 using Tessera.Dicom;
 
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Imaging.Dicom;
 
 /// <summary>
 /// Which transfer syntaxes lose information, and the Lossy Image Compression Method term (PS3.3 C.7.6.1.1.5.1) of each.

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Tessera.Imaging.Sources;
 
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Server.Imaging;
 
 /// <summary>
 /// The two bounded memories of the imaging layer: open image sources by content hash (so a slide's handle and a

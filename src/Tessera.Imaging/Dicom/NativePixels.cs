@@ -2,7 +2,7 @@ using Tessera.Dicom;
 using Tessera.Imaging;
 using Tessera.Imaging.Pixels;
 
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Imaging.Dicom;
 
 /// <summary>
 /// Decoded frames in native form (PS3.5 8.1.1, A.2): samples interleaved by pixel (Planar Configuration 0), little

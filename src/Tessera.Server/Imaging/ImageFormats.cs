@@ -1,4 +1,4 @@
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Server.Imaging;
 
 /// <summary>
 /// Whether a stored file is probably an image Tessera shows, from its name and media type alone (listings cannot

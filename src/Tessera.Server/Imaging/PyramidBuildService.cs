@@ -1,9 +1,11 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
-using Tessera.Archive.Imaging;
+using Tessera.Imaging.Codecs;
+using Tessera.Imaging.Dicom;
+using Tessera.Server.Imaging;
 
-namespace Tessera.Server.Hosting;
+namespace Tessera.Server.Imaging;
 
 /// <summary>
 /// Builds queued pyramids one at a time on this node, woken when this node queues one and looking every two seconds otherwise. Without the vips command

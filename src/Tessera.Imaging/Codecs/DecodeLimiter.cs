@@ -1,13 +1,12 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Imaging.Codecs;
 
 /// <summary>
-/// Lets at most <see cref="ImagingOptions.MaxConcurrentDecodes"/> decodes and renders run at once on this node:
+/// Lets at most <see cref="Limit"/> decodes and renders run at once on this node (Imaging:MaxConcurrentDecodes):
 /// tiles, regions and thumbnails rendered, pictures decoded whole. Each holds its frame and output in memory, so
-/// the slots bound that memory; a request that finds none free within <see cref="ImagingOptions.DecodeQueueTimeout"/>
+/// the slots bound that memory; a request that finds none free within the queue wait (Imaging:DecodeQueueTimeout)
 /// is refused with <see cref="DecodeBusyException"/> (503 with Retry-After) instead of piling up behind the others.
 /// Work that already holds a slot (an image opened while a series is rendered) runs in it without taking another.
 /// </summary>
@@ -22,11 +21,14 @@ public sealed partial class DecodeLimiter : IDisposable
     private int _waiting;
     private long _refused;
 
-    public DecodeLimiter(IOptions<ImagingOptions> options, ILogger<DecodeLimiter>? logger = null)
+    /// <param name="limit">How many may run at once.</param>
+    /// <param name="queueWait">How long a request waits for a slot before it is refused.</param>
+    /// <param name="logger">Where refusals are logged.</param>
+    public DecodeLimiter(int limit, TimeSpan queueWait, ILogger<DecodeLimiter>? logger = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        Limit = options.Value.MaxConcurrentDecodes;
-        _wait = options.Value.DecodeQueueTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        Limit = limit;
+        _wait = queueWait;
         _slots = new SemaphoreSlim(Limit, Limit);
         _logger = logger ?? NullLogger<DecodeLimiter>.Instance;
     }

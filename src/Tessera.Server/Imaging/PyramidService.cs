@@ -2,11 +2,12 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Tessera.Archive.Data;
 using Tessera.Archive.Storage;
+using Tessera.Imaging.Dicom;
 using Tessera.Imaging;
 using Tessera.Imaging.Pyramids;
 using Tessera.Imaging.Sources;
 
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Server.Imaging;
 
 /// <summary>Where an image's pyramid stands: pending, building (with its percent), ready or failed.</summary>
 public sealed record PyramidStatus(string State, int Progress, string? Error)
@@ -21,8 +22,8 @@ public sealed record PyramidStatus(string State, int Progress, string? Error)
 /// <c>derived_images</c> under the source's content hash. Until it is ready, images are shown from the source.
 /// </summary>
 public sealed class PyramidService(
-    ArchiveDbContext db, IBlobStore blobs, ImageSourceFactory factory, ImageCaches caches, DerivedImageStore store, WriteGate gate,
-    PyramidSignal signal, TimeProvider clock, IOptions<ImagingOptions> options)
+    ArchiveDbContext db, IBlobStore blobs, ImageSourceFactory factory, ImageCaches caches, DerivedImageStore store,
+    TimeProvider clock, IOptions<ImagingOptions> options)
 {
     public const string Kind = "pyramid-jpeg-256";
     public const string Pending = "pending";
@@ -41,25 +42,24 @@ public sealed class PyramidService(
     /// <summary>Whether a stored file of this media type may need a pyramid (its header decides, later).</summary>
     public static bool MayNeedOne(string mediaType) => Candidates.Contains(mediaType?.Split(';')[0].Trim() ?? "");
 
-    /// <summary>Queues the blobs for a look (content already queued or built is left as it is).</summary>
-    public async Task EnqueueAsync(IEnumerable<string> keys, CancellationToken ct)
+    /// <summary>
+    /// Queues the blobs for a look (content already queued or built is left as it is), in the caller's transaction:
+    /// ingest calls it through <see cref="PyramidQueueObserver"/> as it records the files, so a crash cannot lose it.
+    /// </summary>
+    public async Task<int> EnqueueAsync(IEnumerable<string> keys, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(keys);
         if (!options.Value.BuildPyramids)
-            return;
+            return 0;
         var now = clock.GetUtcNow().UtcDateTime;
         var queued = 0;
         foreach (var key in keys.Distinct())
         {
-            using (await gate.EnterAsync(ct))
-            {
-                queued += await db.Database.ExecuteSqlAsync(
-                    $"INSERT INTO derived_images (source_key, kind, state, progress, created_at, updated_at) VALUES ({key}, {Kind}, {Pending}, 0, {now}, {now}) ON CONFLICT (source_key, kind) DO NOTHING",
-                    ct);
-            }
+            queued += await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO derived_images (source_key, kind, state, progress, created_at, updated_at) VALUES ({key}, {Kind}, {Pending}, 0, {now}, {now}) ON CONFLICT (source_key, kind) DO NOTHING",
+                ct);
         }
-        if (queued > 0)
-            signal.Wake();
+        return queued;
     }
 
     /// <summary>
@@ -109,13 +109,9 @@ public sealed class PyramidService(
             .OrderBy(d => d.CreatedAt).Take(10).Select(d => new { d.SourceKey, d.State, d.UpdatedAt }).ToListAsync(ct);
         foreach (var candidate in candidates)
         {
-            int claimed;
-            using (await gate.EnterAsync(ct))
-            {
-                claimed = await db.DerivedImages
-                    .Where(d => d.SourceKey == candidate.SourceKey && d.Kind == Kind && d.State == candidate.State && d.UpdatedAt == candidate.UpdatedAt)
-                    .ExecuteUpdateAsync(s => s.SetProperty(d => d.State, Building).SetProperty(d => d.Progress, 0).SetProperty(d => d.UpdatedAt, now), ct);
-            }
+            var claimed = await db.DerivedImages
+                .Where(d => d.SourceKey == candidate.SourceKey && d.Kind == Kind && d.State == candidate.State && d.UpdatedAt == candidate.UpdatedAt)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.State, Building).SetProperty(d => d.Progress, 0).SetProperty(d => d.UpdatedAt, now), ct);
             if (claimed == 1)
                 return candidate.SourceKey;
         }

@@ -1,4 +1,4 @@
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Imaging.Codecs;
 
 /// <summary>
 /// Every decode slot of this node stayed taken for the whole queue wait (<see cref="DecodeLimiter"/>): answered

@@ -1,10 +1,12 @@
 using Microsoft.EntityFrameworkCore;
+using Tessera.Archive;
 using Tessera.Archive.Access;
 using Tessera.Archive.Data;
+using Tessera.Imaging.Dicom;
 using Tessera.Imaging;
 using Tessera.Imaging.Sources;
 
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Server.Imaging;
 
 /// <summary>
 /// An image a caller may see: its project, a key that changes whenever its content does (the file's hash, or a

@@ -5,7 +5,7 @@ using Tessera.Imaging.Display;
 using Tessera.Imaging.Pixels;
 using Tessera.Imaging.Sources;
 
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Imaging.Dicom;
 
 /// <summary>
 /// A DICOM VL whole-slide series as one pyramid (PS3.3 C.8.12.4): each VOLUME instance is a level, its frames the
@@ -15,7 +15,7 @@ namespace Tessera.Archive.Imaging;
 /// </summary>
 public sealed class DicomWsiSource : IImageSource
 {
-    public const string SopClassUid = "1.2.840.10008.5.1.4.1.1.77.1.6";
+    public const string SopClassUid = Tessera.Dicom.Dictionary.DicomUids.VlWholeSlideMicroscopyImageStorage;
 
     private readonly List<Level> _levels;
     private readonly string _key;

@@ -3,7 +3,7 @@ using Tessera.Imaging.Display;
 using Tessera.Imaging.Pixels;
 using Tessera.Imaging.Sources;
 
-namespace Tessera.Archive.Imaging;
+namespace Tessera.Imaging.Dicom;
 
 /// <summary>
 /// An ordinary DICOM instance as an image: one level, its frames as z planes, grey images windowed as the file or
