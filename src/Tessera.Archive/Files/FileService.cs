@@ -58,6 +58,20 @@ public sealed class FileService(ArchiveDbContext db, HierarchyService hierarchy,
         return totals.ToDictionary(t => t.Key, t => (t.Files, t.Bytes));
     }
 
+    /// <summary>
+    /// The path and media type of files of the session's scans (not of <paramref name="except"/>), at most
+    /// <paramref name="limit"/>: enough for a page to tell which scans hold something to show, without reading them.
+    /// </summary>
+    public Task<List<(Guid ScanId, string Path, string MediaType)>> ScanFilesAsync(Guid sessionId, IReadOnlySet<Guid> except, int limit, CancellationToken ct)
+    {
+        var excluded = except.ToList();
+        return db.Resources.AsNoTracking()
+            .Where(r => r.SessionId == sessionId && r.ScanId != null && !excluded.Contains(r.ScanId!.Value))
+            .Join(db.Files, r => r.Id, f => f.ResourceId, (r, f) => new ValueTuple<Guid, string, string>(r.ScanId!.Value, f.Path, f.MediaType))
+            .Take(limit)
+            .ToListAsync(ct);
+    }
+
     public async Task<Page<StoredFile>> ListFilesAsync(
         ProjectAccess access, FileOwner owner, string resource, Paging paging, CancellationToken ct)
     {

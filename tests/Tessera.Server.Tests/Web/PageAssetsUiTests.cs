@@ -27,6 +27,9 @@ public sealed class PageAssetsUiTests(TestServer server, BrowserFixture browser)
             await client.PutEntityAsync(project, $"{session}/scans/1");
             await using var slide = File.OpenRead(TestCorpus.File("libvips/CMU-1-Small-Region.svs"));
             await client.UploadFileAsync(project, $"{session}/scans/1", "slides", "CMU-1-Small-Region.svs", slide);
+            // A scan of notes only: its row shows no thumbnail, and nothing asks for one (it would answer 404).
+            await client.PutEntityAsync(project, $"{session}/scans/2");
+            await client.UploadFileAsync(project, $"{session}/scans/2", "NOTES", "readme.txt", new MemoryStream("notes"u8.ToArray()));
         }
         var page = await browser.SignedInPageAsync(server.BaseAddress, "admin", TestServer.AdminPassword);
         var origin = server.BaseAddress.GetLeftPart(UriPartial.Authority);

@@ -40,6 +40,9 @@ public sealed class SessionModel(
     /// <summary>The scans that hold DICOM instances: the session and they offer DICOM media.</summary>
     public IReadOnlySet<Guid> DicomScans { get; private set; } = new HashSet<Guid>();
 
+    /// <summary>The scans that get a thumbnail (see <see cref="ShownScansAsync"/>).</summary>
+    public IReadOnlySet<Guid> ShownScans { get; private set; } = new HashSet<Guid>();
+
     public RunToolArea? RunTool { get; private set; }
 
     public IReadOnlyList<JobView> Jobs { get; private set; } = [];
@@ -95,6 +98,19 @@ public sealed class SessionModel(
         return await SubmitAsync(() => RunToolForm.SubmitAsync(jobs, Caller, p, RunTool!, Request.Form, ToolKey, RunTimeout, Aborted), $"{ToolKey} was submitted.");
     }
 
+    /// <summary>
+    /// The scans whose row shows a thumbnail: those with DICOM instances or a file that looks like an image (a scan of
+    /// other files gets none, rather than an image request answered 404). Past the first 5,000 files every scan may.
+    /// </summary>
+    private async Task<IReadOnlySet<Guid>> ShownScansAsync(CancellationToken ct)
+    {
+        const int Limit = 5000;
+        var others = await files.ScanFilesAsync(Session.Id, DicomScans, Limit, ct);
+        if (others.Count >= Limit)
+            return Scans.Items.Select(s => s.Id).ToHashSet();
+        return DicomScans.Concat(others.Where(f => Imaging.ImageFormats.LooksShowable(f.Path, f.MediaType)).Select(f => f.ScanId)).ToHashSet();
+    }
+
     private async Task<ProjectAccess> LoadAsync(string p, string s, string e)
     {
         var access = await accessService.RequireAsync(p, Caller, AccessLevel.Read, Aborted);
@@ -107,6 +123,7 @@ public sealed class SessionModel(
         Scans = await hierarchy.ListScansAsync(access, s, e, new Paging(0, Paging.MaximumLimit), Aborted);
         Totals = await files.TotalsByScanAsync(Session.Id, Aborted);
         DicomScans = await media.ScansWithInstancesAsync(Session.Id, Aborted);
+        ShownScans = await ShownScansAsync(Aborted);
         var owner = new FileOwner(s, e);
         Resources = new ResourceList(p, owner.Path, await files.ListResourcesAsync(access, owner, Aborted));
         SessionPath = owner.Path;
