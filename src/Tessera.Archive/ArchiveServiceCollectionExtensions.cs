@@ -44,6 +44,8 @@ public static class ArchiveServiceCollectionExtensions
         services.AddSingleton<WriteGateInterceptor>();
 
         services.AddSingleton<IBlobStore, FileSystemBlobStore>();
+        services.AddSingleton<BlobFileCache>();
+        services.AddSingleton<BlobFiles>();
         services.AddSingleton<CustomFieldValidator>();
         services.AddSingleton<WriteGate>();
         services.AddScoped<AccessService>();

@@ -43,7 +43,8 @@ public static class PipelinesServiceCollectionExtensions
         services.AddSingleton<RemoteJobs>();
         services.AddSingleton<JobRunner>();
         services.AddHostedService<JobDispatcher>();
-        services.AddHostedService<TriggerDispatcher>();
+        services.AddSingleton<TriggerDispatcher>();
+        services.AddHostedService(provider => provider.GetRequiredService<TriggerDispatcher>());
         return services;
     }
 }

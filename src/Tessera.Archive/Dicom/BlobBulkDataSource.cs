@@ -4,13 +4,13 @@ using Tessera.Dicom;
 namespace Tessera.Archive.Dicom;
 
 /// <summary>
-/// A stored blob as the source of values a DICOM reader leaves in place. DICOMweb copies those values
-/// from the stream it already holds (<see cref="CopyAsync"/>); <see cref="Open"/> serves the toolkit's own reads.
+/// A stored blob as the source of values a DICOM reader leaves in place: its local file (<see cref="BlobFiles"/>),
+/// which the toolkit's synchronous reads (a frame decoded) open. DICOMweb copies values from the stream it already
+/// holds (<see cref="CopyAsync"/>).
 /// </summary>
-public sealed class BlobBulkDataSource(IBlobStore blobs, string key) : IBulkDataSource
+public sealed class BlobBulkDataSource(string path) : IBulkDataSource
 {
-    // The file system store opens synchronously; other stores hand back a stream as soon as the request is made.
-    public Stream Open() => blobs.OpenReadAsync(key, CancellationToken.None).GetAwaiter().GetResult();
+    public Stream Open() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16);
 
     /// <summary>Copies a frame segment to <paramref name="output"/>, little endian, in chunks.</summary>
     public static async Task CopyAsync(Stream source, FrameSegment segment, Stream output, CancellationToken ct)

@@ -10,7 +10,7 @@ namespace Tessera.Archive.Storage;
 /// of <c>tmp/</c> (a <see cref="StagingArea"/>) on the same filesystem (fsync'd), then renamed into
 /// place, so a blob is either whole or absent.
 /// </summary>
-public sealed class FileSystemBlobStore : IBlobStore, ILocalBlobStore
+public sealed class FileSystemBlobStore : IBlobStore, ILocalBlobFiles
 {
     internal const int BufferSize = 1 << 20;
     private readonly string _root;
@@ -155,7 +155,7 @@ public sealed class FileSystemBlobStore : IBlobStore, ILocalBlobStore
 
     public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
     {
-        var path = PathOf(key);
+        var path = BlobPath(key);
         try
         {
             Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete,
@@ -172,12 +172,23 @@ public sealed class FileSystemBlobStore : IBlobStore, ILocalBlobStore
         }
     }
 
+    public async Task<Stream> OpenRangeAsync(string key, long offset, long length, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        var stream = await OpenReadAsync(key, cancellationToken);
+        stream.Seek(offset, SeekOrigin.Begin);
+        return new RangeStream(stream, length);
+    }
+
+    public ILocalBlobFiles LocalFiles => this;
+
     public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken) =>
-        Task.FromResult(File.Exists(PathOf(key)));
+        Task.FromResult(File.Exists(BlobPath(key)));
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
-        File.Delete(PathOf(key));
+        File.Delete(BlobPath(key));
         return Task.CompletedTask;
     }
 
@@ -215,13 +226,13 @@ public sealed class FileSystemBlobStore : IBlobStore, ILocalBlobStore
         }
     }
 
-    public string? LocalPath(string key)
+    public string? PathOf(string key)
     {
-        var path = PathOf(key);
+        var path = BlobPath(key);
         return File.Exists(path) ? path : null;
     }
 
-    private string PathOf(string key)
+    internal string BlobPath(string key)
     {
         if (key.Length != 64 || !key.All(char.IsAsciiHexDigitLower))
         {
@@ -266,7 +277,7 @@ public sealed class FileSystemBlobStore : IBlobStore, ILocalBlobStore
         /// <summary>Renames the blob into place; returns the directories to flush for the rename to be durable.</summary>
         public IEnumerable<string> Publish()
         {
-            var target = store.PathOf(Key);
+            var target = store.BlobPath(Key);
             var directory = Path.GetDirectoryName(target)!;
             var newShard = !System.IO.Directory.Exists(directory);
             System.IO.Directory.CreateDirectory(directory);

@@ -33,6 +33,19 @@ public interface IBlobStore
     /// <summary>Opens a committed blob for reading; the stream is seekable where the store allows.</summary>
     Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Opens <paramref name="length"/> bytes of a committed blob from <paramref name="offset"/> (fewer where the blob
+    /// ends first): what an object store serves as a ranged GET, so that a frame is read without the file before it.
+    /// </summary>
+    Task<Stream> OpenRangeAsync(string key, long offset, long length, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The store's blobs as files on this machine, when it keeps them so (the file system store), for readers that need
+    /// a path or positioned reads (OpenSlide, libtiff, libvips, the DICOM toolkit's bulk data); null for a store that
+    /// does not. Readers ask <see cref="BlobFiles"/>, which falls back to a bounded local copy.
+    /// </summary>
+    ILocalBlobFiles? LocalFiles { get; }
+
     Task<bool> ExistsAsync(string key, CancellationToken cancellationToken);
 
     /// <summary>Deletes a blob; deleting a missing blob is not an error.</summary>
@@ -46,11 +59,9 @@ public interface IBlobStore
     Task<int> SweepTemporaryAsync(TimeSpan olderThan, CancellationToken cancellationToken);
 }
 
-/// <summary>
-/// A store whose blobs are files on this machine: libraries that open images by path (OpenSlide) read them in place.
-/// </summary>
-public interface ILocalBlobStore
+/// <summary>The optional capability of a store whose blobs are files on this machine: they are read in place.</summary>
+public interface ILocalBlobFiles
 {
     /// <summary>The committed blob's path, or null when it does not exist.</summary>
-    string? LocalPath(string key);
+    string? PathOf(string key);
 }

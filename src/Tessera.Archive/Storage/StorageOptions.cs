@@ -25,6 +25,19 @@ public sealed class StorageOptions
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan TemporaryMaxAge { get; set; } = TimeSpan.FromHours(6);
 
+    /// <summary>
+    /// Where local copies of blobs are kept for readers that need a file, when the blob store keeps none (object
+    /// storage); defaults to <c>DataDirectory/cache/blobs</c>.
+    /// </summary>
+    public string? FileCacheDirectory { get; set; }
+
+    /// <summary>How much the local copies may take; the least recently used go first.</summary>
+    [Range(64, 16L << 20)]
+    public long FileCacheMegabytes { get; set; } = 8192;
+
+    public string ResolveFileCacheDirectory() =>
+        Path.GetFullPath(FileCacheDirectory ?? Path.Combine(DataDirectory, "cache", "blobs"));
+
     public string ResolveBlobDirectory() =>
         Path.GetFullPath(BlobDirectory ?? Path.Combine(DataDirectory, "blobs"));
 }

@@ -45,7 +45,12 @@ public sealed partial class TriggerDispatcher(IServiceScopeFactory scopes, JobSi
         }
     }
 
-    private async Task PassAsync(CancellationToken ct)
+    /// <summary>
+    /// One pass over every enabled rule: each reads the change log from its cursor to now and fires what is due.
+    /// The background loop runs it a few times a second; tests run it to know that the log has been read. Returns how
+    /// many jobs it made.
+    /// </summary>
+    public async Task<int> PassAsync(CancellationToken ct)
     {
         List<Guid> rules;
         await using (var scope = scopes.CreateAsyncScope())
@@ -70,6 +75,7 @@ public sealed partial class TriggerDispatcher(IServiceScopeFactory scopes, JobSi
         }
         if (made > 0)
             signal.Wake();
+        return made;
     }
 
     [LoggerMessage(EventId = 1409, Level = LogLevel.Error, Message = "A pass over the trigger rules failed")]

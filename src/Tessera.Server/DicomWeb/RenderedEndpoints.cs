@@ -29,19 +29,19 @@ namespace Tessera.Server.DicomWeb;
 /// </summary>
 internal static class RenderedEndpoints
 {
-    public static Task Rendered(HttpContext context, DicomQueryService queries, IBlobStore blobs, DicomTranscoder transcoder, DecodeLimiter limiter,
-        IOptions<ImagingOptions> options) => RenderAsync(context, queries, blobs, transcoder, limiter, options.Value, thumbnail: false, frames: null);
+    public static Task Rendered(HttpContext context, DicomQueryService queries, IBlobStore blobs, BlobFiles files, DicomTranscoder transcoder, DecodeLimiter limiter,
+        IOptions<ImagingOptions> options) => RenderAsync(context, queries, blobs, files, transcoder, limiter, options.Value, thumbnail: false, frames: null);
 
-    public static Task Thumbnail(HttpContext context, DicomQueryService queries, IBlobStore blobs, DicomTranscoder transcoder, DecodeLimiter limiter,
-        IOptions<ImagingOptions> options) => RenderAsync(context, queries, blobs, transcoder, limiter, options.Value, thumbnail: true, frames: null);
+    public static Task Thumbnail(HttpContext context, DicomQueryService queries, IBlobStore blobs, BlobFiles files, DicomTranscoder transcoder, DecodeLimiter limiter,
+        IOptions<ImagingOptions> options) => RenderAsync(context, queries, blobs, files, transcoder, limiter, options.Value, thumbnail: true, frames: null);
 
-    public static Task FramesRendered(HttpContext context, DicomQueryService queries, IBlobStore blobs, DicomTranscoder transcoder, DecodeLimiter limiter,
-        IOptions<ImagingOptions> options, string frames) => RenderAsync(context, queries, blobs, transcoder, limiter, options.Value, thumbnail: false, frames);
+    public static Task FramesRendered(HttpContext context, DicomQueryService queries, IBlobStore blobs, BlobFiles files, DicomTranscoder transcoder, DecodeLimiter limiter,
+        IOptions<ImagingOptions> options, string frames) => RenderAsync(context, queries, blobs, files, transcoder, limiter, options.Value, thumbnail: false, frames);
 
-    public static Task FramesThumbnail(HttpContext context, DicomQueryService queries, IBlobStore blobs, DicomTranscoder transcoder, DecodeLimiter limiter,
-        IOptions<ImagingOptions> options, string frames) => RenderAsync(context, queries, blobs, transcoder, limiter, options.Value, thumbnail: true, frames);
+    public static Task FramesThumbnail(HttpContext context, DicomQueryService queries, IBlobStore blobs, BlobFiles files, DicomTranscoder transcoder, DecodeLimiter limiter,
+        IOptions<ImagingOptions> options, string frames) => RenderAsync(context, queries, blobs, files, transcoder, limiter, options.Value, thumbnail: true, frames);
 
-    private static async Task RenderAsync(HttpContext context, DicomQueryService queries, IBlobStore blobs, DicomTranscoder transcoder, DecodeLimiter limiter,
+    private static async Task RenderAsync(HttpContext context, DicomQueryService queries, IBlobStore blobs, BlobFiles files, DicomTranscoder transcoder, DecodeLimiter limiter,
         ImagingOptions options, bool thumbnail, string? frames)
     {
         var (window, viewport, quality) = RenderParameters.Parse(context.Request.Query);
@@ -60,7 +60,7 @@ internal static class RenderedEndpoints
         var ct = context.RequestAborted;
         DicomFile file;
         await using (var content = await blobs.OpenReadAsync(instance.FileKey, ct))
-            file = WadoEndpoints.ReadStored(content, blobs, instance.FileKey);
+            file = await WadoEndpoints.ReadStoredAsync(content, files, instance.FileKey, ct);
         DicomPixelData pixels;
         try
         {

@@ -26,7 +26,7 @@ internal static partial class WadoEndpoints
     /// <summary>Binary values up to this size are inlined in metadata; larger ones are given by BulkDataURI.</summary>
     private const int InlineBinaryThreshold = 1024;
 
-    public static async Task Retrieve(HttpContext context, DicomQueryService queries, IBlobStore blobs, DicomTranscoder transcoder)
+    public static async Task Retrieve(HttpContext context, DicomQueryService queries, IBlobStore blobs, BlobFiles files, DicomTranscoder transcoder)
     {
         var instances = await FindAsync(context, queries);
         var accept = AcceptHeader.Parse(context.Request);
@@ -41,7 +41,7 @@ internal static partial class WadoEndpoints
         var ct = context.RequestAborted;
         // The first object to decode is made ready before anything is sent: one that cannot be decoded is refused with its status.
         var firstTranscoded = plans.FindIndex(p => !p.Selection.Representation.AsStored);
-        TranscodedInstance? prepared = firstTranscoded < 0 ? null : await PrepareAsync(plans[firstTranscoded].Instance, blobs, transcoder, ct);
+        TranscodedInstance? prepared = firstTranscoded < 0 ? null : await PrepareAsync(plans[firstTranscoded].Instance, blobs, files, transcoder, ct);
 
         var body = context.Response.Body;
         if (!plans[0].Selection.Multipart)
@@ -71,7 +71,7 @@ internal static partial class WadoEndpoints
                 await content.CopyToAsync(body, 1 << 20, ct);
                 continue;
             }
-            var ready = i == firstTranscoded ? prepared! : await PrepareAsync(instance, blobs, transcoder, ct);
+            var ready = i == firstTranscoded ? prepared! : await PrepareAsync(instance, blobs, files, transcoder, ct);
             await multipart.StartPartAsync(partType, null, ct);
             await transcoder.WriteAsync(ready, body, ct);
         }
@@ -79,11 +79,11 @@ internal static partial class WadoEndpoints
     }
 
     /// <summary>Reads a stored instance and gets it ready to transcode; what cannot be decoded is not acceptable in that form (406).</summary>
-    private static async Task<TranscodedInstance> PrepareAsync(StoredInstance instance, IBlobStore blobs, DicomTranscoder transcoder, CancellationToken ct)
+    private static async Task<TranscodedInstance> PrepareAsync(StoredInstance instance, IBlobStore blobs, BlobFiles files, DicomTranscoder transcoder, CancellationToken ct)
     {
         DicomFile file;
         await using (var content = await blobs.OpenReadAsync(instance.FileKey, ct))
-            file = ReadStored(content, blobs, instance.FileKey);
+            file = await ReadStoredAsync(content, files, instance.FileKey, ct);
         try
         {
             return await transcoder.PrepareAsync(file, ct);
@@ -95,7 +95,7 @@ internal static partial class WadoEndpoints
         }
     }
 
-    public static async Task Metadata(HttpContext context, DicomQueryService queries, IBlobStore blobs)
+    public static async Task Metadata(HttpContext context, DicomQueryService queries, IBlobStore blobs, BlobFiles files)
     {
         if (!AcceptHeader.Parse(context.Request).Allows(DicomMediaTypes.DicomJson, "application/json"))
             throw new TesseraException(ErrorKind.NotAcceptable, "Metadata is given as application/dicom+json only.");
@@ -108,7 +108,7 @@ internal static partial class WadoEndpoints
         foreach (var instance in instances)
         {
             await using var content = await blobs.OpenReadAsync(instance.FileKey, ct);
-            var file = ReadStored(content, blobs, instance.FileKey);
+            var file = await ReadStoredAsync(content, files, instance.FileKey, ct);
             var instanceUrl = DicomWebContext.InstanceUrl(baseUrl, instance.StudyInstanceUid, instance.SeriesInstanceUid, instance.SopInstanceUid);
             var options = new DicomJsonOptions
             {
@@ -122,22 +122,22 @@ internal static partial class WadoEndpoints
         await writer.FlushAsync(ct);
     }
 
-    public static async Task Frames(HttpContext context, DicomQueryService queries, IBlobStore blobs, DicomTranscoder transcoder, string frames)
+    public static async Task Frames(HttpContext context, DicomQueryService queries, IBlobStore blobs, BlobFiles files, DicomTranscoder transcoder, string frames)
     {
         var numbers = FrameNumbers(frames);
         var instance = (await FindAsync(context, queries))[0];
         var ct = context.RequestAborted;
         await using var content = await blobs.OpenReadAsync(instance.FileKey, ct);
-        var file = ReadStored(content, blobs, instance.FileKey);
+        var file = await ReadStoredAsync(content, files, instance.FileKey, ct);
         await WriteFramesAsync(context, content, file, instance.SopInstanceUid, numbers, transcoder);
     }
 
-    public static async Task Bulk(HttpContext context, DicomQueryService queries, IBlobStore blobs, DicomTranscoder transcoder, string tag)
+    public static async Task Bulk(HttpContext context, DicomQueryService queries, IBlobStore blobs, BlobFiles files, DicomTranscoder transcoder, string tag)
     {
         var instance = (await FindAsync(context, queries))[0];
         var ct = context.RequestAborted;
         await using var content = await blobs.OpenReadAsync(instance.FileKey, ct);
-        var file = ReadStored(content, blobs, instance.FileKey);
+        var file = await ReadStoredAsync(content, files, instance.FileKey, ct);
         var element = Resolve(file.Dataset, tag) ?? throw TesseraException.NotFound($"Bulk data {tag} of instance {instance.SopInstanceUid}");
         switch (element)
         {
@@ -184,11 +184,13 @@ internal static partial class WadoEndpoints
         return instances;
     }
 
-    internal static DicomFile ReadStored(Stream content, IBlobStore blobs, string key)
+    /// <summary>A stored instance's structure from <paramref name="content"/>; its bulk data stays in the blob's local file.</summary>
+    internal static async Task<DicomFile> ReadStoredAsync(Stream content, BlobFiles files, string key, CancellationToken ct)
     {
+        var source = new BlobBulkDataSource(await files.PathAsync(key, ct));
         try
         {
-            return DicomReader.Read(content, new DicomReadOptions { BulkDataThreshold = InlineBinaryThreshold }, new BlobBulkDataSource(blobs, key));
+            return DicomReader.Read(content, new DicomReadOptions { BulkDataThreshold = InlineBinaryThreshold }, source);
         }
         catch (DicomException e)
         {

@@ -65,6 +65,27 @@ public sealed class ImageCaches : IDisposable
         }
     }
 
+    /// <summary>
+    /// The open source for a blob, opened synchronously when it is not open yet (a series' plane, from its local
+    /// file, while a tile is rendered); shares the entries of <see cref="SourceAsync"/>.
+    /// </summary>
+    public IImageSource Source(string key, Func<IImageSource> open)
+    {
+        var lazy = _sources.GetOrCreate(key, entry =>
+        {
+            entry.Size = 1;
+            entry.SlidingExpiration = TimeSpan.FromMinutes(30);
+            return new Lazy<Task<IImageSource>>(() => Task.FromResult(open()));
+        })!;
+        var task = lazy.Value;
+        if (task.IsCompletedSuccessfully)
+            return task.Result;
+        if (!task.IsCompleted)
+            return open(); // another request is opening it asynchronously: not waited for, opened here as well
+        _sources.Remove(key); // a failure is not remembered: opened again, and its error thrown here
+        return open();
+    }
+
     public void Dispose()
     {
         _sources.Dispose();

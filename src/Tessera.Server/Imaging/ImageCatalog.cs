@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Tessera.Archive;
 using Tessera.Archive.Access;
 using Tessera.Archive.Data;
+using Tessera.Archive.Storage;
 using Tessera.Imaging.Dicom;
 using Tessera.Imaging;
 using Tessera.Imaging.Sources;
@@ -20,7 +21,7 @@ public sealed record ImageEntry(Guid ProjectId, string ContentKey, bool IsPublic
 /// the archive's access rules: an image in a project the caller may not read is not found, exactly like a missing
 /// one. What it looks up is cached briefly (<see cref="ImageCaches.AccessLifetime"/>).
 /// </summary>
-public sealed class ImageCatalog(ArchiveDbContext db, ImageSourceFactory factory, ImageCaches caches, PyramidService pyramids)
+public sealed class ImageCatalog(ArchiveDbContext db, ImageSourceFactory factory, ImageCaches caches, PyramidService pyramids, BlobFiles files)
 {
     /// <summary>The most planes (instances and their frames) a series shows as one stack.</summary>
     public const int MaxSeriesPlanes = 100_000;
@@ -99,8 +100,11 @@ public sealed class ImageCatalog(ArchiveDbContext db, ImageSourceFactory factory
         var stack = await caches.SourceAsync($"series|{content}", async () =>
         {
             var first = await caches.SourceAsync(series.Planes[0].Key, () => factory.OpenAsync(series.Planes[0].Key, CancellationToken.None));
-            return new DicomSeriesSource(first, series.Planes,
-                key => caches.SourceAsync(key, () => factory.OpenAsync(key, CancellationToken.None)).GetAwaiter().GetResult());
+            // Every instance's local file is made ready here, so that a plane opens synchronously as it is shown.
+            var paths = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var key in series.Planes.Select(p => p.Key).Distinct())
+                paths[key] = await files.PathAsync(key, CancellationToken.None);
+            return new DicomSeriesSource(first, series.Planes, key => caches.Source(key, () => factory.OpenDicomFile(key, paths[key])));
         });
         return new ImageEntry(series.ProjectId, content, series.IsPublic, stack);
     }

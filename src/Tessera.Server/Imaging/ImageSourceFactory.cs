@@ -16,10 +16,14 @@ namespace Tessera.Server.Imaging;
 /// The one list of image formats Tessera opens, recognised by their first bytes (never by name or media type):
 /// DICOM, slides and tiled TIFF through OpenSlide, PNG and JPEG.
 /// </summary>
+/// <remarks>
+/// Readers that need positioned reads or a path (DICOM bulk data, TIFF and slides, NIfTI, PNG read band by band) read
+/// the blob's local file (<see cref="BlobFiles"/>: the store's own, or a bounded local copy); the others stream it.
+/// </remarks>
 /// <param name="maxDecodedPixels">The most pixels decoded at once (<see cref="ImagingOptions.MaxDecodedPixels"/>).</param>
 /// <param name="limiter">Takes a decode slot for a picture decoded whole as it is opened; none when null.</param>
 public sealed class ImageSourceFactory(
-    IBlobStore blobs, IMemoryCache frames, long maxDecodedPixels = DecodeLimits.DefaultMaxPixels, DecodeLimiter? limiter = null)
+    IBlobStore blobs, BlobFiles files, IMemoryCache frames, long maxDecodedPixels = DecodeLimits.DefaultMaxPixels, DecodeLimiter? limiter = null)
 {
     private const int SniffBytes = 512;
 
@@ -56,23 +60,26 @@ public sealed class ImageSourceFactory(
             ?? throw ImageException.Unsupported("the file is not an image Tessera can show (DICOM, TIFF or slide, PNG, JPEG, NIfTI)");
         return format switch
         {
-            "DICOM" => await OpenDicomAsync(key, ct),
-            "TIFF" => OpenStoredTiff(key),
-            "NIfTI" => OpenNifti(key, axis),
+            "DICOM" => OpenDicomFile(key, await files.PathAsync(key, ct)),
+            "TIFF" => await OpenStoredTiffAsync(key, ct),
+            "NIfTI" => OpenNifti(await files.PathAsync(key, ct), axis),
             "gzip" => await OpenCompressedNiftiAsync(key, axis, ct),
             _ => await OpenRasterAsync(key, format, ct),
         };
     }
 
-    private NiftiSource OpenNifti(string key, SliceAxis axis)
+    private NiftiSource OpenNifti(string path, SliceAxis axis)
     {
         var head = new byte[540];
         int read;
-        using (var stream = blobs.OpenReadAsync(key, CancellationToken.None).GetAwaiter().GetResult())
+        using (var stream = OpenLocal(path))
             read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         var header = NiftiHeader.Parse(head.AsSpan(0, read));
-        return new NiftiSource(header, () => blobs.OpenReadAsync(key, CancellationToken.None).GetAwaiter().GetResult(), axis, limits: _limits);
+        return new NiftiSource(header, () => OpenLocal(path), axis, limits: _limits);
     }
+
+    private static FileStream OpenLocal(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16);
 
     /// <summary>A .nii.gz is inflated once into a temporary file, deleted when the source is let go.</summary>
     private async Task<NiftiSource> OpenCompressedNiftiAsync(string key, SliceAxis axis, CancellationToken ct)
@@ -105,8 +112,8 @@ public sealed class ImageSourceFactory(
         }
     }
 
-    private async Task<IImageSource> OpenDicomAsync(string key, CancellationToken ct) =>
-        new DicomImageSource(await ReadPixelsAsync(key, ct), key, frames);
+    /// <summary>A DICOM instance from its local file (synchronous: for a series' planes, opened as they are shown).</summary>
+    public IImageSource OpenDicomFile(string key, string path) => new DicomImageSource(ReadPixels(path), key, frames);
 
     /// <summary>A whole-slide series' instances (one per level) as one pyramid.</summary>
     public async Task<IImageSource> OpenWholeSlideAsync(IReadOnlyList<string> keys, string cacheKey, CancellationToken ct)
@@ -114,16 +121,16 @@ public sealed class ImageSourceFactory(
         ArgumentNullException.ThrowIfNull(keys);
         var levels = new List<DicomPixelData>(keys.Count);
         foreach (var key in keys)
-            levels.Add(await ReadPixelsAsync(key, ct));
+            levels.Add(ReadPixels(await files.PathAsync(key, ct)));
         return DicomWsiSource.Open(levels, cacheKey, frames);
     }
 
-    private async Task<DicomPixelData> ReadPixelsAsync(string key, CancellationToken ct)
+    private DicomPixelData ReadPixels(string path)
     {
-        await using var stream = await blobs.OpenReadAsync(key, ct);
+        using var stream = OpenLocal(path);
         try
         {
-            var file = DicomReader.Read(stream, new DicomReadOptions { BulkDataThreshold = 64 * 1024 }, new BlobBulkDataSource(blobs, key));
+            var file = DicomReader.Read(stream, new DicomReadOptions { BulkDataThreshold = 64 * 1024 }, new BlobBulkDataSource(path));
             return DicomPixelData.Open(file, _limits);
         }
         catch (Tessera.Dicom.DicomException e)
@@ -136,9 +143,9 @@ public sealed class ImageSourceFactory(
     /// Vendor slides (Aperio, Hamamatsu, …) through OpenSlide; every other TIFF through libtiff, stored tiles and all.
     /// A large TIFF stored at one resolution is shown through a reduced copy until its pyramid is built.
     /// </summary>
-    public IImageSource OpenStoredTiff(string key)
+    public async Task<IImageSource> OpenStoredTiffAsync(string key, CancellationToken ct)
     {
-        var path = LocalPath(key);
+        var path = await files.PathAsync(key, ct);
         if (OpenSlideSource.DetectVendor(path) is { } vendor && vendor != "generic-tiff")
             return OpenSlideSource.Open(path, _limits);
         var tiff = TiffSource.Open(path, _limits);
@@ -154,10 +161,7 @@ public sealed class ImageSourceFactory(
     }
 
     /// <summary>A pyramid built by <see cref="PyramidService"/> (a tiled JPEG BigTIFF).</summary>
-    public IImageSource OpenPyramid(string key) => TiffSource.Open(LocalPath(key), _limits);
-
-    private string LocalPath(string key) => (blobs as ILocalBlobStore)?.LocalPath(key)
-        ?? throw ImageException.Unsupported("TIFF and slides can be read only from the file system store");
+    public async Task<IImageSource> OpenPyramidAsync(string key, CancellationToken ct) => TiffSource.Open(await files.PathAsync(key, ct), _limits);
 
     private async Task<IImageSource> OpenRasterAsync(string key, string format, CancellationToken ct)
     {
@@ -174,7 +178,8 @@ public sealed class ImageSourceFactory(
             {
                 try
                 {
-                    return new ReducedSource(new PngStreamSource(() => blobs.OpenReadAsync(key, CancellationToken.None).GetAwaiter().GetResult()));
+                    var path = await files.PathAsync(key, ct);
+                    return new ReducedSource(new PngStreamSource(() => OpenLocal(path)));
                 }
                 catch (ImageException e) when (e.Kind == ImageErrorKind.Unsupported)
                 {

@@ -25,7 +25,7 @@ public static class ImagingServiceCollectionExtensions
             provider.GetRequiredService<DecodeLimiter>(),
             new DecodeLimits { MaxPixels = provider.GetRequiredService<IOptions<ImagingOptions>>().Value.MaxDecodedPixels }));
         services.AddSingleton(provider => new ImageSourceFactory(
-            provider.GetRequiredService<Archive.Storage.IBlobStore>(), provider.GetRequiredService<ImageCaches>().Frames,
+            provider.GetRequiredService<Archive.Storage.IBlobStore>(), provider.GetRequiredService<Archive.Storage.BlobFiles>(), provider.GetRequiredService<ImageCaches>().Frames,
             provider.GetRequiredService<IOptions<ImagingOptions>>().Value.MaxDecodedPixels,
             provider.GetRequiredService<DecodeLimiter>()));
         services.AddScoped<ImageCatalog>();

@@ -22,7 +22,7 @@ public sealed record PyramidStatus(string State, int Progress, string? Error)
 /// <c>derived_images</c> under the source's content hash. Until it is ready, images are shown from the source.
 /// </summary>
 public sealed class PyramidService(
-    ArchiveDbContext db, IBlobStore blobs, ImageSourceFactory factory, ImageCaches caches, DerivedImageStore store,
+    ArchiveDbContext db, IBlobStore blobs, BlobFiles files, ImageSourceFactory factory, ImageCaches caches, DerivedImageStore store,
     TimeProvider clock, IOptions<ImagingOptions> options)
 {
     public const string Kind = "pyramid-jpeg-256";
@@ -88,7 +88,7 @@ public sealed class PyramidService(
                         .Select(d => d.BlobKey).FirstOrDefaultAsync(CancellationToken.None);
                     if (built is null || !await blobs.ExistsAsync(built, CancellationToken.None))
                         throw new BlobMissingException(built ?? key);
-                    return factory.OpenPyramid(built);
+                    return await factory.OpenPyramidAsync(built, CancellationToken.None);
                 });
             }
             catch (BlobMissingException)
@@ -125,7 +125,6 @@ public sealed class PyramidService(
     public async Task<string> BuildAsync(string key, CancellationToken ct)
     {
         var o = options.Value;
-        string? spool = null;
         var output = Path.Combine(Path.GetTempPath(), $"tessera-pyramid-{Guid.NewGuid():N}.tif");
         try
         {
@@ -134,15 +133,8 @@ public sealed class PyramidService(
                 await store.RecordAsync(key, Kind, null, Unneeded, 0, null, ct);
                 return Unneeded;
             }
-            var input = (blobs as ILocalBlobStore)?.LocalPath(key);
-            if (input is null)
-            {
-                spool = Path.Combine(Path.GetTempPath(), $"tessera-pyramid-{Guid.NewGuid():N}.src");
-                await using var from = await blobs.OpenReadAsync(key, ct);
-                await using var to = File.Create(spool);
-                await from.CopyToAsync(to, 1 << 20, ct);
-                input = spool;
-            }
+            // libvips reads a file: the store's own, or a local copy (BlobFiles).
+            var input = await files.PathAsync(key, ct);
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
             limit.CancelAfter(TimeSpan.FromMinutes(o.PyramidTimeoutMinutes));
             var percent = 0;
@@ -195,8 +187,6 @@ public sealed class PyramidService(
         finally
         {
             File.Delete(output);
-            if (spool is not null)
-                File.Delete(spool);
         }
     }
 
@@ -218,7 +208,7 @@ public sealed class PyramidService(
             case "TIFF":
                 try
                 {
-                    using var source = factory.OpenStoredTiff(key);
+                    using var source = await factory.OpenStoredTiffAsync(key, ct);
                     var image = source.Description;
                     return source is ReducedSource || image.Levels.Count == 1 && image.SizeZ * image.SizeT == 1 && image.Channels.Count == 0
                         && (long)image.Width * image.Height >= minimum;

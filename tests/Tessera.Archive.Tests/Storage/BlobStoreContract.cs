@@ -36,6 +36,37 @@ public abstract class BlobStoreContract : IAsyncLifetime
         copy.ToArray().ShouldBe(content);
     }
 
+    [Theory]
+    [InlineData(0, 10)]
+    [InlineData(1_000_000, 65_536)]
+    [InlineData(2_999_990, 100)] // past the end: what there is
+    public async Task OpenRange_ServesThoseBytesOnly(long offset, long length)
+    {
+        var content = RandomNumberGenerator.GetBytes(3_000_000);
+        await using var staged = await Store.StageAsync(new MemoryStream(content), CancellationToken.None);
+        await staged.CommitAsync(CancellationToken.None);
+
+        await using var range = await Store.OpenRangeAsync(staged.Key, offset, length, CancellationToken.None);
+        var copy = new MemoryStream();
+        await range.CopyToAsync(copy);
+
+        copy.ToArray().ShouldBe(content.AsSpan((int)offset, (int)Math.Min(length, content.Length - offset)).ToArray());
+    }
+
+    [Fact]
+    public async Task LocalFiles_WhenOffered_NameTheCommittedContent()
+    {
+        var content = RandomNumberGenerator.GetBytes(1000);
+        await using var staged = await Store.StageAsync(new MemoryStream(content), CancellationToken.None);
+        await staged.CommitAsync(CancellationToken.None);
+
+        if (Store.LocalFiles is { } files)
+        {
+            (await File.ReadAllBytesAsync(files.PathOf(staged.Key)!)).ShouldBe(content);
+            files.PathOf(new string('0', 64)).ShouldBeNull();
+        }
+    }
+
     [Fact]
     public async Task Stage_DisposedWithoutCommit_LeavesNothing()
     {

@@ -1,6 +1,5 @@
 using Shouldly;
 using Tessera.Dicom.IO;
-using Tessera.Dicom.Tests.Corpus;
 
 namespace Tessera.Dicom.Tests.IO;
 

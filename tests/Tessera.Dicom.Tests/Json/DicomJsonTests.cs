@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Shouldly;
 using Tessera.Dicom.IO;
 using Tessera.Dicom.Json;
-using Tessera.Dicom.Tests.Corpus;
 
 namespace Tessera.Dicom.Tests.Json;
 

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using Shouldly;
 using Tessera.Dicom.IO;
 using Tessera.Dicom.Media;
-using Tessera.Dicom.Tests.Corpus;
 
 namespace Tessera.Dicom.Tests.Media;
 

@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using Shouldly;
 using Tessera.Dicom.IO;
 using Tessera.Dicom.Network;
-using Tessera.Dicom.Tests.Corpus;
 
 namespace Tessera.Dicom.Tests.Network;
 

@@ -1,6 +1,5 @@
 using Shouldly;
 using Tessera.Dicom.IO;
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Dicom.Text;
 
 namespace Tessera.Dicom.Tests.Text;

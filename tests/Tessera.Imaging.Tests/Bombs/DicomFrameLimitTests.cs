@@ -1,7 +1,6 @@
 using Tessera.Imaging.Codecs;
 using Tessera.Imaging.Dicom;
 using Tessera.Dicom.IO;
-using Tessera.Dicom.Tests.Corpus;
 
 namespace Tessera.Imaging.Tests.Bombs;
 

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Imaging.Codecs;
 using Tessera.Imaging.Sources;
 

@@ -1,7 +1,6 @@
 using Tessera.Imaging.Codecs;
 using Tessera.Imaging.Dicom;
 using Tessera.Dicom.IO;
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Imaging.Pixels;
 
 namespace Tessera.Imaging.Tests.Dicom;

@@ -10,7 +10,7 @@ internal static class DcmtkDecompressors
     public static string? Decompress(string tool, string input, string output)
     {
         string[] arguments = tool == "dcmdjpeg" ? ["-q", "+cg", input, output] : ["-q", input, output];
-        var start = new ProcessStartInfo(Tessera.Dicom.Tests.Network.Dcmtk.Tool(tool), arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(Dcmtk.Tool(tool), arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         process.StandardOutput.ReadToEnd();

@@ -1,4 +1,3 @@
-using Tessera.Dicom.Tests.Corpus;
 
 namespace Tessera.Imaging.Tests.Dicom;
 

@@ -1,4 +1,3 @@
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Imaging.Display;
 using Tessera.Imaging.Encoding;
 using Tessera.Imaging.Pixels;

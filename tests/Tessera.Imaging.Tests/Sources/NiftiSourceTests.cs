@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Imaging.Display;
 using Tessera.Imaging.Sources;
 

@@ -1,4 +1,3 @@
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Imaging.Codecs.Jpeg;
 using Tessera.Imaging.Display;
 using Tessera.Imaging.Sources;

@@ -118,7 +118,7 @@ public sealed class CliTests(TestServer server) : IClassFixture<TestServer>, IDi
         var user = await server.CreateUserAsync();
         var project = await server.CreateProjectAsync(user);
         await UseTokenOfAsync(user);
-        var source = Tessera.Dicom.Tests.Corpus.TestCorpus.File("dcm4che/testdata-series");
+        var source = TestCorpus.File("dcm4che/testdata-series");
         var names = Directory.GetFiles(source).Order().Take(5).ToList();
         foreach (var file in names)
             WriteFile("study/" + Path.GetFileName(file), File.ReadAllBytes(file));

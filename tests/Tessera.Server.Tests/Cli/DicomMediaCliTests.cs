@@ -3,8 +3,6 @@ using System.Text.Json;
 using Shouldly;
 using Tessera.Client.Contracts;
 using Tessera.Dicom.Media;
-using Tessera.Dicom.Tests.Corpus;
-using Tessera.Dicom.Tests.Network;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Cli;

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Shouldly;
 using Tessera.Dicom;
 using Tessera.Dicom.IO;
-using Tessera.Dicom.Tests.Network;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.DicomNetwork;

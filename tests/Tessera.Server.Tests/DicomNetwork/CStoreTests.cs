@@ -5,9 +5,6 @@ using Shouldly;
 using Tessera.Dicom;
 using Tessera.Dicom.IO;
 using Tessera.Dicom.Network;
-using Tessera.Dicom.Tests;
-using Tessera.Dicom.Tests.Corpus;
-using Tessera.Dicom.Tests.Network;
 using Tessera.Server.Tests.DicomWeb;
 using Tessera.Server.Tests.Infrastructure;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Shouldly;
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.DicomNetwork;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using Shouldly;
 using Tessera.Client.Contracts;
-using Tessera.Dicom.Tests.Network;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.DicomNetwork;

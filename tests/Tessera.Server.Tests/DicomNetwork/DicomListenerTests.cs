@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Shouldly;
 using Tessera.Dicom.Network;
-using Tessera.Dicom.Tests.Network;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.DicomNetwork;

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Shouldly;
 using Tessera.Client.Contracts;
-using Tessera.Dicom.Tests.Network;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.DicomNetwork;

@@ -5,7 +5,6 @@ using Shouldly;
 using Tessera.Dicom;
 using Tessera.Dicom.IO;
 using Tessera.Dicom.Network;
-using Tessera.Dicom.Tests.Network;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.DicomNetwork;

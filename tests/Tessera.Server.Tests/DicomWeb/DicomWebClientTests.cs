@@ -7,7 +7,6 @@ using Tessera.Imaging.Dicom;
 using Tessera.Server.Imaging;
 using Tessera.Dicom;
 using Tessera.Dicom.IO;
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.DicomWeb;

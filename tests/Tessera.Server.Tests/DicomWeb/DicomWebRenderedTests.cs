@@ -6,7 +6,6 @@ using Tessera.Server.Imaging;
 using Tessera.Client.Contracts;
 using Tessera.Dicom;
 using Tessera.Dicom.IO;
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Imaging.Display;
 using Tessera.Imaging.Encoding;
 using Tessera.Imaging.Pixels;

@@ -5,9 +5,6 @@ using Tessera.Imaging.Dicom;
 using Tessera.Server.Imaging;
 using Tessera.Dicom;
 using Tessera.Dicom.IO;
-using Tessera.Dicom.Tests;
-using Tessera.Dicom.Tests.Corpus;
-using Tessera.Dicom.Tests.Network;
 using Tessera.Imaging.Pixels;
 using Tessera.Server.Tests.Infrastructure;
 

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Shouldly;
 using Tessera.Dicom;
 using Tessera.Dicom.IO;
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.DicomWeb;

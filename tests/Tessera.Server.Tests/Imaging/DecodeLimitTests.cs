@@ -5,7 +5,6 @@ using Tessera.Imaging.Codecs;
 using Tessera.Imaging.Dicom;
 using Tessera.Server.Imaging;
 using Tessera.Client;
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Imaging;

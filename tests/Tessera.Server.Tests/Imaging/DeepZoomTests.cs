@@ -1,7 +1,6 @@
 using System.Net;
 using System.Xml.Linq;
 using Shouldly;
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Imaging.Codecs.Jpeg;
 using Tessera.Server.Tests.Infrastructure;
 

@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 using Tessera.Client.Contracts;
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Imaging.Codecs.Jpeg;
 using Tessera.Imaging.Encoding;
 using Tessera.Imaging.Pixels;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Shouldly;
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Imaging.Codecs.Jpeg;
 using Tessera.Imaging.Encoding;
 using Tessera.Imaging.Pixels;

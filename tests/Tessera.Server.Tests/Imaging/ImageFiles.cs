@@ -2,7 +2,6 @@ using System.Net;
 using Shouldly;
 using Tessera.Client;
 using Tessera.Client.Contracts;
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Imaging.Codecs.Jpeg;
 using Tessera.Imaging.Pixels;
 using Tessera.Server.Tests.Infrastructure;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using Shouldly;
 using Tessera.Imaging.Codecs.Jpeg;
-using Tessera.Imaging.Tests.Sources;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Imaging;

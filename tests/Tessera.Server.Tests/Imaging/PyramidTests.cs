@@ -9,7 +9,6 @@ using Tessera.Imaging.Dicom;
 using Tessera.Server.Imaging;
 using Tessera.Imaging.Codecs.Jpeg;
 using Tessera.Imaging.Encoding;
-using Tessera.Imaging.Tests.Sources;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Imaging;

@@ -8,7 +8,6 @@ using Tessera.Imaging.Dicom;
 using Tessera.Server.Imaging;
 using Tessera.Archive.Storage;
 using Tessera.Client;
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Imaging.Codecs.Jpeg;
 using Tessera.Server.Tests.Infrastructure;
 

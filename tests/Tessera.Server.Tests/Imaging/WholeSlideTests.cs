@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using Shouldly;
 using Tessera.Client;
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Imaging.Codecs.Jpeg;
 using Tessera.Server.Tests.Infrastructure;
 

@@ -8,8 +8,6 @@ using Tessera.Client.Contracts;
 using Tessera.Dicom;
 using Tessera.Dicom.IO;
 using Tessera.Dicom.Media;
-using Tessera.Dicom.Tests.Corpus;
-using Tessera.Dicom.Tests.Network;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Import;

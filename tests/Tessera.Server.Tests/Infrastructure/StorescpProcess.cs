@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Tessera.Dicom.Tests.Network;
 
 namespace Tessera.Server.Tests.Infrastructure;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Shouldly;
 using Tessera.Client;
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Pipelines;

@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using Shouldly;
 using Tessera.Client;
 using Tessera.Client.Contracts;
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Pipelines;

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Shouldly;
 using Tessera.Client;
 using Tessera.Client.Contracts;
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Pipelines;

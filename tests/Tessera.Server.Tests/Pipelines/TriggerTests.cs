@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 using Tessera.Client;
 using Tessera.Client.Contracts;
@@ -83,8 +84,8 @@ public sealed class TriggerTests(TwoNodeServer server) : IClassFixture<TwoNodeSe
         job.SubmittedBy.ShouldBe(owner);
         (await JobApi.GetAsync(http, job.Id)).History![0].Detail.ShouldStartWith("trigger rule on-nifti (file **/*.nii stored), as ");
         (await http.GetStringAsync($"api/projects/{project}/subjects/S/sessions/E/resources/count-nifti/files/count.nii.txt")).Trim().ShouldBe("1");
-        // Its own output copy.nii matches the glob, and must not fire it again.
-        await Task.Delay(1500);
+        // Its own output copy.nii matches the glob, and must not fire it again: one pass reads the log to its end.
+        await PassAsync(server);
         (await JobsAsync(http, project)).Count.ShouldBe(1);
         var rule = await http.GetFromJsonAsync<TriggerDto>($"api/projects/{project}/triggers/on-nifti", s_json);
         rule!.Fired.ShouldBe(1);
@@ -122,12 +123,15 @@ public sealed class TriggerTests(TwoNodeServer server) : IClassFixture<TwoNodeSe
         job.CreatedAt.ShouldBeGreaterThanOrEqualTo(started.AddSeconds(2), "not before the session was quiet for 2 s");
         (await http.GetStringAsync($"api/projects/{project}/subjects/S/sessions/OCT1/resources/settled/files/files.txt"))
             .ShouldBe("input/RAW/b0.dat\ninput/RAW/b1.dat\ninput/RAW/b2.dat\n");
-        // Its own outputs do not unsettle the session; a new upload is a new burst, and fires once more.
-        await Task.Delay(3000);
+        // Its own outputs do not unsettle the session; a new upload is a new burst, and fires once more. The waits are the
+        // rule's quiet time (2 s) and a margin; the pass after each makes sure the log was read past it.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        await PassAsync(server);
         (await JobsAsync(http, project)).Count.ShouldBe(1);
         await UploadAsync(http, project, "subjects/S/sessions/OCT1", "RAW", "late.dat", "late");
         await Poll.UntilAsync(() => JobsAsync(http, project), j => j.Count == 2, "the second burst fired", TimeSpan.FromSeconds(30));
-        await Task.Delay(3000);
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        await PassAsync(server);
         (await JobsAsync(http, project)).Count.ShouldBe(2);
     }
 
@@ -154,11 +158,16 @@ public sealed class TriggerTests(TwoNodeServer server) : IClassFixture<TwoNodeSe
         await Task.WhenAll(Enumerable.Range(0, 24).Select(i => UploadAsync(i % 2 == 0 ? http : second, project, $"subjects/S{i}/sessions/E", "R", "a.txt", $"{i}")));
 
         var jobs = await Poll.UntilAsync(() => JobsAsync(http, project), j => j.Count >= 24, "every upload fired", TimeSpan.FromSeconds(30));
-        await Task.Delay(1000);
+        await PassAsync(server);
+        await PassAsync(server.Second);
         jobs = await JobsAsync(http, project);
         jobs.Count.ShouldBe(24);
         jobs.Select(j => j.Target).Distinct().Count().ShouldBe(24);
     }
+
+    /// <summary>One pass of a node's trigger rules, run here: after it, every change logged so far has been read.</summary>
+    private static Task<int> PassAsync(TestServer node) =>
+        node.App.Services.GetRequiredService<Tessera.Pipelines.Triggers.TriggerDispatcher>().PassAsync(CancellationToken.None);
 
     private static void RequireSandbox()
     {

@@ -1,7 +1,6 @@
 using Microsoft.Playwright;
 using Shouldly;
 using Tessera.Client;
-using Tessera.Dicom.Tests.Corpus;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Web;

@@ -1,7 +1,6 @@
 using Microsoft.Playwright;
 using Shouldly;
 using Tessera.Client;
-using Tessera.Imaging.Tests.Sources;
 using Tessera.Server.Tests.Imaging;
 using Tessera.Server.Tests.Infrastructure;
 

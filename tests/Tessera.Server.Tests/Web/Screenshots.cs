@@ -60,7 +60,7 @@ public sealed class Screenshots(TestServer server, BrowserFixture browser) : ICl
             }
         });
         await Shoot("scan", $"/projects/{Project}/subjects/P001/sessions/V1_2025-03-04/scans/1");
-        await using (var mr = File.OpenRead(Tessera.Dicom.Tests.Corpus.TestCorpus.File("pydicom-data/MR2_UNCR.dcm")))
+        await using (var mr = File.OpenRead(TestCorpus.File("pydicom-data/MR2_UNCR.dcm")))
         {
             using var importer = new TesseraClient(server.Http("alice"));
             var report = await importer.ImportFileAsync(Project, "MR2_UNCR.dcm", mr);

@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using Xunit;
 
-namespace Tessera.Dicom.Tests.Network;
+namespace Tessera.Testing;
 
 /// <summary>dcmtk's command-line tools, required under CI (scripts/test.sh installs them).</summary>
-internal static class Dcmtk
+public static class Dcmtk
 {
     public static string Tool(string name)
     {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Shouldly;
 
-namespace Tessera.Imaging.Tests.Sources;
+namespace Tessera.Testing;
 
 /// <summary>Debian's vips command, for making test pictures and reference crops and reductions.</summary>
 public static class VipsTool

@@ -1,4 +1,6 @@
-namespace Tessera.Dicom.Tests.Corpus;
+using Xunit;
+
+namespace Tessera.Testing;
 
 /// <summary>
 /// The shared test corpus (../shared/testdata, or TESSERA_TESTDATA): real files written by others.

@@ -1,9 +1,10 @@
 using Shouldly;
+using Tessera.Dicom;
 
-namespace Tessera.Dicom.Tests;
+namespace Tessera.Testing;
 
 /// <summary>Asserts that two datasets hold the same elements, values and items, recursively.</summary>
-internal static class DatasetComparer
+public static class DatasetComparer
 {
     public static void ShouldEqual(DicomDataset actual, DicomDataset expected, bool compareVr = true, string path = "")
     {
