@@ -16,7 +16,10 @@ public sealed class CustomFieldValidator
     /// <summary>Parsed schemas kept at most; beyond, the cache starts again (owners can write many schemas).</summary>
     private const int MaxCachedSchemas = 1000;
 
-    private readonly ConcurrentDictionary<string, JsonSchema> _parsed = new(StringComparer.Ordinal);
+    /// <summary>A schema as parsed once: NJsonSchema's model, and its patterns for the matching budget.</summary>
+    private sealed record Parsed(JsonSchema Schema, IReadOnlyCollection<string> Patterns);
+
+    private readonly ConcurrentDictionary<string, Parsed> _parsed = new(StringComparer.Ordinal);
 
     /// <summary>Parses a schema an owner submits; throws <see cref="ErrorKind.Invalid"/> when it is not a usable JSON Schema.</summary>
     public async Task<string> ParseSchemaAsync(JsonElement schema)
@@ -32,7 +35,7 @@ public sealed class CustomFieldValidator
         {
             var parsed = await ParseAsync(text);
             // A schema that refers to itself without end ({"$ref":"#"}) parses, then fails every validation: refused here.
-            parsed.Validate("{}");
+            parsed.Schema.Validate("{}");
             Remember(text, parsed);
         }
         catch (Exception e) when (e is Newtonsoft.Json.JsonException or InvalidOperationException or NotSupportedException)
@@ -61,16 +64,16 @@ public sealed class CustomFieldValidator
         {
             return json;
         }
-        if (!_parsed.TryGetValue(schemaText, out var schema))
+        if (!_parsed.TryGetValue(schemaText, out var parsed))
         {
-            schema = await ParseAsync(schemaText);
-            Remember(schemaText, schema);
+            parsed = await ParseAsync(schemaText);
+            Remember(schemaText, parsed);
         }
         ICollection<NJsonSchema.Validation.ValidationError> errors;
         try
         {
-            PatternBudget.Check(schemaText, fields is { ValueKind: JsonValueKind.Object } values ? values : default);
-            errors = schema.Validate(json);
+            PatternBudget.Check(parsed.Patterns, fields is { ValueKind: JsonValueKind.Object } values ? values : default);
+            errors = parsed.Schema.Validate(json);
         }
         catch (System.Text.RegularExpressions.RegexMatchTimeoutException e)
         {
@@ -104,15 +107,16 @@ public sealed class CustomFieldValidator
         _ => null,
     };
 
-    private void Remember(string text, JsonSchema schema)
+    private void Remember(string text, Parsed schema)
     {
         if (_parsed.Count >= MaxCachedSchemas)
             _parsed.Clear();
         _parsed[text] = schema;
     }
 
-    private static Task<JsonSchema> ParseAsync(string text) =>
-        JsonSchema.FromJsonAsync(text, documentPath: null, schema => new InsideReferencesOnly(new JsonSchemaAppender(schema, new DefaultTypeNameGenerator())));
+    private static async Task<Parsed> ParseAsync(string text) => new(
+        await JsonSchema.FromJsonAsync(text, documentPath: null, schema => new InsideReferencesOnly(new JsonSchemaAppender(schema, new DefaultTypeNameGenerator()))),
+        PatternBudget.PatternsOf(text));
 
     /// <summary>Resolves <c>#/…</c> references and refuses every other (NJsonSchema would read files and fetch URLs).</summary>
     private sealed class InsideReferencesOnly(JsonSchemaAppender appender) : JsonReferenceResolver(appender)

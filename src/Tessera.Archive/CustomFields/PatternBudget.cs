@@ -19,16 +19,22 @@ internal static class PatternBudget
     /// <summary>The most JSON values (of any kind, at any depth) a write's custom fields may hold.</summary>
     public const int MaxValues = 10_000;
 
-    public static void Check(string schemaText, JsonElement fields)
+    /// <summary>Every pattern of a schema (read once, when the schema is parsed).</summary>
+    public static IReadOnlyCollection<string> PatternsOf(string schemaText)
+    {
+        using var schema = JsonDocument.Parse(schemaText);
+        var patterns = new HashSet<string>(StringComparer.Ordinal);
+        Patterns(schema.RootElement, patterns);
+        return patterns;
+    }
+
+    public static void Check(IReadOnlyCollection<string> patterns, JsonElement fields)
     {
         if (fields.ValueKind != JsonValueKind.Object)
             return;
         var strings = new List<string>();
         var count = 0;
         Collect(fields, strings, ref count);
-        using var schema = JsonDocument.Parse(schemaText);
-        var patterns = new HashSet<string>(StringComparer.Ordinal);
-        Patterns(schema.RootElement, patterns);
         if (patterns.Count == 0 || strings.Count == 0)
             return;
         var started = Stopwatch.GetTimestamp();

@@ -35,16 +35,7 @@ public sealed class BlobFileCache(IBlobStore blobs, IOptions<StorageOptions> opt
         ScanOnce();
         if (TryGet(key) is { } path)
             return path;
-        var download = _downloads.GetOrAdd(key, k => new Lazy<Task<string>>(() => DownloadAsync(k)));
-        try
-        {
-            return await download.Value.WaitAsync(ct);
-        }
-        finally
-        {
-            if (download.Value.IsCompleted)
-                _downloads.TryRemove(new KeyValuePair<string, Lazy<Task<string>>>(key, download));
-        }
+        return await _downloads.GetOrAdd(key, k => new Lazy<Task<string>>(() => DownloadAsync(k))).Value.WaitAsync(ct);
     }
 
     /// <summary>The local copy's path when there is one (nothing is downloaded).</summary>
@@ -60,26 +51,34 @@ public sealed class BlobFileCache(IBlobStore blobs, IOptions<StorageOptions> opt
 
     private async Task<string> DownloadAsync(string key)
     {
-        var path = PathOf(key);
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var part = path + "." + Guid.NewGuid().ToString("N") + ".part";
         try
         {
-            // Not the asker's cancellation: others may wait for the same download.
-            await using (var source = await blobs.OpenReadAsync(key, CancellationToken.None))
-            await using (var target = new FileStream(part, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-                await source.CopyToAsync(target, 1 << 20);
-            File.Move(part, path, overwrite: true);
+            var path = PathOf(key);
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var part = path + "." + Guid.NewGuid().ToString("N") + ".part";
+            try
+            {
+                // Not the asker's cancellation: others may wait for the same download.
+                await using (var source = await blobs.OpenReadAsync(key, CancellationToken.None))
+                await using (var target = new FileStream(part, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+                    await source.CopyToAsync(target, 1 << 20);
+                File.Move(part, path, overwrite: true);
+            }
+            finally
+            {
+                File.Delete(part);
+            }
+            var size = new FileInfo(path).Length;
+            if (_entries.TryAdd(key, new Entry(size)))
+                Interlocked.Add(ref _total, size);
+            Evict(keep: key);
+            return path;
         }
         finally
         {
-            File.Delete(part);
+            // Over, done or failed, once the copy is known: the next asker finds it, or tries again.
+            _downloads.TryRemove(key, out _);
         }
-        var size = new FileInfo(path).Length;
-        if (_entries.TryAdd(key, new Entry(size)))
-            Interlocked.Add(ref _total, size);
-        Evict(keep: key);
-        return path;
     }
 
     /// <summary>Deletes the least recently used copies until the cache fits (never the one just made).</summary>

@@ -17,7 +17,7 @@ public sealed class UserService(ArchiveDbContext db, TimeProvider clock, SignInT
     public async Task<User> CreateAsync(string username, string password, string? email, bool isAdmin, CancellationToken ct)
     {
         Labels.Validate(username, "username");
-        ValidatePassword(password);
+        CheckPassword(password);
         if (email is not null && (email.Length > 256 || !email.Contains('@', StringComparison.Ordinal)))
         {
             throw TesseraException.Invalid($"'{email}' is not an e-mail address.");
@@ -104,7 +104,7 @@ public sealed class UserService(ArchiveDbContext db, TimeProvider clock, SignInT
     /// </summary>
     public async Task SetPasswordAsync(Guid userId, string password, CancellationToken ct, Guid? keepToken = null)
     {
-        ValidatePassword(password);
+        CheckPassword(password);
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct)
             ?? throw TesseraException.NotFound("User");
         user.PasswordHash = s_hasher.HashPassword(user, password);
@@ -112,8 +112,6 @@ public sealed class UserService(ArchiveDbContext db, TimeProvider clock, SignInT
         await db.ApiTokens.Where(t => t.UserId == userId && t.JobId == null && t.Id != keepToken).ExecuteDeleteAsync(ct);
     }
 
-    /// <summary>Refuses a password too short to set, before anything else of a change is saved.</summary>
-    public static void CheckPassword(string password) => ValidatePassword(password);
 
     public Task<User?> FindAsync(string username, CancellationToken ct) =>
         db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == username, ct);
@@ -187,7 +185,8 @@ public sealed class UserService(ArchiveDbContext db, TimeProvider clock, SignInT
 
     public Task<bool> AnyAsync(CancellationToken ct) => db.Users.AnyAsync(ct);
 
-    private static void ValidatePassword(string password)
+    /// <summary>Refuses a password too short to set (callers check first when more of a change is to be saved).</summary>
+    public static void CheckPassword(string password)
     {
         if (string.IsNullOrEmpty(password) || password.Length < MinimumPasswordLength)
         {

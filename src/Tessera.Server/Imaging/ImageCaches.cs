@@ -48,12 +48,7 @@ public sealed class ImageCaches : IDisposable
     /// <summary>The open source for a blob, opening it once however many requests ask at the same time.</summary>
     public async Task<IImageSource> SourceAsync(string key, Func<Task<IImageSource>> open)
     {
-        var lazy = _sources.GetOrCreate(key, entry =>
-        {
-            entry.Size = 1;
-            entry.SlidingExpiration = TimeSpan.FromMinutes(30);
-            return new Lazy<Task<IImageSource>>(open);
-        })!;
+        var lazy = Entry(key, open);
         try
         {
             return await lazy.Value;
@@ -71,13 +66,7 @@ public sealed class ImageCaches : IDisposable
     /// </summary>
     public IImageSource Source(string key, Func<IImageSource> open)
     {
-        var lazy = _sources.GetOrCreate(key, entry =>
-        {
-            entry.Size = 1;
-            entry.SlidingExpiration = TimeSpan.FromMinutes(30);
-            return new Lazy<Task<IImageSource>>(() => Task.FromResult(open()));
-        })!;
-        var task = lazy.Value;
+        var task = Entry(key, () => Task.FromResult(open())).Value;
         if (task.IsCompletedSuccessfully)
             return task.Result;
         if (!task.IsCompleted)
@@ -85,6 +74,14 @@ public sealed class ImageCaches : IDisposable
         _sources.Remove(key); // a failure is not remembered: opened again, and its error thrown here
         return open();
     }
+
+    private Lazy<Task<IImageSource>> Entry(string key, Func<Task<IImageSource>> open) =>
+        _sources.GetOrCreate(key, entry =>
+        {
+            entry.Size = 1;
+            entry.SlidingExpiration = TimeSpan.FromMinutes(30);
+            return new Lazy<Task<IImageSource>>(open);
+        })!;
 
     public void Dispose()
     {

@@ -54,20 +54,6 @@ public abstract class BlobStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task LocalFiles_WhenOffered_NameTheCommittedContent()
-    {
-        var content = RandomNumberGenerator.GetBytes(1000);
-        await using var staged = await Store.StageAsync(new MemoryStream(content), CancellationToken.None);
-        await staged.CommitAsync(CancellationToken.None);
-
-        if (Store.LocalFiles is { } files)
-        {
-            (await File.ReadAllBytesAsync(files.PathOf(staged.Key)!)).ShouldBe(content);
-            files.PathOf(new string('0', 64)).ShouldBeNull();
-        }
-    }
-
-    [Fact]
     public async Task Stage_DisposedWithoutCommit_LeavesNothing()
     {
         string key;

@@ -24,6 +24,18 @@ public sealed class FileSystemBlobStoreTests : BlobStoreContract
     }
 
     [Fact]
+    public async Task LocalFiles_NameTheCommittedContent_AndNothingForAMissingKey()
+    {
+        var content = new byte[] { 4, 5, 6 };
+        await using var staged = await Store.StageAsync(new MemoryStream(content), CancellationToken.None);
+        await staged.CommitAsync(CancellationToken.None);
+
+        var files = Store.LocalFiles.ShouldNotBeNull();
+        (await File.ReadAllBytesAsync(files.PathOf(staged.Key)!)).ShouldBe(content);
+        files.PathOf(new string('0', 64)).ShouldBeNull();
+    }
+
+    [Fact]
     public async Task Commit_ShardsByKeyPrefix_NoPatientDataInPath()
     {
         await using var staged = await Store.StageAsync(new MemoryStream("Doe^Jane"u8.ToArray()), CancellationToken.None);
